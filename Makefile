@@ -1,0 +1,56 @@
+# Quire — the two commands that matter are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DJANGO_SPEC ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench browser clean
+
+# Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
+run: $(VENV)/.installed
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py import_pages fixtures/content --prefer file
+	DJANGO_DEBUG=1 $(BIN)/python manage.py ensure_local_admin
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Install the development extras and Chromium, then run the whole test suite
+test: $(VENV)/.installed-dev browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Check style and common bugs with ruff
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Rewrite the code in the house style with ruff
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Measure imports, page views and search against the static-file ceiling
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
+# Make sure Debian's Chromium is there for the browser tests (installs it when missing and root)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; fi; }
+
+# Remove the virtual environment and local data
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles media
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[production]" $(if $(DJANGO_SPEC),"$(DJANGO_SPEC)")
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]" $(if $(DJANGO_SPEC),"$(DJANGO_SPEC)")
+	touch $@ $(VENV)/.installed

@@ -1,0 +1,134 @@
+"""Quire's content model: one row per markdown page, plus what is derived from it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from markdownx.models import MarkdownxField
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self) -> PageQuerySet:
+        """Pages readers may see: published, and not dated in the future (Jekyll's `future: false`)."""
+        return self.filter(published=True).filter(models.Q(date__isnull=True) | models.Q(date__lte=Now()))
+
+    def drafts(self) -> PageQuerySet:
+        return self.filter(published=False)
+
+    def scheduled(self) -> PageQuerySet:
+        return self.filter(published=True, date__gt=Now())
+
+    def searchable(self) -> PageQuerySet:
+        return self.published().filter(search_exclude=False)
+
+    def in_nav_order(self) -> list[Page]:
+        """The pages in Just the Docs' navigation order (a list: the order is computed in Python)."""
+        from pages.navigation import sort_pages
+
+        return sort_pages(list(self))
+
+
+class Page(models.Model):
+    title = models.CharField(max_length=500)
+    url_path = models.CharField(
+        "URL",
+        max_length=1000,
+        unique=True,
+        help_text="The page's path on the site, starting and ending with '/', e.g. /docs/install/",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    nav_order = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="As written in front matter: an integer, a number such as 4.5, or text.",
+    )
+    date = models.DateTimeField(null=True, blank=True, db_index=True)
+    body = MarkdownxField(blank=True)
+
+    published = models.BooleanField(default=True, db_index=True)
+    nav_exclude = models.BooleanField(default=False)
+    search_exclude = models.BooleanField(default=False)
+    has_toc = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+
+    # Every front-matter key, as parsed (JSON-safe) and as written (the YAML text, for export).
+    front_matter = models.JSONField(default=dict, blank=True)
+    front_matter_raw = models.TextField(blank=True)
+
+    # Rendered once, at import or save; never during a public request.
+    body_html = models.TextField(blank=True, editable=False)
+    toc = models.JSONField(default=list, blank=True, editable=False)
+    render_warnings = models.JSONField(default=list, blank=True, editable=False)
+
+    # Sync state with the markdown file this page came from.
+    source_path = models.CharField(max_length=1000, unique=True, null=True, blank=True)
+    source_format = models.JSONField(default=dict, blank=True, editable=False)
+    file_hash = models.CharField(max_length=64, blank=True, editable=False)
+    synced_content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["url_path"]
+        permissions = [("publish_page", "Can publish and unpublish pages")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return self.url_path
+
+
+class PageSection(models.Model):
+    """One heading section of a page: the unit search finds and links to."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField()
+    anchor = models.CharField(max_length=300, blank=True)
+    heading = models.CharField(max_length=500, blank=True)
+    level = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["page", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "position"], name="unique_section_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page.title} § {self.heading or '(top)'}"
+
+
+class Redirect(models.Model):
+    """An old URL that answers 301 to a page (moved pages and `redirect_from`)."""
+
+    old_path = models.CharField(max_length=1000, unique=True)
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="redirects")
+    from_front_matter = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.page.url_path}"
+
+
+class SiteState(models.Model):
+    """One row: the site-wide content version that keys every cache (bumped by each change)."""
+
+    content_version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"content version {self.content_version}"

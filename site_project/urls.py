@@ -1,0 +1,10 @@
+"""Quire's URLs: the admin, the markdown editor's endpoints, then the public site (last: it owns paths)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("markdownx/", include("markdownx.urls")),
+    path("", include("pages.urls")),
+]
