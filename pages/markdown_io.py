@@ -9,7 +9,9 @@ from pathlib import PurePosixPath
 
 import yaml
 
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?)(?:^|\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+FRONT_MATTER_RE = re.compile(
+    r"\A---[ \t]*\r?\n(?P<yaml>.*?)(?:^|\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M
+)
 
 
 class SourceError(ValueError):
@@ -63,7 +65,7 @@ def parse_text(path: str, text: str) -> PageSource:
         data = {}
     if not isinstance(data, dict):
         raise SourceError(path, f"front matter must be a mapping, not {type(data).__name__}", 2)
-    return PageSource(path, data, raw, text[match.end():], newline=newline, bom=bom)
+    return PageSource(path, data, raw, text[match.end() :], newline=newline, bom=bom)
 
 
 def read_file(path: str, data: bytes) -> PageSource:

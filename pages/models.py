@@ -106,9 +106,7 @@ class PageSection(models.Model):
 
     class Meta:
         ordering = ["page", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["page", "position"], name="unique_section_position")
-        ]
+        constraints = [models.UniqueConstraint(fields=["page", "position"], name="unique_section_position")]
 
     def __str__(self) -> str:
         return f"{self.page.title} § {self.heading or '(top)'}"

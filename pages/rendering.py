@@ -32,16 +32,20 @@ class Rendered:
 def _flatten_toc(tokens: list[dict]) -> list[dict]:
     flat: list[dict] = []
     for token in tokens:
-        flat.append({"level": token["level"], "id": token["id"], "name": nh3.clean(token["name"], tags=set())})
+        flat.append(
+            {
+                "level": token["level"],
+                "id": token["id"],
+                "name": nh3.clean(token["name"], tags=set()),
+            }
+        )
         flat.extend(_flatten_toc(token.get("children", [])))
     return flat
 
 
 def render(text: str) -> Rendered:
     """Render markdown to sanitised HTML with its table of contents."""
-    md = markdown.Markdown(
-        extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_EXTENSION_CONFIGS
-    )
+    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_EXTENSION_CONFIGS)
     html = md.convert(text)
     return Rendered(html=sanitise(html), toc=_flatten_toc(getattr(md, "toc_tokens", [])))
 

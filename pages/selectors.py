@@ -21,6 +21,9 @@ def home_page() -> Page | None:
 
 
 def nav_pages() -> list[Page]:
-    return Page.objects.published().filter(nav_exclude=False).only(
-        "title", "nav_order", "url_path", "source_path", "parent_id"
-    ).in_nav_order()
+    return (
+        Page.objects.published()
+        .filter(nav_exclude=False)
+        .only("title", "nav_order", "url_path", "source_path", "parent_id")
+        .in_nav_order()
+    )
