@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
-from pages.models import Page
-from pages.rendering import render
+from pages.models import Page, PageSection
+from pages.rendering import RenderContext, Rendered, render
 
 
-def apply_rendering(page: Page) -> None:
+def site_link_resolver():
+    """A resolver for links between pages, from the pages in the database (one query)."""
+    urls = dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
+
+    def resolve(path: str) -> str | None:
+        for candidate in (path, f"{path}.md", f"{path}.markdown"):
+            if candidate in urls:
+                return urls[candidate]
+        return None
+
+    return resolve
+
+
+def apply_rendering(page: Page, context: RenderContext | None = None) -> Rendered:
     """Render the body once and store the HTML, table of contents and warnings on the page."""
-    rendered = render(page.body)
+    rendered = render(page.body, context or RenderContext(source_path=page.source_path))
     page.body_html = rendered.html
     page.toc = rendered.toc
     page.render_warnings = rendered.warnings
+    return rendered
+
+
+def save_sections(page: Page, rendered: Rendered) -> None:
+    """Replace the page's search sections with the freshly rendered ones."""
+    PageSection.objects.filter(page=page).delete()
+    PageSection.objects.bulk_create(
+        PageSection(
+            page=page,
+            position=i,
+            anchor=s.anchor,
+            heading=s.heading,
+            level=s.level,
+            text=s.text,
+        )
+        for i, s in enumerate(rendered.sections)
+    )

@@ -1,0 +1,28 @@
+"""The site-wide content version: one number in the database, bumped by every change to any page.
+
+Caches key on it, so a save in one worker or an import in another process is seen by every worker
+on its next request. Never kept only in a process's memory.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from pages.models import SiteState
+
+SITE_STATE_ID = 1
+
+
+def content_version() -> int:
+    """The current content version (one tiny query)."""
+    value = SiteState.objects.filter(pk=SITE_STATE_ID).values_list("content_version", flat=True).first()
+    return value or 0
+
+
+def bump_content_version() -> None:
+    """Mark every cached page and navigation as stale; call inside the transaction that changes pages."""
+    updated = SiteState.objects.filter(pk=SITE_STATE_ID).update(content_version=F("content_version") + 1)
+    if not updated:
+        with transaction.atomic():
+            SiteState.objects.get_or_create(pk=SITE_STATE_ID, defaults={"content_version": 2})
