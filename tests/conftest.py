@@ -18,3 +18,42 @@ def seed_dir(tmp_path):
     target.mkdir()
     (target / SEED_PAGE.name).write_bytes(SEED_PAGE.read_bytes())
     return target
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium package)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are still sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A fresh browser tab in its own context; `browser_page.base_url` is the live server."""
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()
