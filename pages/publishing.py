@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pages.models import Page, PageSection
+from pages.models import Page, PageSection, Redirect
 from pages.rendering import RenderContext, Rendered, render
 
 
@@ -42,3 +42,10 @@ def save_sections(page: Page, rendered: Rendered) -> None:
         )
         for i, s in enumerate(rendered.sections)
     )
+
+
+def remember_old_url(page: Page, old_url: str | None) -> None:
+    """After a page moved from old_url, make the old URL answer 301 to it; its new URL is live again."""
+    Redirect.objects.filter(old_path=page.url_path).delete()
+    if old_url and old_url != page.url_path:
+        Redirect.objects.update_or_create(old_path=old_url, defaults={"page": page})
