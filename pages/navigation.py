@@ -128,7 +128,10 @@ def resolve_parents(nodes: Iterable[NavNode]) -> tuple[dict[str, str | None], li
     def resolve(node: NavNode) -> str | None:
         if node.key in resolved:
             return resolved[node.key]
-        if not node.parent or node.key in in_progress:
+        if not node.parent:
+            resolved[node.key] = None
+            return None
+        if node.key in in_progress:
             return None
         in_progress.add(node.key)
         candidates = []
