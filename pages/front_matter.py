@@ -28,9 +28,27 @@ _PLAIN_TAGS = {
 class FrontMatterError(ValueError):
     """Front matter that cannot be accepted; line and column are 1-based within the YAML text."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        self.message, self.line, self.column = message, line, column
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        first_line: int | None = None,
+    ):
+        self.line, self.column, self.first_line = line, column, first_line
+        self.template = message
+        super().__init__(self.describe())
+
+    def describe(self, line_offset: int = 0) -> str:
+        """The message, with any line it mentions counted from `line_offset` lines earlier."""
+        if self.first_line is None:
+            return self.template
+        return self.template.format(first_line=self.first_line + line_offset)
+
+    @property
+    def message(self) -> str:
+        return self.describe()
 
 
 @dataclass
@@ -78,7 +96,10 @@ def _check_duplicate_keys(node: Node, depth: int = 0) -> None:
                 if key.value in seen:
                     line, column = _where(key)
                     raise FrontMatterError(
-                        f"duplicate key '{key.value}' (first defined on line {seen[key.value]})", line, column
+                        f"duplicate key '{key.value}' (first defined on line {{first_line}})",
+                        line,
+                        column,
+                        first_line=seen[key.value],
                     )
                 seen[key.value] = _where(key)[0]
             _check_duplicate_keys(value, depth + 1)

@@ -143,7 +143,7 @@ def parse_text(path: str, text: str) -> PageSource:
         loaded = front_matter.load(raw.replace("\r\n", "\n") if newline == MIXED else raw)
     except front_matter.FrontMatterError as exc:
         line = exc.line + 1 if exc.line else None
-        raise SourceError(path, exc.message, line, exc.column) from exc
+        raise SourceError(path, exc.describe(line_offset=1), line, exc.column) from exc
     key_lines = {key: line + 1 for key, line in loaded.key_lines.items()}
     return PageSource(
         path, loaded.data, raw, body,
