@@ -83,7 +83,7 @@ def front_matter_text(page: Page) -> str:
         fields = derive_fields(data, path)
     except FieldErrors:
         return raw
-    if page.title != fields.title:
+    if page.title != fields.title or (not fields.has_title and not page.source_path):
         raw = front_matter.set_key(raw, "title", page.title)
         data["title"] = page.title
         fields = derive_fields(data, path)
