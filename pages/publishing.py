@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import RenderContext, Rendered, render
 
@@ -21,7 +23,13 @@ def site_link_resolver():
 
 def apply_rendering(page: Page, context: RenderContext | None = None) -> Rendered:
     """Render the body once and store the HTML, table of contents and warnings on the page."""
-    rendered = render(page.body, context or RenderContext(source_path=page.source_path))
+    if context is None:
+        context = RenderContext(
+            source_path=page.source_path,
+            resolve_source=site_link_resolver(),
+            baseurl=getattr(settings, "QUIRE_BASEURL", ""),
+        )
+    rendered = render(page.body, context)
     page.body_html = rendered.html
     page.toc = rendered.toc
     page.render_warnings = rendered.warnings
