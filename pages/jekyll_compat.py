@@ -65,10 +65,12 @@ class Prepared:
 class _Warnings:
     """Warnings grouped by message, each with the lines where it happened."""
 
-    def __init__(self) -> None:
+    def __init__(self, line_offset: int = 0) -> None:
         self._lines: dict[str, list[int]] = defaultdict(list)
+        self._offset = line_offset
 
     def add(self, message: str, line: int) -> None:
+        line += self._offset
         if line not in self._lines[message]:
             self._lines[message].append(line)
 
@@ -235,9 +237,11 @@ class _LiquidConverter:
 
     def _keep(self, start: int, end: int, at: int) -> None:
         """Record where the protected ranges inside text[start:end] land in the output."""
-        for range_start, range_end in self.protected:
-            if range_start >= start and range_end <= end:
-                self.kept_literal.append((at + range_start - start, at + range_end - start))
+        index = bisect.bisect_left(self.protected, (start, -1))
+        while index < len(self.protected) and self.protected[index][1] <= end:
+            range_start, range_end = self.protected[index]
+            self.kept_literal.append((at + range_start - start, at + range_end - start))
+            index += 1
 
     def _replace(self, match: re.Match) -> tuple[str, int]:
         line = self.lines.of(match.start())
@@ -375,7 +379,7 @@ def _kramdown_blocks(text: str, protected: list[tuple[int, int]], warnings: _War
 
 def prepare(text: str, context=None) -> Prepared:
     """Convert the Liquid and kramdown Quire understands; list the rest as warnings with line numbers."""
-    warnings = _Warnings()
+    warnings = _Warnings(getattr(context, "line_offset", 0))
     text, raw_ranges = _strip_raw(text, warnings)
     protected = _merge(raw_ranges, _code_ranges(text))
     converter = _LiquidConverter(text, protected, context, warnings)

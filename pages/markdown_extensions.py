@@ -149,7 +149,8 @@ class QuireTreeprocessor(Treeprocessor):
                 continue
             url = _resolve_relative(parts.path, context)
             if url is None:
-                self.md.quire_warnings.append(f"link to {parts.path!r}: no page was imported from that file")
+                message = f"link to {parts.path!r}: no page was imported from that file"
+                self.md.quire_warnings.append((message, href))
                 continue
             baseurl = (getattr(context, "baseurl", "") or "").rstrip("/")
             link.set("href", baseurl + url + (f"#{parts.fragment}" if parts.fragment else ""))

@@ -9,10 +9,13 @@ from pages.rendering import RenderContext, Rendered, render
 
 
 def site_link_resolver():
-    """A resolver for links between pages, from the pages in the database (one query)."""
-    urls = dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
+    """A resolver for links between pages, from the pages in the database (one query, on first use)."""
+    urls: dict[str, str] | None = None
 
     def resolve(path: str) -> str | None:
+        nonlocal urls
+        if urls is None:
+            urls = dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
         for candidate in (path, f"{path}.md", f"{path}.markdown"):
             if candidate in urls:
                 return urls[candidate]

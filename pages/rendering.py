@@ -62,11 +62,13 @@ class RenderContext:
     resolve_source: maps a root-relative source path (as a link names it; for `{% post_url %}` without
         its extension) to the URL of the page imported from it, or None when there is no such page.
     baseurl: Jekyll's `site.baseurl`, prefixed to site-relative URLs.
+    line_offset: lines in the file before the body (the front matter), so warnings name file lines.
     """
 
     source_path: str | None = None
     resolve_source: Callable[[str], str | None] | None = None
     baseurl: str = ""
+    line_offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,18 @@ def render(text: str, context: RenderContext | None = None) -> Rendered:
         html=html,
         toc=_flatten_toc(md.quire_toc_tokens),
         sections=sections_from_html(html),
-        warnings=prepared.warnings + md.quire_warnings,
+        warnings=prepared.warnings + [_with_line(text, item, context) for item in md.quire_warnings],
     )
+
+
+def _with_line(text: str, item: tuple[str, str], context: RenderContext | None) -> str:
+    """Prefix a warning with the file line where its needle first appears (when it does)."""
+    message, needle = item
+    position = text.find(needle) if needle else -1
+    if position < 0:
+        return message
+    line = text.count("\n", 0, position) + 1 + (context.line_offset if context else 0)
+    return f"line {line}: {message}"
 
 
 def render_preview(text: str) -> str:
