@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import RenderContext, Rendered, render
 
 
 def site_link_resolver():
-    """A resolver for links between pages, from the pages in the database (one query)."""
-    urls = dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
+    """A resolver for links between pages, from the pages in the database (one query, on first use)."""
+    urls: dict[str, str] | None = None
 
     def resolve(path: str) -> str | None:
+        nonlocal urls
+        if urls is None:
+            urls = dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
         for candidate in (path, f"{path}.md", f"{path}.markdown"):
             if candidate in urls:
                 return urls[candidate]
@@ -21,7 +26,13 @@ def site_link_resolver():
 
 def apply_rendering(page: Page, context: RenderContext | None = None) -> Rendered:
     """Render the body once and store the HTML, table of contents and warnings on the page."""
-    rendered = render(page.body, context or RenderContext(source_path=page.source_path))
+    if context is None:
+        context = RenderContext(
+            source_path=page.source_path,
+            resolve_source=site_link_resolver(),
+            baseurl=getattr(settings, "QUIRE_BASEURL", ""),
+        )
+    rendered = render(page.body, context)
     page.body_html = rendered.html
     page.toc = rendered.toc
     page.render_warnings = rendered.warnings
