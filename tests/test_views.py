@@ -70,7 +70,7 @@ def test_page_shows_title_once_body_and_dates(client, site):
     assert response.status_code == 200
     assert html.count(">Tuning</h1>") == 1
     assert "Make it <em>fast</em> &amp; small." in html
-    assert 'datetime="2024-03-05T00:00:00+00:00">5 March 2024</time>' in html
+    assert 'datetime="2024-03-05T00:00:00+0000">5 March 2024</time>' in html
     assert "Last updated <time" in html
 
 
