@@ -88,10 +88,25 @@ def extra_front_matter(front_matter: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in (front_matter or {}).items() if k not in MODEL_KEYS}
 
 
-def extra_front_matter_text(front_matter: dict[str, Any]) -> str:
+def written_key_order(raw: str) -> list[str]:
+    """The top-level keys in the order the front matter was written (PostgreSQL's jsonb sorts keys)."""
+    try:
+        node = yaml.compose(raw or "", Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+
+
+def extra_front_matter_text(front_matter: dict[str, Any], raw: str = "") -> str:
+    """The YAML box's text: the keys without their own field, in the order they were written."""
     extras = extra_front_matter(front_matter)
     if not extras:
         return ""
+    position = {key: i for i, key in enumerate(written_key_order(raw))}
+    ordered = sorted(extras, key=lambda k: position.get(k, len(position)))
+    extras = {key: extras[key] for key in ordered}
     return yaml.safe_dump(extras, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
@@ -239,7 +254,7 @@ class PageAdminForm(forms.ModelForm):
         if adding:
             self.fields["url_path"].widget.attrs["data-prefill-from-title"] = "1"
         self.fields["status"].initial = "published" if (instance.published and not adding) else "draft"
-        self.fields["extra_front_matter"].initial = extra_front_matter_text(instance.front_matter)
+        self.fields["extra_front_matter"].initial = extra_front_matter_text(instance.front_matter, instance.front_matter_raw)
         self.fields["base_version"].initial = None if adding else instance.version
         if not self.can_publish:
             self.fields["status"].disabled = True
