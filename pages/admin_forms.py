@@ -28,6 +28,7 @@ MODEL_KEYS = {
     "has_toc": "Has toc",
     "description": "Description",
 }
+URL_HELP = "Starts and ends with “/”. Left empty on a new page, it is made from the parent's URL and title."
 STATUS_CHOICES = [("draft", "Draft"), ("published", "Published")]
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -237,30 +238,28 @@ class PageAdminForm(forms.ModelForm):
         self.conflict: Conflict | None = None
         instance = self.instance
         adding = instance._state.adding
-        self.fields["url_path"].required = False
-        self.fields[
-            "url_path"
-        ].help_text = (
-            "Starts and ends with “/”. Left empty on a new page, it is made from the parent's URL and title."
-        )
-        if "parent" in self.fields:
+        fields = self.fields  # without the read-only ones when the user may only view the page
+        if "url_path" in fields:
+            fields["url_path"].required = False
+            fields["url_path"].help_text = URL_HELP
+            if adding:
+                fields["url_path"].widget.attrs["data-prefill-from-title"] = "1"
+        if "parent" in fields:
             parents = Page.objects.all()
             if not adding:
                 parents = parents.exclude(pk__in={instance.pk} | descendant_ids(instance.pk))
-            self.fields["parent"].queryset = parents.order_by("url_path")
-            self.fields["parent"].label_from_instance = lambda p: f"{p.title} ({p.url_path})"
-            urls = dict(Page.objects.values_list("pk", "url_path"))
-            self.fields["url_path"].widget.attrs["data-parent-urls"] = _json(urls)
-        if adding:
-            self.fields["url_path"].widget.attrs["data-prefill-from-title"] = "1"
-        self.fields["status"].initial = "published" if (instance.published and not adding) else "draft"
-        self.fields["extra_front_matter"].initial = extra_front_matter_text(instance.front_matter, instance.front_matter_raw)
-        self.fields["base_version"].initial = None if adding else instance.version
+            fields["parent"].queryset = parents.order_by("url_path")
+            fields["parent"].label_from_instance = lambda p: f"{p.title} ({p.url_path})"
+            if "url_path" in fields:
+                urls = dict(Page.objects.values_list("pk", "url_path"))
+                fields["url_path"].widget.attrs["data-parent-urls"] = _json(urls)
+        fields["status"].initial = "published" if (instance.published and not adding) else "draft"
+        raw = instance.front_matter_raw
+        fields["extra_front_matter"].initial = extra_front_matter_text(instance.front_matter, raw)
+        fields["base_version"].initial = None if adding else instance.version
         if not self.can_publish:
-            self.fields["status"].disabled = True
-            self.fields[
-                "status"
-            ].help_text = "You can save drafts; someone with the publish permission publishes."
+            fields["status"].disabled = True
+            fields["status"].help_text = "You can save drafts; someone with the publish permission publishes."
 
     def clean_nav_order(self):
         return validate_nav_order(self.cleaned_data.get("nav_order", ""))

@@ -45,12 +45,10 @@ def reorder_children(parent: Page | None, ordered_ids: Sequence[int], user=None)
             if page.nav_order != str(position):
                 page.nav_order = str(position)
                 changed.append(page)
+        editor = {"updated_by": user} if user is not None and user.is_authenticated else {}
         for page in changed:
             Page.objects.filter(pk=page.pk).update(
-                nav_order=page.nav_order,
-                version=F("version") + 1,
-                updated_at=now,
-                updated_by=user if user is not None and user.is_authenticated else None,
+                nav_order=page.nav_order, version=F("version") + 1, updated_at=now, **editor
             )
             page.refresh_from_db(fields=["version", "updated_at", "updated_by"])
         if changed:

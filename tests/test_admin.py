@@ -230,7 +230,7 @@ def test_extra_front_matter_is_shown_in_written_order_and_merged(admin_client, t
     assert response.context["adminform"].form["extra_front_matter"].initial == "tags:\n- a\nlayout: default\n"
     admin_client.post(change_url(page), form_data(page, extra_front_matter="layout: wide\nauthor: Ann\n"))
     page.refresh_from_db()
-    # Compared as a mapping: PostgreSQL's jsonb does not keep key order (the written order is in the raw text).
+    # Compared as a mapping: PostgreSQL's jsonb does not keep key order (the raw text does).
     assert page.front_matter == {"title": "Soon", "layout": "wide", "author": "Ann"}
 
 
@@ -331,6 +331,15 @@ def test_editor_edits_drafts_but_not_published_pages(client, tree):
     assert client.post(change_url(live), form_data(live, body="vandal")).status_code == 403
     live.refresh_from_db()
     assert live.body == ""
+
+
+def test_editor_sees_a_published_page_read_only(client, tree):
+    """An editor opening a published page gets the read-only view, without a save button."""
+    client.force_login(make_editor())
+    response = client.get(change_url(tree["guide"]))
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert 'name="_save"' not in response.content.decode()
 
 
 def test_editor_cannot_publish_through_the_form(client, tree):
