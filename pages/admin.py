@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -192,7 +193,7 @@ class PageAdmin(MarkdownxModelAdmin):
     def _page_for_history(self, request, object_id) -> Page:
         page = get_object_or_404(Page, pk=object_id)
         if not self.has_view_or_change_permission(request, page):
-            raise admin_views.PermissionDenied
+            raise PermissionDenied
         return page
 
     def history_view(self, request, object_id, extra_context=None):

@@ -298,7 +298,8 @@ class PageAdminForm(forms.ModelForm):
             return
         if submitted == current.version:
             return
-        mine = {**page_state(current), **{k: v for k, v in cleaned.items() if k in page_state(current)}}
+        theirs = page_state(current)
+        mine = {**theirs, **{k: v for k, v in cleaned.items() if k in theirs}}
         mine["parent_id"] = cleaned["parent"].pk if cleaned.get("parent") else None
         mine["published"] = self.published_value(cleaned, current.published)
         self.conflict = Conflict(current, submitted, mine)

@@ -371,3 +371,24 @@ def test_delete_keeps_a_revision_and_bumps_the_content_version(admin_client, tre
     assert not Page.objects.filter(pk=page.pk).exists()
     assert content_version() > before
     assert Version.objects.get_deleted(Page).get().revision.get_comment() == "Deleted."
+
+
+def test_date_filter(admin_client, tree):
+    """The date filter keeps pages dated in the range (here: the future-dated one)."""
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    response = admin_client.get(CHANGELIST, {"date__gte": tomorrow.isoformat()})
+    assert rows(response) == ["Soon"]
+
+
+def test_list_query_count_does_not_grow_with_pages(admin_client, tree):
+    """The list's depth, status and editor columns cost no query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(CHANGELIST)
+    for n in range(8):
+        make_page(title=f"Extra {n}", url_path=f"/guide/install/x{n}/", parent=tree["install"], record=False)
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get(CHANGELIST)
+    assert len(many) == len(few)
