@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -20,6 +20,40 @@ from pages.models import Page
 
 PREVIEW_URL = "/_preview/{pk}/"
 MAX_SHOWN_DEPTH = 3
+
+_HOPS = ["", "parent__", "parent__parent__", "parent__parent__parent__"]
+
+
+def _depth_is(depth: int) -> Q:
+    """The page is exactly `depth` levels below a top-level page (for depth < MAX_SHOWN_DEPTH)."""
+    return Q(**{f"{_HOPS[depth]}parent__isnull": True})
+
+
+def depth_expression() -> Case:
+    """How deep a page sits (0 = top level), counted up to MAX_SHOWN_DEPTH, in SQL."""
+    return Case(
+        *(When(_depth_is(d), then=Value(d)) for d in range(MAX_SHOWN_DEPTH)),
+        default=Value(MAX_SHOWN_DEPTH),
+        output_field=IntegerField(),
+    )
+
+
+def tree_order() -> list:
+    """Depth-first tree order in SQL: sort by the ancestors' URLs from the root down, then the own URL.
+
+    Key number `position` is the URL of the ancestor at that level; a page less deep than `position`
+    has '' there, so a parent sorts right before its children.
+    """
+    keys = []
+    for position in range(MAX_SHOWN_DEPTH + 1):
+        cases = [When(_depth_is(d), then=Value("")) for d in range(min(position, MAX_SHOWN_DEPTH))]
+        cases += [
+            When(_depth_is(d), then=F(f"{_HOPS[d - position]}url_path"))
+            for d in range(position, MAX_SHOWN_DEPTH)
+        ]
+        default = F(f"{_HOPS[MAX_SHOWN_DEPTH - position]}url_path")
+        keys.append(Case(*cases, default=default, output_field=CharField()).asc())
+    return keys
 
 
 def page_status(page: Page) -> str:
@@ -64,7 +98,7 @@ class PageAdmin(MarkdownxModelAdmin):
     list_filter = [StatusFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
     list_select_related = ["updated_by"]
     search_fields = ["title", "body"]
-    ordering = ["url_path"]
+    ordering = tree_order()
     view_on_site = False
     actions = ["publish_pages", "unpublish_pages", "export_markdown"]
     fieldsets = [
@@ -96,14 +130,7 @@ class PageAdmin(MarkdownxModelAdmin):
     # The list.
 
     def get_queryset(self, request):
-        depth = Case(
-            When(parent__isnull=True, then=Value(0)),
-            When(parent__parent__isnull=True, then=Value(1)),
-            When(parent__parent__parent__isnull=True, then=Value(2)),
-            default=Value(MAX_SHOWN_DEPTH),
-            output_field=IntegerField(),
-        )
-        return super().get_queryset(request).annotate(depth=depth)
+        return super().get_queryset(request).annotate(depth=depth_expression())
 
     @admin.display(description="Title", ordering="title")
     def indented_title(self, page: Page):

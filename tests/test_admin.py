@@ -392,3 +392,9 @@ def test_list_query_count_does_not_grow_with_pages(admin_client, tree):
     with CaptureQueriesContext(connection) as many:
         admin_client.get(CHANGELIST)
     assert len(many) == len(few)
+
+
+def test_list_is_in_tree_order(admin_client, tree):
+    """Children are listed right under their parent, whatever their URLs."""
+    make_page(title="Zed child", url_path="/a-first/", parent=tree["soon"], record=False)
+    assert rows(admin_client.get(CHANGELIST)) == ["Guide", "Install", "Deep", "Soon", "Zed child"]
