@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "axes",
+    "reversion",
     "pages",
 ]
 
