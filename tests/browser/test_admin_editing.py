@@ -2,12 +2,14 @@
 
 import base64
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from pages.models import Page
 from tests.admin_factories import make_page
@@ -116,7 +118,7 @@ def test_image_dropped_on_the_editor_is_uploaded_and_inserted(browser_page, sett
         base64.b64encode(PIXEL_PNG).decode(),
     )
     page.dispatch_event("#id_body", "drop", {"dataTransfer": data_transfer})
-    page.wait_for_function("document.querySelector('#id_body').value.includes('![](')", timeout=10_000)
+    expect(page.locator("#id_body")).to_have_value(re.compile(r"!\[\]\("), timeout=10_000)
     markdown = page.input_value("#id_body")
     uploaded = markdown.split("![](")[1].split(")")[0]
     assert uploaded.endswith(".png")
