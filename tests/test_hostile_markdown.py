@@ -138,6 +138,8 @@ def test_public_page_output_is_safe(client, payload):
     """A published page made from each hostile payload is served with nothing executable in it."""
     page = Page(title="Hostile", url_path="/hostile/", body=wrapped(payload))
     apply_rendering(page)
+    # PostgreSQL text cannot hold NUL (the admin form and the importer refuse it); the HTML came from it.
+    page.body = page.body.replace("\x00", "")
     page.save()
     response = client.get(page.url_path)
     assert response.status_code == 200
