@@ -96,6 +96,7 @@ PAYLOADS = [
     "[a](javascript:alert(1)#.md)",
     'Paragraph\n{: onclick="alert(1)" }',
     'Paragraph\n{: style="background:url(javascript:alert(1))" }',
+    '![x](/a.png){: onerror="alert(1)" src="javascript:alert(1)" }',
     '## Heading {: onmouseover="alert(1)" }',
     '{: href="javascript:alert(1)" }\n[link](https://example.org)',
     "Text\n{: #x onfocus=alert(1) tabindex=0 }",
