@@ -50,6 +50,7 @@ _LITERAL_RE = re.compile(rf"^\s*{_STRING_RE}\s*$")
 _BASEURL_RE = re.compile(r"^\s*site\.baseurl\s*$")
 _TOC_LINE_RE = re.compile(r"^[ ]{0,3}\{:\s*toc\s*\}[ \t]*$")
 _LIST_ITEM_RE = re.compile(r"^[ ]{0,3}(?:[*+-]|\d+\.)[ \t]+\S")
+_ENDHIGHLIGHT_RE = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
 _IAL_RE = re.compile(r"^[ ]{0,3}\{:(?P<attrs>[^}\n]*)\}[ \t]*$")
 _ATX_RE = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+")
 
@@ -296,7 +297,8 @@ class _LiquidConverter:
         return self.baseurl + url
 
     def _highlight(self, match: re.Match, language: str, line: int) -> tuple[str, int]:
-        end = re.compile(r"\{%-?\s*endhighlight\s*-?%\}").search(self.text, match.end())
+        ends = _ENDHIGHLIGHT_RE.finditer(self.text, match.end())
+        end = next((e for e in ends if not _in_ranges(self.protected, e.start(), e.end())), None)
         if end is None:
             self.warnings.add("{% highlight %} without {% endhighlight %}; removed", line)
             return "", match.end()

@@ -101,6 +101,7 @@ def render(text: str, context: RenderContext | None = None) -> Rendered:
     """Render markdown to sanitised HTML with its table of contents, search sections and warnings."""
     from pages.sections import sections_from_html
 
+    text = text.replace("\x00", "\ufffd")  # as HTML parsers do; databases cannot store NUL in text
     prepared = prepare(text, context)
     md = markdown.Markdown(
         extensions=[*MARKDOWN_EXTENSIONS, QuireExtension(context=context)],

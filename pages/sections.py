@@ -10,6 +10,8 @@ HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Navigation, not content: the in-page table of contents, heading anchor links, footnote markers.
 SKIPPED_CLASSES = {"toc", "anchor-link", "footnote-ref", "footnote-backref"}
 VOID_TAGS = {"br", "hr", "img", "input", "col", "wbr"}
+# The PageSection columns' lengths: longer headings and anchors are cut to fit.
+MAX_ANCHOR, MAX_HEADING = 300, 500
 BLOCK_TAGS = {"p", "li", "pre", "td", "th", "dt", "dd", "blockquote", "div", "tr", "br", "hr"}
 
 
@@ -60,7 +62,8 @@ class _SectionParser(HTMLParser):
     def _flush(self) -> None:
         text = " ".join("".join(self._text).split())
         if text or self._anchor or self._heading:
-            self.sections.append(Section(self._anchor, self._heading, self._level, text))
+            section = Section(self._anchor[:MAX_ANCHOR], self._heading[:MAX_HEADING], self._level, text)
+            self.sections.append(section)
         self._text = []
 
     def close(self) -> None:

@@ -113,6 +113,17 @@ def test_highlight_tag_becomes_a_fenced_code_block():
     assert prepared.warnings == []
 
 
+def test_highlight_around_a_raw_highlight_ends_at_its_own_end_tag():
+    """A highlight block showing Liquid in a raw block ends at the end tag outside the raw block."""
+    text = (
+        "{% highlight liquid %}\n{% raw %}{% highlight x %}\ncode\n{% endhighlight %}{% endraw %}\n"
+        "{% endhighlight %}\n"
+    )
+    prepared = prepare(text, context())
+    assert prepared.text == "~~~liquid\n{% highlight x %}\ncode\n{% endhighlight %}\n~~~\n"
+    assert prepared.warnings == []
+
+
 def test_toc_with_its_list_item_becomes_the_marker():
     """`1. TOC` + `{:toc}` (and `* TOC` or a bare `{:toc}`) become the table-of-contents marker."""
     for text in ("1. TOC\n{:toc}\n", "* TOC\n{:toc}\n", "{:toc}\n"):

@@ -1,5 +1,7 @@
 """The one rendering path: markdown features, table of contents, sections, warnings, preview."""
 
+from urllib.parse import urlsplit
+
 import frontmatter
 import pytest
 
@@ -111,6 +113,14 @@ def test_output_is_already_sanitised():
     html = render("<b onclick='x()'>hi</b>\n\n<script>alert(1)</script>\n").html
     assert sanitise(html) == html
     assert not find(parse(html), "script")
+
+
+def test_nul_characters_become_replacement_characters():
+    """NUL in the source never reaches the HTML (databases cannot store it; browsers replace it)."""
+    html = render("a\x00b [x](java\x00script:alert(1))").html
+    assert "\x00" not in html and "a\ufffdb" in html
+    (link,) = find(parse(html), "a")
+    assert urlsplit(link.attrs.get("href", "")).scheme == ""  # a harmless relative path, never a scheme
 
 
 def test_preview_is_the_same_html():

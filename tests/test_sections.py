@@ -31,3 +31,9 @@ def test_empty_heading_sections_are_kept():
         Section("x", "X", 2, ""),
         Section("y", "Y", 2, "z"),
     ]
+
+
+def test_long_headings_and_anchors_fit_the_search_table():
+    """Headings and anchors longer than the PageSection columns are cut to fit."""
+    (section,) = sections_from_html(f'<h2 id="{"a" * 400}">{"word " * 200}</h2>')
+    assert len(section.anchor) == 300 and len(section.heading) == 500
