@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -136,13 +137,11 @@ def test_index_follows_a_page_title_change(site):
 def test_search_is_an_indexed_query():
     """The query plan uses the full-text index (FTS5 table / GIN index), not a scan of sections."""
     if connection.vendor == "sqlite":
-        plan_sql = "EXPLAIN QUERY PLAN " + search._SQLITE_SEARCH
-        params = ["[", "]", "[", "]", '"x"*', "2100-01-01", 10]
         with connection.cursor() as cursor:
-            cursor.execute(plan_sql, params)
+            cursor.execute("EXPLAIN QUERY PLAN " + search._SQLITE_RANKED, ['"x"*', "2100-01-01", 10])
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
         assert "VIRTUAL TABLE INDEX" in plan
-        assert "SCAN s" not in plan and "SCAN pages_pagesection" not in plan
+        assert not re.search(r"\bSCAN (s|p)\b", plan), plan
     else:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -152,7 +151,7 @@ def test_search_is_an_indexed_query():
             )
             plan = " ".join(row[0] for row in cursor.fetchall())
         assert "pages_pagesection_search_gin" in plan
-        assert "s.search_document @@ q.query" in search._POSTGRES_SEARCH
+        assert "s.search_document @@ query" in search._POSTGRES_RANKED
 
 
 def test_search_page_lists_highlighted_results(client, site):
