@@ -33,8 +33,6 @@ _TERM_RE = re.compile(r"\w+", re.UNICODE)
 SQLITE_INSTALL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS pages_section_fts USING fts5("
     "title, heading, text, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3')",
-    # Column weights for FTS5's bm25 rank: title, heading, text.
-    "INSERT INTO pages_section_fts(pages_section_fts, rank) VALUES('rank', 'bm25(4.0, 8.0, 1.0)')",
     """CREATE TRIGGER IF NOT EXISTS pages_section_fts_insert AFTER INSERT ON pages_pagesection BEGIN
          INSERT INTO pages_section_fts(rowid, title, heading, text)
          SELECT new.id, p.title, new.heading, new.text FROM pages_page p WHERE p.id = new.page_id;
@@ -142,14 +140,20 @@ def tsquery(terms: list[str]) -> str:
 
 
 # Both engines answer only "which sections, best first"; snippets are cut from the few winners after.
-_SQLITE_RANKED = """
-SELECT s.id
+#
+# SQLite: bm25 costs a few microseconds per matching row, so a word found in most sections of a large
+# site would be ranked row by row. Instead at most CANDIDATES matches are scored: the first ones in
+# the whole text, and the first ones in titles and headings (which rank highest), merged in Python.
+# Below CANDIDATES matches — nearly every real query — the ranking is exact; above it, the cost stays
+# bounded and title and heading matches still come first.
+CANDIDATES = 2000
+_SQLITE_CANDIDATES = """
+SELECT s.id, bm25(pages_section_fts, 4.0, 8.0, 1.0)
 FROM pages_section_fts
 JOIN pages_pagesection s ON s.id = pages_section_fts.rowid
 JOIN pages_page p ON p.id = s.page_id
 WHERE pages_section_fts MATCH %s
   AND p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
-ORDER BY pages_section_fts.rank
 LIMIT %s
 """
 
@@ -165,18 +169,26 @@ LIMIT %s
 """
 
 
+def _sqlite_ranked(terms: list[str], now, limit: int) -> list[int]:
+    match = fts5_query(terms)
+    scores: dict[int, float] = {}
+    with connection.cursor() as cursor:
+        for query in (match, f"{{title heading}} : ({match})"):
+            cursor.execute(_SQLITE_CANDIDATES, [query, now, CANDIDATES])
+            scores.update(cursor.fetchall())
+    return sorted(scores, key=lambda section_id: (scores[section_id], section_id))[:limit]
+
+
 def ranked_section_ids(terms: list[str], limit: int) -> list[int]:
-    """The ids of the public sections matching every term, best first (one indexed query)."""
+    """The ids of the public sections matching every term, best first (indexed full-text lookups)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     if connection.vendor == "sqlite":
-        sql, match = _SQLITE_RANKED, fts5_query(terms)
-    elif connection.vendor == "postgresql":
-        sql, match = _POSTGRES_RANKED, tsquery(terms)
-    else:
-        raise NotImplementedError(f"Quire's search supports SQLite and PostgreSQL, not {connection.vendor}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [match, now, limit])
-        return [row[0] for row in cursor.fetchall()]
+        return _sqlite_ranked(terms, now, limit)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_POSTGRES_RANKED, [tsquery(terms), now, limit])
+            return [row[0] for row in cursor.fetchall()]
+    raise NotImplementedError(f"Quire's search supports SQLite and PostgreSQL, not {connection.vendor}")
 
 
 def _match_prefixes(terms: list[str]) -> tuple[str, ...]:

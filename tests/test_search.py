@@ -138,7 +138,7 @@ def test_search_is_an_indexed_query():
     """The query plan uses the full-text index (FTS5 table / GIN index), not a scan of sections."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + search._SQLITE_RANKED, ['"x"*', "2100-01-01", 10])
+            cursor.execute("EXPLAIN QUERY PLAN " + search._SQLITE_CANDIDATES, ['"x"*', "2100-01-01", 10])
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
         assert "VIRTUAL TABLE INDEX" in plan
         assert not re.search(r"\bSCAN (s|p)\b", plan), plan
@@ -176,3 +176,13 @@ def test_live_search_endpoint_returns_json(client, site):
     assert data["results"][0]["url"] == "/caching/#redis"
     assert data["results"][0]["title"] == "Caching"
     assert "<mark>" in data["results"][0]["heading"]
+
+
+def test_common_words_rank_a_bounded_candidate_set_with_headings_first(site, monkeypatch):
+    """Past the candidate cap, a heading match found late still ranks above the many text matches."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    for i in range(6):
+        make(f"Fruit {i}", f"/fruit-{i}/", [("", "", "a kiwi in the text")])
+    make("Orchard", "/orchard/", [("kiwi", "Kiwi", "Growing them.")])
+    hits = urls(search.search("kiwi"))
+    assert hits[0] == "/orchard/#kiwi"
