@@ -108,6 +108,43 @@ def uninstall_statements(vendor: str) -> list[str]:
     return {"sqlite": SQLITE_UNINSTALL, "postgresql": POSTGRES_UNINSTALL}.get(vendor, [])
 
 
+_TRIGGER_CHECKS = {
+    "sqlite": (
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+        "('pages_section_fts_insert', 'pages_section_fts_delete', 'pages_section_fts_update', "
+        "'pages_section_fts_title')",
+        4,
+    ),
+    "postgresql": (
+        "SELECT count(*) FROM pg_trigger WHERE tgname IN "
+        "('pages_section_search_document', 'pages_page_title_search')",
+        2,
+    ),
+}
+
+
+def ensure_search_index(using=None) -> bool:
+    """Reinstall the index and its triggers if a schema change dropped them; True when it had to.
+
+    SQLite rebuilds a table to alter it, and its triggers go with the old table; a later migration
+    on `pages_pagesection` would silently stop indexing. Safe to call after every `migrate`
+    (e.g. from a `post_migrate` handler): when everything is in place it is one cheap query.
+    """
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    check = _TRIGGER_CHECKS.get(conn.vendor)
+    if check is None:
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute(check[0])
+        if cursor.fetchone()[0] == check[1]:
+            return False
+        for statement in install_statements(conn.vendor):
+            cursor.execute(statement)
+    return True
+
+
 # -- queries --------------------------------------------------------------------------------------
 
 

@@ -186,3 +186,22 @@ def test_common_words_rank_a_bounded_candidate_set_with_headings_first(site, mon
     make("Orchard", "/orchard/", [("kiwi", "Kiwi", "Growing them.")])
     hits = urls(search.search("kiwi"))
     assert hits[0] == "/orchard/#kiwi"
+
+
+def test_ensure_search_index_restores_dropped_triggers(site):
+    """If a schema change dropped the triggers, ensure_search_index reinstalls and refills the index."""
+    assert search.ensure_search_index() is False
+    drop = {
+        "sqlite": ["DROP TRIGGER pages_section_fts_insert"],
+        "postgresql": ["DROP TRIGGER pages_section_search_document ON pages_pagesection"],
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        for statement in drop:
+            cursor.execute(statement)
+    make("Late", "/late/", [("", "", "written while the trigger was missing: pangolin")])
+    assert search.search("pangolin") == []
+    if connection.vendor == "postgresql":  # as after a migration: no deferred checks pending
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert search.ensure_search_index() is True
+    assert urls(search.search("pangolin")) == ["/late/"]
+    assert urls(search.search("whitenoise")) == ["/deployment/#static"]
