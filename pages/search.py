@@ -8,7 +8,7 @@ Triggers (not Python signals) keep the index: every way of writing sections — 
 always an index lookup, never a scan. The migration `0002_public_site_search_index` installs them.
 
 Ranking favours matches in a section's heading, then in its page's title, then in its text; a hit
-links to the section's heading anchor, with a highlighted snippet.
+links to the section's heading anchor, with a highlighted snippet cut from the section's text.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
 
+from pages.models import PageSection
+
 MAX_TERMS = 10
 PER_PAGE_LIMIT = 3
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+SNIPPET_BEFORE = 60
+SNIPPET_LENGTH = 200
 _TERM_RE = re.compile(r"\w+", re.UNICODE)
 
 # -- schema (installed by the migration; kept here so tests and docs can name it) --------------------
 
 SQLITE_INSTALL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS pages_section_fts USING fts5("
-    "title, heading, text, tokenize = 'porter unicode61 remove_diacritics 2')",
-    # Column weights for FTS5's bm25 rank: title, heading, text.
-    "INSERT INTO pages_section_fts(pages_section_fts, rank) VALUES('rank', 'bm25(4.0, 8.0, 1.0)')",
+    "title, heading, text, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3')",
     """CREATE TRIGGER IF NOT EXISTS pages_section_fts_insert AFTER INSERT ON pages_pagesection BEGIN
          INSERT INTO pages_section_fts(rowid, title, heading, text)
          SELECT new.id, p.title, new.heading, new.text FROM pages_page p WHERE p.id = new.page_id;
@@ -107,6 +108,43 @@ def uninstall_statements(vendor: str) -> list[str]:
     return {"sqlite": SQLITE_UNINSTALL, "postgresql": POSTGRES_UNINSTALL}.get(vendor, [])
 
 
+_TRIGGER_CHECKS = {
+    "sqlite": (
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+        "('pages_section_fts_insert', 'pages_section_fts_delete', 'pages_section_fts_update', "
+        "'pages_section_fts_title')",
+        4,
+    ),
+    "postgresql": (
+        "SELECT count(*) FROM pg_trigger WHERE tgname IN "
+        "('pages_section_search_document', 'pages_page_title_search')",
+        2,
+    ),
+}
+
+
+def ensure_search_index(using=None) -> bool:
+    """Reinstall the index and its triggers if a schema change dropped them; True when it had to.
+
+    SQLite rebuilds a table to alter it, and its triggers go with the old table; a later migration
+    on `pages_pagesection` would silently stop indexing. Safe to call after every `migrate`
+    (e.g. from a `post_migrate` handler): when everything is in place it is one cheap query.
+    """
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    check = _TRIGGER_CHECKS.get(conn.vendor)
+    if check is None:
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute(check[0])
+        if cursor.fetchone()[0] == check[1]:
+            return False
+        for statement in install_statements(conn.vendor):
+            cursor.execute(statement)
+    return True
+
+
 # -- queries --------------------------------------------------------------------------------------
 
 
@@ -138,57 +176,94 @@ def tsquery(terms: list[str]) -> str:
     return " & ".join(terms) + ":*"
 
 
-def marked_to_html(text: str) -> str:
-    """Escape engine output and turn its match markers into <mark> elements."""
-    return escape(text).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
-
-
-_SQLITE_SEARCH = """
-SELECT p.title, p.url_path, s.anchor, s.level, s.page_id,
-       highlight(pages_section_fts, 1, %s, %s),
-       snippet(pages_section_fts, 2, %s, %s, '…', 24)
+# Both engines answer only "which sections, best first"; snippets are cut from the few winners after.
+#
+# SQLite: bm25 costs a few microseconds per matching row, so a word found in most sections of a large
+# site would be ranked row by row. Instead at most CANDIDATES matches are scored: the first ones in
+# the whole text, and the first ones in titles and headings (which rank highest), merged in Python.
+# Below CANDIDATES matches — nearly every real query — the ranking is exact; above it, the cost stays
+# bounded and title and heading matches still come first.
+CANDIDATES = 2000
+_SQLITE_CANDIDATES = """
+SELECT s.id, bm25(pages_section_fts, 4.0, 8.0, 1.0)
 FROM pages_section_fts
 JOIN pages_pagesection s ON s.id = pages_section_fts.rowid
 JOIN pages_page p ON p.id = s.page_id
 WHERE pages_section_fts MATCH %s
   AND p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
-ORDER BY pages_section_fts.rank
 LIMIT %s
 """
 
-_POSTGRES_SEARCH = """
-SELECT title, url_path, anchor, level, page_id,
-       ts_headline('english', heading, query, %s),
-       ts_headline('english', text, query, %s)
-FROM (
-  SELECT p.title, p.url_path, s.anchor, s.level, s.page_id, s.heading, s.text, q.query,
-         ts_rank(s.search_document, q.query) AS score
-  FROM pages_pagesection s
-  JOIN pages_page p ON p.id = s.page_id
-  CROSS JOIN (SELECT to_tsquery('english', %s) AS query) q
-  WHERE s.search_document @@ q.query
-    AND p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
-  ORDER BY score DESC, s.id
-  LIMIT %s
-) hits
-ORDER BY score DESC
+_POSTGRES_RANKED = """
+SELECT s.id
+FROM pages_pagesection s
+JOIN pages_page p ON p.id = s.page_id
+CROSS JOIN to_tsquery('english', %s) AS query
+WHERE s.search_document @@ query
+  AND p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
+ORDER BY ts_rank(s.search_document, query) DESC, s.id
+LIMIT %s
 """
-_HEADLINE_ALL = f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, HighlightAll=true"
-_HEADLINE_SNIPPET = f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=1"
 
 
-def _rows(terms: list[str], fetch: int) -> list[tuple]:
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+def _sqlite_ranked(terms: list[str], now, limit: int) -> list[int]:
+    match = fts5_query(terms)
+    scores: dict[int, float] = {}
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            params = [MARK_OPEN, MARK_CLOSE, MARK_OPEN, MARK_CLOSE, fts5_query(terms), now, fetch]
-            cursor.execute(_SQLITE_SEARCH, params)
-        elif connection.vendor == "postgresql":
-            cursor.execute(_POSTGRES_SEARCH, [_HEADLINE_ALL, _HEADLINE_SNIPPET, tsquery(terms), now, fetch])
-        else:
-            message = f"Quire's search supports SQLite and PostgreSQL, not {connection.vendor}"
-            raise NotImplementedError(message)
-        return cursor.fetchall()
+        for query in (match, f"{{title heading}} : ({match})"):
+            cursor.execute(_SQLITE_CANDIDATES, [query, now, CANDIDATES])
+            scores.update(cursor.fetchall())
+    return sorted(scores, key=lambda section_id: (scores[section_id], section_id))[:limit]
+
+
+def ranked_section_ids(terms: list[str], limit: int) -> list[int]:
+    """The ids of the public sections matching every term, best first (indexed full-text lookups)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    if connection.vendor == "sqlite":
+        return _sqlite_ranked(terms, now, limit)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_POSTGRES_RANKED, [tsquery(terms), now, limit])
+            return [row[0] for row in cursor.fetchall()]
+    raise NotImplementedError(f"Quire's search supports SQLite and PostgreSQL, not {connection.vendor}")
+
+
+def _match_prefixes(terms: list[str]) -> tuple[str, ...]:
+    """What a word must start with to count as a match: each term, less a common English ending."""
+    prefixes = []
+    for term in terms:
+        for ending in ("ing", "ed", "es", "s"):
+            if term.endswith(ending) and len(term) - len(ending) >= 3:
+                term = term[: -len(ending)]
+                break
+        prefixes.append(term)
+    return tuple(prefixes)
+
+
+def highlight(text: str, terms: list[str]) -> str:
+    """`text` as safe HTML, with the words that match a term wrapped in <mark>."""
+    prefixes = _match_prefixes(terms)
+    parts, position = [], 0
+    for word in _TERM_RE.finditer(text):
+        if word.group().lower().startswith(prefixes):
+            parts.append(escape(text[position : word.start()]))
+            parts.append(f"<mark>{escape(word.group())}</mark>")
+            position = word.end()
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    """A short window of `text` around its first match, highlighted, as safe HTML."""
+    text = " ".join(text.split())
+    prefixes = _match_prefixes(terms)
+    first = next((w.start() for w in _TERM_RE.finditer(text) if w.group().lower().startswith(prefixes)), 0)
+    start = 0 if first < SNIPPET_BEFORE else text.rfind(" ", 0, first - SNIPPET_BEFORE) + 1
+    end = start + SNIPPET_LENGTH
+    if end < len(text):
+        end = max(text.rfind(" ", start, end), first + 1)
+    window = text[start:end]
+    return ("… " if start else "") + highlight(window, terms) + (" …" if end < len(text) else "")
 
 
 def search(text: str, limit: int = 20) -> list[SearchHit]:
@@ -196,19 +271,28 @@ def search(text: str, limit: int = 20) -> list[SearchHit]:
     terms = query_terms(text)
     if not terms:
         return []
+    ids = ranked_section_ids(terms, limit * PER_PAGE_LIMIT)
+    rows = {
+        row["id"]: row
+        for row in PageSection.objects.filter(id__in=ids).values(
+            "id", "page_id", "anchor", "heading", "level", "text", "page__title", "page__url_path"
+        )
+    }
     hits: list[SearchHit] = []
     per_page: dict[int, int] = {}
-    for title, url_path, anchor, level, page_id, heading, snippet in _rows(terms, limit * PER_PAGE_LIMIT):
-        if per_page.get(page_id, 0) >= PER_PAGE_LIMIT:
+    for section_id in ids:
+        row = rows.get(section_id)
+        if row is None or per_page.get(row["page_id"], 0) >= PER_PAGE_LIMIT:
             continue
-        per_page[page_id] = per_page.get(page_id, 0) + 1
+        per_page[row["page_id"]] = per_page.get(row["page_id"], 0) + 1
+        url = row["page__url_path"]
         hits.append(
             SearchHit(
-                page_title=title,
-                url=f"{url_path}#{anchor}" if anchor else url_path,
-                heading_html=marked_to_html(heading or ""),
-                snippet_html=marked_to_html(snippet or ""),
-                level=level,
+                page_title=row["page__title"],
+                url=f"{url}#{row['anchor']}" if row["anchor"] else url,
+                heading_html=highlight(row["heading"], terms),
+                snippet_html=snippet(row["text"], terms),
+                level=row["level"],
             )
         )
         if len(hits) == limit:
