@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
+from pages import front_matter as front_matter_yaml
 from pages.markdown_io import json_safe
 from pages.models import Page
 from pages.revisions import PageDiff, diff_states, find_version_number, page_state, version_state
@@ -122,6 +123,21 @@ def merge_front_matter(existing: dict[str, Any], extras: dict[str, Any]) -> dict
     for key, value in extras.items():
         merged.setdefault(key, value)
     return merged
+
+
+def apply_extra_edits(raw: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+    """The front matter YAML text with exactly the YAML box's key changes applied (old → new extras).
+
+    Removed keys lose their lines, changed keys get their new value, added keys are appended; every
+    untouched key keeps its comments, position and quoting, so the exported file shows only the edit.
+    """
+    for key in old:
+        if key not in new:
+            raw = front_matter_yaml.remove_key(raw, key)
+    for key, value in new.items():
+        if key not in old or old[key] != value:
+            raw = front_matter_yaml.set_key(raw, key, value)
+    return raw
 
 
 def validate_nav_order(value: str) -> str:
@@ -327,7 +343,10 @@ class PageAdminForm(forms.ModelForm):
         """Copy the form's non-model fields onto the page (status, front matter)."""
         page = self.instance
         page.published = self.published_value(self.cleaned_data, page.published if page.pk else False)
-        page.front_matter = merge_front_matter(page.front_matter, self.cleaned_data["extra_front_matter"])
+        extras = self.cleaned_data["extra_front_matter"]
+        old_extras = extra_front_matter(page.front_matter)
+        page.front_matter_raw = apply_extra_edits(page.front_matter_raw or "", old_extras, extras)
+        page.front_matter = merge_front_matter(page.front_matter, extras)
         return page
 
 

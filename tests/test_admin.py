@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from pages.exporting import content_hash, export_pages, page_file_text
 from pages.models import Page, Redirect
 from pages.site_state import content_version
 from tests.admin_factories import make_editor, make_page
+from tests.sync_helpers import run_import, write_site
 
 pytestmark = pytest.mark.django_db
 
@@ -232,6 +234,78 @@ def test_extra_front_matter_is_shown_in_written_order_and_merged(admin_client, t
     page.refresh_from_db()
     # Compared as a mapping: PostgreSQL's jsonb does not keep key order (the raw text does).
     assert page.front_matter == {"title": "Soon", "layout": "wide", "author": "Ann"}
+
+
+IMPORTED = (
+    "---\n"
+    "# Install guide front matter\n"
+    "layout: default   # the theme's layout\n"
+    'title: "Install"\n'
+    "tags: [setup, pip]\n"
+    "nav_order: 2\n"
+    "author: 'Ann'  # who answers questions\n"
+    "---\n"
+    "Run pip install.\n"
+)
+
+
+@pytest.fixture
+def imported(tmp_path):
+    """A page imported from a file whose front matter has comments, quotes and keys without a field."""
+    source = write_site(tmp_path / "site", {"docs/install.md": IMPORTED})
+    report = run_import(source)
+    assert report.created == ["docs/install.md"]
+    return Page.objects.get(source_path="docs/install.md")
+
+
+def test_yaml_box_edits_reach_the_exported_file_and_nothing_else(admin_client, imported):
+    """Changing, adding and removing keys in the YAML box changes exactly those lines of the exported file."""
+    box = admin_client.get(change_url(imported)).context["adminform"].form["extra_front_matter"].initial
+    assert box == "layout: default\ntags:\n- setup\n- pip\nauthor: Ann\n"
+    edited_box = "layout: wide\ntags:\n- setup\n- pip\nsidebar: false\n"
+    response = admin_client.post(change_url(imported), form_data(imported, extra_front_matter=edited_box))
+    assert response.status_code == 302
+    imported.refresh_from_db()
+    expected = (
+        IMPORTED.replace("layout: default   #", "layout: wide   #")
+        .replace("author: 'Ann'  # who answers questions\n", "")
+        .replace("nav_order: 2\n", "nav_order: 2\nsidebar: false\n")
+    )
+    assert page_file_text(imported) == expected
+    assert imported.front_matter == {
+        "title": "Install",
+        "layout": "wide",
+        "tags": ["setup", "pip"],
+        "nav_order": 2,
+        "sidebar": False,
+    }
+
+
+def test_yaml_box_edit_changes_the_content_hash_so_a_changed_file_conflicts(admin_client, imported, tmp_path):
+    """An edit made only in the YAML box counts as an admin edit: a file changed too is a conflict."""
+    synced = imported.synced_content_hash
+    assert content_hash(imported) == synced
+    admin_client.post(change_url(imported), form_data(imported, extra_front_matter="layout: wide\n"))
+    imported.refresh_from_db()
+    assert content_hash(imported) != synced
+    (tmp_path / "site" / "docs" / "install.md").write_text(IMPORTED.replace("pip install", "uv pip"))
+    report = run_import(tmp_path / "site")
+    assert report.conflicts == ["docs/install.md"]
+    imported.refresh_from_db()
+    assert imported.front_matter["layout"] == "wide"
+
+
+def test_yaml_box_edit_exports_and_reimports_unchanged(admin_client, imported, tmp_path):
+    """After a YAML box edit, exporting then importing the exported folder reports the page unchanged."""
+    admin_client.post(change_url(imported), form_data(imported, extra_front_matter="layout: wide\n"))
+    out = tmp_path / "out"
+    export_pages(out)
+    assert "layout: wide   # the theme's layout\n" in (out / "docs/install.md").read_text()
+    report = run_import(out)
+    assert report.unchanged == ["docs/install.md"]
+    assert (report.updated, report.conflicts) == ([], [])
+    imported.refresh_from_db()
+    assert imported.front_matter["layout"] == "wide" and "tags" not in imported.front_matter
 
 
 def test_site_link_is_view_on_site_for_published_and_preview_for_drafts(admin_client, tree):

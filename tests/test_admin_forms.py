@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from pages.admin_forms import (
     PageAdminForm,
+    apply_extra_edits,
     descendant_ids,
     merge_front_matter,
     parse_extra_front_matter,
@@ -95,3 +96,19 @@ def test_parent_choices_exclude_the_page_and_its_descendants():
     assert descendant_ids(root.pk) == {child.pk, grandchild.pk}
     form = PageAdminForm(instance=root)
     assert list(form.fields["parent"].queryset) == [other]
+
+
+def test_extra_edits_touch_only_the_changed_keys_of_the_raw_text():
+    """Changed, added and removed keys are applied to the YAML text; comments and quotes elsewhere stay."""
+    raw = "title: 'A'  # kept\nlayout: default # the theme\ntags: [a, b]\nauthor: \"Ann\"\n"
+    old = {"layout": "default", "tags": ["a", "b"], "author": "Ann"}
+    new = {"layout": "wide", "author": "Ann", "toc_depth": 2}
+    assert apply_extra_edits(raw, old, new) == (
+        "title: 'A'  # kept\nlayout: wide # the theme\nauthor: \"Ann\"\ntoc_depth: 2\n"
+    )
+
+
+def test_extra_edits_without_changes_leave_the_raw_text_as_written():
+    """Saving the YAML box unchanged does not rewrite a key (its quoting and comments are kept)."""
+    raw = "layout:   'default'   # odd spacing\n"
+    assert apply_extra_edits(raw, {"layout": "default"}, {"layout": "default"}) == raw
