@@ -1,9 +1,7 @@
 """The page admin: list, search, filters, actions, the edit form, conflicts and permissions."""
 
 import datetime as dt
-import io
 import re
-import zipfile
 
 import pytest
 from django.contrib.auth.models import User
@@ -144,20 +142,6 @@ def test_publisher_sees_publish_actions(client, tree):
     client.force_login(make_editor("pub", can_publish=True))
     actions = [v for v, _ in client.get(CHANGELIST).context["action_form"].fields["action"].choices]
     assert {"publish_pages", "unpublish_pages"} <= set(actions)
-
-
-def test_export_action_returns_a_zip_of_markdown_files(admin_client, tree):
-    """Exporting selected pages downloads a zip with one markdown file per page, front matter first."""
-    response = admin_client.post(
-        CHANGELIST, {"action": "export_markdown", "_selected_action": [tree["install"].pk, tree["guide"].pk]}
-    )
-    assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert sorted(archive.namelist()) == ["guide/index.md", "guide/install/index.md"]
-    text = archive.read("guide/install/index.md").decode()
-    assert text.startswith("---\ntitle: Install\n")
-    assert "parent: Guide\n" in text
-    assert text.endswith("---\nRun pip install.")
 
 
 def test_add_page_renders_once_and_fills_the_url_from_the_title(admin_client, admin_user, tree):

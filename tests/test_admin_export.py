@@ -1,44 +1,73 @@
-"""The export action's adapter: each page as a markdown file with front matter."""
+"""The export action's zip: the same names and bytes as the shared exporter writes."""
 
-import datetime as dt
+import io
+import zipfile
 
 import pytest
-import yaml
+from django.urls import reverse
 
-from pages.admin_export import page_file, page_file_name
+from pages.admin_export import export_names, export_zip
+from pages.exporting import export_pages
+from pages.models import Page
 from tests.admin_factories import make_page
+from tests.sync_helpers import run_import, write_site
 
 pytestmark = pytest.mark.django_db
 
-
-def test_page_file_has_front_matter_then_the_body_verbatim():
-    """Model fields and the other front-matter keys come first, the body follows unchanged."""
-    parent = make_page(title="Guide", url_path="/guide/")
-    page = make_page(
-        title="Install",
-        url_path="/guide/install/",
-        parent=parent,
-        nav_order="4.5",
-        date=dt.datetime(2024, 10, 27, tzinfo=dt.UTC),
-        published=False,
-        front_matter={"title": "Install", "layout": "page"},
-        body="# Install\n\nText.\n",
-    )
-    text = page_file(page)
-    front, body = text.removeprefix("---\n").split("---\n", 1)
-    assert yaml.safe_load(front) == {
-        "title": "Install",
-        "nav_order": 4.5,
-        "parent": "Guide",
-        "permalink": "/guide/install/",
-        "date": "2024-10-27T00:00:00+00:00",
-        "published": False,
-        "layout": "page",
-    }
-    assert body == "# Install\n\nText.\n"
+CHANGELIST = reverse("admin:pages_page_changelist")
+SITE = {
+    "docs/install.md": (
+        "\ufeff---\r\nlayout: default   # theme\r\ntitle: 'Install'\r\npermalink: /setup/\r\n---\r\nRun it."
+    ),
+    "index.md": "---\ntitle: Home\nnav_order: 1 # first\n---\n# Home\n",
+}
 
 
-def test_file_name_prefers_the_source_path():
-    """Imported pages keep their file path; admin-made pages get one from their URL."""
-    assert page_file_name(make_page(title="A", url_path="/a/", source_path="docs/a.md")) == "docs/a.md"
-    assert page_file_name(make_page(title="Home", url_path="/")) == "index.md"
+@pytest.fixture
+def site(tmp_path):
+    """Imported pages (BOM, CRLF, comments), an edited one, and admin-made pages, one clashing by path."""
+    run_import(write_site(tmp_path / "site", SITE))
+    home = Page.objects.get(source_path="index.md")
+    home.title = "Welcome"
+    home.version += 1
+    home.save()
+    clash = make_page(title="Install notes", url_path="/docs/install/", body="Notes.")
+    fresh = make_page(title="Fresh", url_path="/guide/fresh/", parent=home, nav_order="2", body="New.")
+    return {"home": home, "clash": clash, "fresh": fresh}
+
+
+def zip_entries(data: bytes) -> dict[str, bytes]:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return {name: archive.read(name) for name in archive.namelist()}
+
+
+def exported_files(root) -> dict[str, bytes]:
+    export_pages(root, record_sync=False)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.md")}
+
+
+def test_zip_entries_are_byte_identical_to_export_pages(site, tmp_path):
+    """Every entry has the name and the exact bytes `export_pages` writes for that page."""
+    files = exported_files(tmp_path / "out")
+    entries = zip_entries(export_zip(Page.objects.select_related("parent")))
+    assert entries == files
+    assert set(entries) == {"docs/install.md", "index.md", "docs/install-2.md", "guide/fresh.md"}
+    assert entries["docs/install.md"] == SITE["docs/install.md"].encode()
+    assert entries["index.md"] == b"---\ntitle: Welcome\nnav_order: 1 # first\n---\n# Home\n"
+
+
+def test_admin_made_pages_get_the_exporters_free_path(site):
+    """A page made in the admin whose URL maps onto an imported file's path gets the exporter's -2 name."""
+    names = export_names()
+    assert names == {site["clash"].pk: "docs/install-2.md", site["fresh"].pk: "guide/fresh.md"}
+
+
+def test_export_action_zips_only_the_selected_pages(admin_client, site, tmp_path):
+    """The admin action downloads a zip of the selected pages, each as export_pages writes it."""
+    files = exported_files(tmp_path / "out")
+    selected = [site["home"].pk, site["clash"].pk]
+    response = admin_client.post(CHANGELIST, {"action": "export_markdown", "_selected_action": selected})
+    assert response["Content-Type"] == "application/zip"
+    assert 'filename="quire-pages.zip"' in response["Content-Disposition"]
+    entries = zip_entries(response.content)
+    assert entries == {name: files[name] for name in ("index.md", "docs/install-2.md")}
