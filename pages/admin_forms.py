@@ -203,14 +203,46 @@ class Conflict:
 
 
 class NavOrderListForm(forms.ModelForm):
-    """The change list's editable nav_order column."""
+    """The change list's editable nav_order column.
+
+    Each row also sends the nav_order it was loaded with (Django's hidden initial value); a row the
+    editor changed is refused when the stored nav_order is no longer that value, so a list save never
+    overwrites a reorder or an edit made meanwhile.
+    """
 
     class Meta:
         model = Page
         fields = ["nav_order"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nav_order"].show_hidden_initial = True
+
+    def loaded_nav_order(self) -> str | None:
+        """The nav_order the list showed when the editor loaded it (None when the form did not send it)."""
+        field = self.fields["nav_order"]
+        return field.hidden_widget().value_from_datadict(
+            self.data, self.files, self.add_initial_prefix("nav_order")
+        )
+
     def clean_nav_order(self):
-        return validate_nav_order(self.cleaned_data.get("nav_order", ""))
+        value = validate_nav_order(self.cleaned_data.get("nav_order", ""))
+        if self.instance._state.adding or "nav_order" not in self.changed_data:
+            return value
+        loaded, current = self.loaded_nav_order(), self.instance.nav_order
+        if loaded is None:
+            raise ValidationError("This list is missing the loaded nav_order; reload it.", code="stale")
+        if loaded.strip() != current.strip():
+            data = self.data.copy()
+            data[self.add_initial_prefix("nav_order")] = current
+            self.data = data
+            raise ValidationError(
+                f"“{self.instance.title}” was changed while you had this list open: its nav_order is now "
+                f"“{current or 'empty'}” (you loaded “{loaded.strip() or 'empty'}”). Nothing was saved. "
+                "Check the value and save again to replace it.",
+                code="conflict",
+            )
+        return value
 
 
 class PageAdminForm(forms.ModelForm):

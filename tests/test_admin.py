@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from pages.editing import save_page
 from pages.exporting import content_hash, export_pages, page_file_text
 from pages.models import Page, Redirect
 from pages.site_state import content_version
@@ -102,6 +103,7 @@ def test_nav_order_is_editable_in_the_list_through_the_save_path(admin_client, t
         "form-INITIAL_FORMS": "1",
         "form-0-id": str(page.pk),
         "form-0-nav_order": "4.5",
+        "initial-form-0-nav_order": "2",
         "_save": "Save",
     }
     response = admin_client.post(CHANGELIST + "?q=Guide", data)
@@ -111,6 +113,64 @@ def test_nav_order_is_editable_in_the_list_through_the_save_path(admin_client, t
     assert page.version == 2
     assert content_version() > before
     assert Version.objects.get_for_object(page).count() == 2
+
+
+def list_rows_as_loaded(admin_client, query: str) -> dict[str, str]:
+    """The change list's formset fields as the browser would post them back (loaded values included)."""
+    return list_rows_as_loaded_from(admin_client.get(CHANGELIST + f"?q={query}").content.decode())
+
+
+def list_rows_as_loaded_from(html: str) -> dict[str, str]:
+    fields = dict(re.findall(r'name="((?:initial-)?form-[^"]+)" value="([^"]*)"', html))
+    fields.update(re.findall(r'name="(form-(?:TOTAL|INITIAL)_FORMS)" value="([^"]*)"', html))
+    return fields
+
+
+def test_list_sends_the_loaded_nav_order_with_each_row(admin_client, tree):
+    """Each editable row carries the nav_order it was loaded with, next to the input."""
+    fields = list_rows_as_loaded(admin_client, "Guide")
+    assert (fields["form-0-nav_order"], fields["initial-form-0-nav_order"]) == ("2", "2")
+
+
+def test_list_save_over_a_nav_order_changed_meanwhile_is_refused(admin_client, tree):
+    """A list save over a row whose nav_order changed after loading is refused with a clear message."""
+    page = tree["guide"]
+    data = {**list_rows_as_loaded(admin_client, "Guide"), "form-0-nav_order": "9", "_save": "Save"}
+    page.nav_order = "1"
+    save_page(page, comment="Reordered elsewhere.")
+    response = admin_client.post(CHANGELIST + "?q=Guide", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "“Guide” was changed while you had this list open: its nav_order is now “1”" in html
+    assert "(you loaded “2”). Nothing was saved." in html
+    page.refresh_from_db()
+    assert (page.nav_order, page.version) == ("1", 2)
+    again = {**list_rows_as_loaded_from(html), "form-0-nav_order": "9", "_save": "Save"}
+    assert again["initial-form-0-nav_order"] == "1"
+    assert admin_client.post(CHANGELIST + "?q=Guide", again).status_code == 302
+    page.refresh_from_db()
+    assert page.nav_order == "9"
+
+
+def test_list_save_leaves_rows_the_editor_did_not_change(admin_client, tree):
+    """A row the editor did not touch is not saved, so a change made meanwhile stays."""
+    page = tree["guide"]
+    data = {**list_rows_as_loaded(admin_client, "Guide"), "_save": "Save"}
+    page.nav_order = "7"
+    save_page(page, comment="Reordered elsewhere.")
+    assert admin_client.post(CHANGELIST + "?q=Guide", data).status_code == 302
+    page.refresh_from_db()
+    assert (page.nav_order, page.version) == ("7", 2)
+
+
+def test_list_save_without_the_loaded_value_is_refused(admin_client, tree):
+    """A list form that does not send the loaded nav_order (an old page) asks for a reload, saving nothing."""
+    data = {**list_rows_as_loaded(admin_client, "Guide"), "form-0-nav_order": "5", "_save": "Save"}
+    del data["initial-form-0-nav_order"]
+    response = admin_client.post(CHANGELIST + "?q=Guide", data)
+    assert "missing the loaded nav_order; reload it" in response.content.decode()
+    tree["guide"].refresh_from_db()
+    assert tree["guide"].nav_order == "2"
 
 
 def test_publish_and_unpublish_actions(admin_client, tree):
