@@ -14,7 +14,14 @@ from django.utils.text import slugify
 from pages import front_matter as front_matter_yaml
 from pages.markdown_io import json_safe
 from pages.models import Page
-from pages.revisions import PageDiff, diff_states, find_version_number, page_state, version_state
+from pages.revisions import (
+    PageDiff,
+    diff_states,
+    find_version_number,
+    page_state,
+    version_author,
+    version_state,
+)
 
 # Front-matter keys that have their own form field; the YAML box holds every other key.
 MODEL_KEYS = {
@@ -200,6 +207,13 @@ class Conflict:
         theirs = page_state(current)
         self.their_changes: PageDiff = diff_states(version_state(base), theirs) if base else PageDiff()
         self.yours_vs_theirs: PageDiff = diff_states(theirs, mine)
+        latest = find_version_number(current.pk, current.version)
+        if latest is not None:
+            self.changed_by = version_author(latest)
+        elif current.updated_by is not None:
+            self.changed_by = current.updated_by.get_username()
+        else:
+            self.changed_by = "an import or another process"
 
 
 class NavOrderListForm(forms.ModelForm):
@@ -351,7 +365,7 @@ class PageAdminForm(forms.ModelForm):
         mine["parent_id"] = cleaned["parent"].pk if cleaned.get("parent") else None
         mine["published"] = self.published_value(cleaned, current.published)
         self.conflict = Conflict(current, submitted, mine)
-        who = current.updated_by.get_username() if current.updated_by else "an import or another process"
+        who = self.conflict.changed_by
         when = current.updated_at.strftime("%Y-%m-%d %H:%M:%S %Z")
         self.add_error(
             None,

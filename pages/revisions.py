@@ -7,6 +7,7 @@ Every save path (admin form, actions, reordering, restore, recover) records a re
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,8 @@ RESTORED_FIELDS = [
     "front_matter_raw",
 ]
 COMPARED_FIELDS = [name for name in RESTORED_FIELDS if name != "body"]
+IMPORT_COMMENT = "Imported from markdown files."
+IMPORT_BATCH = 500
 
 if not reversion.is_registered(Page):
     reversion.register(Page, exclude=NOT_RECORDED)
@@ -52,6 +55,32 @@ def record_revision(pages: list[Page], *, user=None, comment: str = "") -> None:
         reversion.set_comment(comment)
         for page in pages:
             reversion.add_to_revision(page)
+
+
+def record_import_revisions(pages: Iterable[Page], comment: str = IMPORT_COMMENT) -> int:
+    """Store the state an import left the pages in, as revisions without a user (one per 500 pages).
+
+    Call inside the import's transaction, after the pages and their parents are written. An editor who
+    had one of them open then gets a conflict that shows what the import changed. Returns the count.
+    """
+    count = 0
+    batch: list[Page] = []
+    for page in pages:
+        batch.append(page)
+        if len(batch) == IMPORT_BATCH:
+            record_revision(batch, comment=comment)
+            count, batch = count + len(batch), []
+    if batch:
+        record_revision(batch, comment=comment)
+    return count + len(batch)
+
+
+def version_author(version: Version) -> str:
+    """Who made a stored version: the user's name, or "an import" for a revision without a user."""
+    user = version.revision.user
+    if user is not None:
+        return user.get_username()
+    return "an import" if version.revision.comment == IMPORT_COMMENT else "another process"
 
 
 def page_versions(page_id: int):

@@ -2,8 +2,9 @@
 
 import pytest
 from django.contrib.auth.models import User
-from reversion.models import Version
+from reversion.models import Revision, Version
 
+from pages import revisions
 from pages.editing import delete_pages, save_page
 from pages.models import Page
 from pages.revisions import (
@@ -12,11 +13,14 @@ from pages.revisions import (
     deleted_page_versions,
     diff_states,
     page_versions,
+    record_import_revisions,
     recover_page,
     restore_revision,
+    version_author,
     version_state,
 )
 from tests.admin_factories import make_page
+from tests.sync_helpers import run_import, write_site
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +115,43 @@ def test_recovered_page_is_a_draft_without_publish_permission(edited, user):
     delete_pages([edited], user=user)
     page = recover_page(deleted_page_versions().get(), user=user, can_publish=False)
     assert page.published is False
+
+
+@pytest.fixture
+def imported(tmp_path):
+    """Three pages written by an import (which itself records no history)."""
+    files = {f"p{i}.md": f"---\ntitle: P{i}\n---\nText {i}.\n" for i in range(3)}
+    assert len(run_import(write_site(tmp_path, files)).created) == 3
+    assert not Version.objects.exists()
+    return Page.objects.order_by("source_path")
+
+
+def test_import_revisions_store_the_imported_state_without_a_user(imported):
+    """Each imported page gets a revision of its imported state, by no user, marked as an import."""
+    assert record_import_revisions(imported) == 3
+    for page in imported:
+        version = page_versions(page.pk).get()
+        assert version.field_dict["body"] == page.body
+        assert version.field_dict["version"] == page.version
+        assert version.revision.user is None
+        assert version.revision.get_comment() == "Imported from markdown files."
+        assert version_author(version) == "an import"
+
+
+def test_import_revisions_are_batched(imported, monkeypatch):
+    """Big imports are stored as several revisions of at most IMPORT_BATCH pages each."""
+    monkeypatch.setattr(revisions, "IMPORT_BATCH", 2)
+    assert record_import_revisions(imported, comment="Nightly sync.") == 3
+    sizes = sorted(r.version_set.count() for r in Revision.objects.filter(comment="Nightly sync."))
+    assert sizes == [1, 2]
+
+
+def test_import_revisions_of_no_pages_store_nothing():
+    """An import that changed no page adds no revision."""
+    assert record_import_revisions(Page.objects.none()) == 0
+    assert not Revision.objects.exists()
+
+
+def test_version_author_names_the_user(edited, user):
+    """A revision saved by an editor is attributed to that editor."""
+    assert version_author(page_versions(edited.pk).first()) == "ed"
