@@ -121,7 +121,14 @@ def load(text: str) -> LoadedFrontMatter:
     """Parse front matter YAML strictly; an empty text is an empty mapping."""
     if not text.strip():
         return LoadedFrontMatter({})
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise FrontMatterError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML", line, column
+        ) from exc
     try:
         root = loader.get_single_node()
         if root is None:

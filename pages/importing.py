@@ -259,10 +259,15 @@ class Renderer:
 
 
 def _field_errors(source: PageSource, exc: FieldErrors) -> list[SourceError]:
-    return [
-        SourceError(source.path, f"{p.key}: {p.message}", source.key_lines.get(p.key), 1 if p.key else None)
-        for p in exc.problems
-    ]
+    errors = []
+    for problem in exc.problems:
+        message = (
+            problem.message
+            if problem.message.startswith(problem.key)
+            else f"{problem.key}: {problem.message}"
+        )
+        errors.append(SourceError(source.path, message, source.key_lines.get(problem.key), 1))
+    return errors
 
 
 def _batches(items: list, size: int) -> Iterable[list]:
