@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
@@ -171,12 +172,18 @@ class SourceIndex:
 # ---------------------------------------------------------------- locking
 
 
+BUSY_MESSAGE = (
+    "Another import is running (waited {wait:g} s); nothing was changed. "
+    "Try again when it has finished, or pass --wait SECONDS."
+)
+
+
 def acquire_import_lock(wait: float) -> None:
-    """Hold the import lock until the surrounding transaction ends, waiting up to `wait` seconds."""
-    message = (
-        f"Another import is running (waited {wait:g} s); nothing was changed. "
-        "Try again when it has finished, or pass --wait SECONDS."
-    )
+    """Hold the import lock until the surrounding transaction ends, waiting up to `wait` seconds.
+
+    PostgreSQL: a transaction-level advisory lock (imports exclude each other, admin saves go on).
+    SQLite: the database's write lock (taken by a write statement, or already by BEGIN IMMEDIATE).
+    """
     if connection.vendor == "postgresql":
         deadline = time.monotonic() + wait
         with connection.cursor() as cursor:
@@ -185,20 +192,44 @@ def acquire_import_lock(wait: float) -> None:
                 if cursor.fetchone()[0]:
                     return
                 if time.monotonic() >= deadline:
-                    raise ImportBusy(message)
+                    raise ImportBusy(BUSY_MESSAGE.format(wait=wait))
                 time.sleep(0.1)
-    # SQLite and others: take the database's write lock now (any write statement does).
     table = connection.ops.quote_name(SiteState._meta.db_table)
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
-        try:
-            cursor.execute(f"UPDATE {table} SET content_version = content_version WHERE id = %s", [1])  # noqa: S608
-        except OperationalError as exc:
-            raise ImportBusy(message.replace("Another import is", "Another import or save is")) from exc
-        finally:
-            if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute(f"UPDATE {table} SET content_version = content_version WHERE id = %s", [1])  # noqa: S608
+
+
+def _set_sqlite_busy_timeout(seconds: float) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+
+@contextmanager
+def import_transaction(wait: float, *, lock: bool = True):
+    """One transaction holding the import lock; ImportBusy when it is not free within `wait` seconds."""
+    sqlite = connection.vendor == "sqlite"
+    default_timeout = float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+    if sqlite:
+        connection.ensure_connection()
+        _set_sqlite_busy_timeout(wait)
+    acquired = False
+    try:
+        with transaction.atomic():
+            if lock:
+                acquire_import_lock(wait)
+            acquired = True
+            if sqlite:
+                _set_sqlite_busy_timeout(default_timeout)
+            yield
+    except OperationalError as exc:
+        if sqlite and not acquired and "locked" in str(exc):
+            raise ImportBusy(
+                BUSY_MESSAGE.format(wait=wait).replace("import is", "import (or save) is")
+            ) from exc
+        raise
+    finally:
+        if sqlite and not acquired:
+            _set_sqlite_busy_timeout(default_timeout)
 
 
 # ---------------------------------------------------------------- rendering
@@ -304,18 +335,14 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
             owners[item.path] = item
             found.append(item)
     try:
-        with transaction.atomic():
-            if not options.dry_run:
-                acquire_import_lock(options.wait)
+        with import_transaction(options.wait, lock=not options.dry_run):
             _run(found, options, report)
             if report.failed or options.dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
-        if isinstance(exc, OperationalError) and "locked" in str(exc):
-            raise ImportBusy(
-                f"The database is locked by another writer ({exc}); nothing was changed."
-            ) from exc
-        report.errors.append(SourceError("(database)", f"the run was rolled back: {exc}"))
+        report.errors.append(
+            SourceError("(database)", f"the run was rolled back, nothing was changed: {exc}")
+        )
         report.written = False
     return report
 
