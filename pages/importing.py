@@ -443,12 +443,15 @@ def _check_urls(planned, unchanged, existing, report: ImportReport, invalid: set
 
 
 def _load_source(item: Planned) -> PageSource:
+    """The planned file again, body included; its front matter was parsed in the first pass."""
     data = item.found.absolute.read_bytes()
     if sha256_hex(data) != item.file_hash:
         raise SourceError(
             item.found.path, "the file changed while it was being imported; run the import again"
         )
-    return markdown_io.read_file(item.found.path, data)
+    source = markdown_io.read_file(item.found.path, data, parse_yaml=False)
+    source.front_matter, source.key_lines = item.source.front_matter, item.source.key_lines
+    return source
 
 
 def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportReport, renderer):
@@ -464,7 +467,14 @@ def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportRep
     }
     to_write: list[tuple[Planned, PageSource, Page | None]] = []
     for item in batch:
-        source = _load_source(item)
+        try:
+            source = _load_source(item)
+        except (SourceError, OSError) as exc:
+            report.errors.append(
+                exc if isinstance(exc, SourceError) else SourceError(item.found.path, str(exc))
+            )
+            report.skipped.append(item.found.path)
+            continue
         page = pages.get(item.found.path)
         if page is not None and page.synced_content_hash:
             current_text = page_file_text(page)
