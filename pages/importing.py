@@ -36,6 +36,7 @@ from pages.publishing import remember_old_url
 from pages.rendering import RenderContext, Rendered, render
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
+from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SKIPPED_DIRS = {"_site", "node_modules"}
@@ -145,28 +146,6 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
                 continue
             found.append(FoundFile(root, rel, absolute))
     return found
-
-
-class SourceIndex:
-    """Resolves root-relative source paths (as links and `{% post_url %}` name them) to page URLs."""
-
-    def __init__(self, urls: dict[str, str]):
-        self.urls: dict[str, str] = {}
-        tails: dict[str, set[str]] = {}
-        for path, url in urls.items():
-            stem = path.rsplit(".", 1)[0] if path.rsplit("/", 1)[-1].count(".") else path
-            for key in (path, stem):
-                self.urls.setdefault(key, url)
-                parts = key.split("/")
-                for i in range(1, len(parts)):
-                    tails.setdefault("/".join(parts[i:]), set()).add(url)
-        self.tails = {tail: next(iter(found)) for tail, found in tails.items() if len(found) == 1}
-
-    def __call__(self, path: str) -> str | None:
-        key = path.strip().lstrip("/")
-        if key.startswith("./"):
-            key = key[2:]
-        return self.urls.get(key) or self.tails.get(key)
 
 
 # ---------------------------------------------------------------- locking

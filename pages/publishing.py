@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import RenderContext, Rendered, render
+from pages.urls_from_paths import SourceIndex
 
 
-def site_link_resolver():
-    """A resolver for links between pages, from the pages in the database (one query)."""
-    urls = dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
+def site_link_resolver() -> SourceIndex:
+    """A resolver for links between pages, from the pages in the database (one query).
 
-    def resolve(path: str) -> str | None:
-        for candidate in (path, f"{path}.md", f"{path}.markdown"):
-            if candidate in urls:
-                return urls[candidate]
-        return None
-
-    return resolve
+    The import builds the same resolver over the files of its run, so links resolve alike everywhere.
+    """
+    return SourceIndex(dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path")))
 
 
 def apply_rendering(page: Page, context: RenderContext | None = None) -> Rendered:

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from pages import importing, markdown_io
-from pages.importing import ImportOptions, SourceIndex, import_folders
+from pages.importing import ImportOptions, import_folders
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import Rendered, Section
 from pages.site_state import content_version
@@ -219,14 +219,6 @@ def test_render_warnings_and_link_resolver_reach_the_report(tmp_path, monkeypatc
     assert resolve("2020-01-02-hello") == "/2020/01/02/hello/"
     assert resolve("missing.md") is None
     assert page("_posts/2020-01-02-hello.md").render_warnings == ["{% include x %} is not converted"]
-
-
-def test_source_index_resolves_unique_tails_only():
-    """Links relative to a Jekyll source folder resolve when only one file matches."""
-    index = SourceIndex({"docs/_docs/a.md": "/docs/a/", "docs/b/index.md": "/b/", "x/index.md": "/x/"})
-    assert index("_docs/a.md") == "/docs/a/"
-    assert index("_docs/a") == "/docs/a/"
-    assert index("index.md") is None
 
 
 def test_small_batches_and_a_process_pool_give_the_same_pages(tmp_path):
