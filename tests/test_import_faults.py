@@ -102,9 +102,9 @@ def scratch_db(tmp_path):
         drop()
 
 
-def big_site(root, title="Page"):
+def big_site(root, title="Page", sections=15):
     body = "\n".join(
-        f"## Section {n}\n\nSome *text* with a [link](https://example.org/{n}).\n" for n in range(15)
+        f"## Section {n}\n\nSome *text* with a [link](https://example.org/{n}).\n" for n in range(sections)
     )
     return write_site(root, {f"p{i:04}.md": f"---\ntitle: {title} {i}\nnav_order: {i}\n---\n{body}"
                              for i in range(BIG_SITE)})  # fmt: skip
