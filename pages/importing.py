@@ -330,7 +330,7 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     existing = {
         row["source_path"]: row
         for row in Page.objects.exclude(source_path=None).values(
-            "id", "source_path", "file_hash", "url_path", "title", "front_matter", "published"
+            "source_path", "file_hash", "url_path", "published"
         )
     }
     planned: list[Planned] = []

@@ -76,6 +76,15 @@ def _type_name(value) -> str:
     return type(value).__name__
 
 
+def _as_written(value) -> str:
+    """A YAML value shown the way it was probably written: 2024-10-27, true, 1.5."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat(" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
+
+
 def nav_order_text(value) -> str:
     """nav_order as written: 3 → '3', 4.5 → '4.5', 'b' → 'b', absent → ''."""
     if value is None:
@@ -117,8 +126,8 @@ def derive_fields(fm: dict, path: str) -> DerivedFields:
         problems.append(
             FieldProblem(
                 "title",
-                f"YAML reads {title_value!r} as {_type_name(title_value)}; "
-                f'put the title in quotes (title: "{title_value}")',
+                f"YAML reads {_as_written(title_value)} as {_type_name(title_value)}; "
+                f'put the title in quotes (title: "{_as_written(title_value)}")',
             )
         )
         has_title = False

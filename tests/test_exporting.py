@@ -146,3 +146,15 @@ def test_unchanged_files_are_not_rewritten_and_dry_run_writes_nothing(tmp_path):
     admin_edit(page("index.md"), body="new\n")
     assert export_pages(root, dry_run=True).updated == ["index.md"]
     assert target.read_text() == HOME
+
+
+def test_edit_in_a_crlf_file_keeps_crlf_and_bom(tmp_path):
+    """An edited CRLF file with a BOM is written back CRLF with its BOM; only the title line differs."""
+    data = b"\xef\xbb\xbf---\r\ntitle: Old\r\nlayout: x\r\n---\r\nBody\r\n"
+    root = write_site(tmp_path, {"a.md": data})
+    run_import(root)
+    admin_edit(page("a.md"), title="New", body="Body\r\nmore")
+    export_pages(root)
+    assert (
+        root / "a.md"
+    ).read_bytes() == b"\xef\xbb\xbf---\r\ntitle: New\r\nlayout: x\r\n---\r\nBody\r\nmore\r\n"

@@ -57,9 +57,9 @@ HOSTILE = {
     ),
     "title-date": (
         "---\ntitle: 2024-10-27\n---\n",
-        "evil.md:2:1: title: YAML reads datetime.date(2024, 10, 27) as a date",
+        'evil.md:2:1: title: YAML reads 2024-10-27 as a date; put the title in quotes (title: "2024-10-27")',
     ),
-    "title-bool": ("---\ntitle: yes\n---\n", "evil.md:2:1: title: YAML reads True as a boolean"),
+    "title-bool": ("---\ntitle: yes\n---\n", "evil.md:2:1: title: YAML reads true as a boolean"),
     "title-number": ("---\ntitle: 1.5\n---\n", "evil.md:2:1: title: YAML reads 1.5 as a number"),
     "tab-indent": ("---\ntitle: X\nmeta:\n\tkey: 1\n---\n", "evil.md:4:1: invalid YAML: a tab character"),
 }
