@@ -28,7 +28,7 @@ from pathlib import Path
 from django.db import DatabaseError, OperationalError, connection, transaction
 
 from pages import markdown_io
-from pages.exporting import page_file_text, sha256_hex
+from pages.exporting import SYNCED_PARENT, content_hash, page_file_text, sha256_hex
 from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect, SiteState
 from pages.navigation import NavNode, resolve_parents
@@ -128,23 +128,40 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
     """Markdown files under root, sorted; symlinks that leave the root are refused."""
     found: list[FoundFile] = []
     real_root = root.resolve()
+
+    def outside(path: Path) -> bool:
+        return not path.resolve().is_relative_to(real_root)
+
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        kept = []
+        for name in sorted(dirs):
+            absolute = Path(folder) / name
+            if name.startswith(".") or name in SKIPPED_DIRS:
+                continue
+            if absolute.is_symlink():
+                rel = absolute.relative_to(root).as_posix()
+                if outside(absolute):
+                    message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
+                    report.errors.append(SourceError(rel, message))
+                else:
+                    report.warn(
+                        rel, "symlinked folder not followed; its files are imported where they really are"
+                    )
+                continue
+            kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
             if name.startswith(".") or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
                 continue
             absolute = Path(folder) / name
             rel = absolute.relative_to(root).as_posix()
-            if absolute.is_symlink():
-                target = absolute.resolve()
-                if not target.is_relative_to(real_root):
-                    report.errors.append(
-                        SourceError(rel, f"symlink to {target}, outside the import root; refused")
-                    )
-                    continue
-            if not absolute.is_file():
+            if absolute.is_symlink() and outside(absolute):
+                report.errors.append(
+                    SourceError(rel, f"symlink to {absolute.resolve()}, outside the import root; refused")
+                )
                 continue
-            found.append(FoundFile(root, rel, absolute))
+            if absolute.is_file():
+                found.append(FoundFile(root, rel, absolute))
     return found
 
 
@@ -457,7 +474,7 @@ def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportRep
         page = pages.get(item.found.path)
         if page is not None and page.synced_content_hash:
             current_text = page_file_text(page)
-            edited = sha256_hex(current_text.encode("utf-8")) != page.synced_content_hash
+            edited = content_hash(page) != page.synced_content_hash
             new_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
             if edited and options.prefer is None:
                 report.conflicts.append(item.found.path)
@@ -500,7 +517,7 @@ def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportRep
         page.body = source.body
         page.front_matter = json_safe(source.front_matter)
         page.front_matter_raw = source.front_matter_raw
-        page.source_format = source.source_format
+        page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
         page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, list(rendered.warnings)
         page.file_hash = item.file_hash
         page.synced_content_hash = sha256_hex(file_text)
@@ -558,7 +575,11 @@ def _save_sections_and_redirects(rendered_for, report: ImportReport) -> None:
 
 def _link_parents(report: ImportReport) -> None:
     """Set every page's parent the way Just the Docs resolves `parent` / `grand_parent` / `ancestor`."""
-    rows = list(Page.objects.values("id", "source_path", "title", "front_matter", "parent_id", "version"))
+    rows = list(
+        Page.objects.values(
+            "id", "source_path", "title", "front_matter", "parent_id", "version", "source_format"
+        )
+    )
     nodes = []
     for row in rows:
         fm = row["front_matter"] if isinstance(row["front_matter"], dict) else {}
@@ -583,12 +604,22 @@ def _link_parents(report: ImportReport) -> None:
             continue  # pages made in the admin keep the parent their editor chose
         parent_id = by_key[parent]["id"] if parent is not None else None
         if parent_id != row["parent_id"]:
-            page = Page(pk=row["id"], parent_id=parent_id, version=row["version"] + 1)
+            if row["source_path"] not in touched and _edited_since_sync(row["id"]):
+                continue  # an editor chose this parent; export writes it to the file
+            source_format = {**(row["source_format"] or {}), SYNCED_PARENT: parent_id}
+            page = Page(
+                pk=row["id"], parent_id=parent_id, version=row["version"] + 1, source_format=source_format
+            )
             changed.append(page)
             if row["source_path"] not in touched:
                 report.updated.append(row["source_path"])
                 report.note(row["source_path"], "its parent changed")
-    Page.objects.bulk_update(changed, ["parent", "version"], batch_size=500)
+    Page.objects.bulk_update(changed, ["parent", "version", "source_format"], batch_size=500)
+
+
+def _edited_since_sync(page_id: int) -> bool:
+    page = Page.objects.select_related("parent").get(pk=page_id)
+    return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
 
 
 def _plan_prune(found, existing, options: ImportOptions, report: ImportReport) -> None:

@@ -158,3 +158,16 @@ def test_edit_in_a_crlf_file_keeps_crlf_and_bom(tmp_path):
     assert (
         root / "a.md"
     ).read_bytes() == b"\xef\xbb\xbf---\r\ntitle: New\r\nlayout: x\r\n---\r\nBody\r\nmore\r\n"
+
+
+def test_renaming_a_parent_in_the_admin_keeps_children_attached(tmp_path):
+    """Export writes the parent's new title into its children, so re-importing keeps the tree."""
+    root = write_site(tmp_path, {"index.md": HOME, "install.md": ORIGINAL})
+    run_import(root)
+    admin_edit(page("index.md"), title="Start")
+    assert content_hash(page("install.md")) == page("install.md").synced_content_hash
+    export_pages(root)
+    assert "parent: Start\n" in (root / "install.md").read_text()
+    report = run_import(root)
+    assert sorted(report.unchanged) == ["index.md", "install.md"]
+    assert page("install.md").parent == page("index.md")

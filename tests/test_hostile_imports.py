@@ -94,7 +94,26 @@ def test_symlink_leaving_the_root_is_refused(tmp_path):
     ]
     assert Page.objects.count() == 0
     report = run_import(root, skip_invalid=True)
-    assert sorted(report.created) == [] or not Page.objects.filter(title="Secret").exists()
+    assert sorted(report.created) == ["alias.md", "index.md"]
+    assert not Page.objects.filter(title="Secret").exists()
+
+
+def test_symlinked_folder_leaving_the_root_is_refused(tmp_path):
+    """A symlinked folder pointing outside the root is refused; one inside is skipped with a warning."""
+    outside = write_site(tmp_path / "outside", {"secret.md": "---\ntitle: Secret\n---\n"})
+    root = write_site(tmp_path / "site", {**GOOD, "docs/a.md": "---\ntitle: A\n---\n"})
+    (root / "leak").symlink_to(outside, target_is_directory=True)
+    (root / "again").symlink_to(root / "docs", target_is_directory=True)
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == [
+        f"leak: symlinked folder to {outside}, outside the import root; refused"
+    ]
+    assert Page.objects.count() == 0
+    report = run_import(root, skip_invalid=True)
+    assert sorted(report.created) == ["docs/a.md", "index.md"]
+    assert report.warnings["again"] == [
+        "symlinked folder not followed; its files are imported where they really are"
+    ]
 
 
 def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):

@@ -172,6 +172,16 @@ def test_admin_edit_with_unchanged_file_is_kept(tmp_path):
     assert page("index.md").title == "Renamed"
 
 
+def test_admin_parent_choice_survives_reimport(tmp_path):
+    """A parent chosen in the admin is not reset by re-importing the unchanged file."""
+    root = write_site(tmp_path, {**BASIC, "other.md": "---\ntitle: Other\n---\n"})
+    run_import(root)
+    admin_edit(page("docs/guide.md"), parent=page("other.md"))
+    report = run_import(root)
+    assert sorted(report.unchanged) == ["docs/guide.md", "index.md", "other.md"] and report.updated == []
+    assert page("docs/guide.md").parent == page("other.md")
+
+
 def test_prune_unpublishes_pages_whose_files_are_gone(tmp_path):
     """--prune unpublishes (never deletes) pages whose file disappeared; without it they stay."""
     root = write_site(tmp_path, BASIC)
