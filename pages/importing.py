@@ -518,12 +518,13 @@ def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportRep
         page.front_matter = json_safe(source.front_matter)
         page.front_matter_raw = source.front_matter_raw
         page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
-        page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, list(rendered.warnings)
+        warnings = [str(warning) for warning in rendered.warnings]
+        page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
         page.file_hash = item.file_hash
         page.synced_content_hash = sha256_hex(file_text)
         if page.synced_content_hash != item.file_hash:
             report.warn(item.found.path, "exporting this page would not give back the same bytes")
-        for warning in rendered.warnings:
+        for warning in warnings:
             report.warn(item.found.path, warning)
         if is_new:
             new_pages.append(page)
