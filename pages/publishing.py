@@ -17,7 +17,9 @@ def site_link_resolver() -> SourceIndex:
 
 def apply_rendering(page: Page, context: RenderContext | None = None) -> Rendered:
     """Render the body once and store the HTML, table of contents and warnings on the page."""
-    rendered = render(page.body, context or RenderContext(source_path=page.source_path))
+    if context is None:
+        context = RenderContext(source_path=page.source_path, resolve_source=site_link_resolver())
+    rendered = render(page.body, context)
     page.body_html = rendered.html
     page.toc = rendered.toc
     page.render_warnings = rendered.warnings
