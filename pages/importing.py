@@ -352,7 +352,7 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     }
     planned: list[Planned] = []
     unchanged: list[FoundFile] = []
-    invalid: set[str] = set()
+    invalid: set[str] = {error.path for error in report.errors}
     for item in found:
         row = existing.get(item.path)
         try:
@@ -635,6 +635,13 @@ def _prune(found, options: ImportOptions, report: ImportReport) -> None:
         return
     seen = {item.path for item in found}
     gone = Page.objects.exclude(source_path=None).exclude(source_path__in=seen).filter(published=True)
-    for page in gone.only("id", "source_path", "version"):
-        Page.objects.filter(pk=page.pk).update(published=False, version=page.version + 1)
+    for page in gone.select_related("parent").defer("body_html", "toc"):
+        # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
+        # file that comes back count as changed, so it is published again.
+        edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+        page.published = False
+        synced = page.synced_content_hash if edited else content_hash(page)
+        Page.objects.filter(pk=page.pk).update(
+            published=False, version=page.version + 1, file_hash="", synced_content_hash=synced
+        )
         report.pruned.append(page.source_path)

@@ -192,6 +192,10 @@ def test_prune_unpublishes_pages_whose_files_are_gone(tmp_path):
     report = run_import(root, prune=True)
     assert report.pruned == ["docs/guide.md"]
     assert page("docs/guide.md").published is False
+    write_site(root, BASIC)
+    report = run_import(root, prune=True)
+    assert (report.updated, report.conflicts, report.pruned) == (["docs/guide.md"], [], [])
+    assert page("docs/guide.md").published is True
 
 
 def test_dry_run_reports_and_changes_nothing(tmp_path):
