@@ -38,16 +38,17 @@ def export_path(page: Page) -> str:
 
 
 def _nav_order_yaml(text: str):
+    """nav_order as YAML should hold it: a number when the text is exactly how that number is written
+    (`3`, `4.5`), else the text itself (so `4.50` reads back as `4.50`)."""
     value = text.strip()
-    try:
-        return int(value)
-    except ValueError:
-        pass
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return number if number == number and abs(number) != float("inf") else value
+    for kind in (int, float):
+        try:
+            number = kind(value)
+        except ValueError:
+            continue
+        if str(number) == value:
+            return number
+    return value
 
 
 def _date_text(value: dt.datetime) -> str:

@@ -171,3 +171,14 @@ def test_renaming_a_parent_in_the_admin_keeps_children_attached(tmp_path):
     report = run_import(root)
     assert sorted(report.unchanged) == ["index.md", "install.md"]
     assert page("install.md").parent == page("index.md")
+
+
+@pytest.mark.parametrize(("typed", "written"), [("3", "3"), ("4.5", "4.5"), ("b", "b"), ("4.50", "'4.50'")])
+def test_nav_order_typed_in_the_admin_reads_back_as_typed(tmp_path, typed, written):
+    """nav_order is written as a number only when that reads back exactly as the editor typed it."""
+    root = write_site(tmp_path, {"index.md": HOME})
+    run_import(root)
+    admin_edit(page("index.md"), nav_order=typed)
+    export_pages(root)
+    assert f"nav_order: {written}\n" in (root / "index.md").read_text()
+    assert run_import(root).unchanged == ["index.md"] and page("index.md").nav_order == typed

@@ -235,6 +235,19 @@ def test_render_warnings_and_link_resolver_reach_the_report(tmp_path, monkeypatc
     assert page("_posts/2020-01-02-hello.md").render_warnings == ["{% include x %} is not converted"]
 
 
+def test_baseurl_reaches_the_renderer(tmp_path, monkeypatch):
+    """--baseurl is handed to every render of the run."""
+    seen = set()
+
+    def fake_render(body, context):
+        seen.add(context.baseurl)
+        return Rendered(html="")
+
+    monkeypatch.setattr(importing, "render", fake_render)
+    run_import(write_site(tmp_path, BASIC), baseurl="/docs")
+    assert seen == {"/docs"}
+
+
 def test_small_batches_and_a_process_pool_give_the_same_pages(tmp_path):
     """Batching and parallel rendering change nothing in the result."""
     files = {f"p{i}.md": f"---\ntitle: P{i}\nparent: Home\n---\n## H{i}\n*t*\n" for i in range(6)}
