@@ -75,7 +75,7 @@ def _edits(page: Page, fields: DerivedFields, follow_parent_titles: bool) -> lis
         edits.append(("nav_order", _nav_order_yaml(page.nav_order) if page.nav_order.strip() else None))
     if page.url_path != fields.url_path:
         edits.append(("permalink", page.url_path))
-    if page.date != fields.date and not (page.date and fields.date and page.date == fields.date):
+    if page.date != fields.date:
         edits.append(("date", _date_text(page.date) if page.date else None))
     for name in ("published", "nav_exclude", "search_exclude", "has_toc"):
         if getattr(page, name) != getattr(fields, name):
