@@ -17,39 +17,32 @@ from __future__ import annotations
 
 import difflib
 import os
-import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from pages import markdown_io
 from pages.exporting import SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.import_lock import ImportBusy, import_transaction
 from pages.markdown_io import PageSource, SourceError, json_safe
-from pages.models import Page, PageSection, Redirect, SiteState
+from pages.models import Page, PageSection, Redirect
 from pages.navigation import NavNode, resolve_parents
 from pages.publishing import remember_old_url
-from pages.rendering import RenderContext, Rendered, render
+from pages.render_pool import Renderer
+from pages.rendering import Rendered
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
 from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SKIPPED_DIRS = {"_site", "node_modules"}
-IMPORT_LOCK_KEY = 0x51756972  # "Quir": the PostgreSQL advisory lock every import takes
 PAGE_FIELDS = [
     "title", "url_path", "nav_order", "date", "body", "published", "nav_exclude", "search_exclude",
     "has_toc", "description", "front_matter", "front_matter_raw", "body_html", "toc", "render_warnings",
     "source_format", "file_hash", "synced_content_hash", "version",
 ]  # fmt: skip
-
-
-class ImportBusy(Exception):
-    """Another import holds the lock (or, on SQLite, another write holds the database)."""
 
 
 @dataclass
@@ -165,126 +158,6 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
     return found
 
 
-# ---------------------------------------------------------------- locking
-
-
-BUSY_MESSAGE = (
-    "Another import is running (waited {wait:g} s); nothing was changed. "
-    "Try again when it has finished, or pass --wait SECONDS."
-)
-
-
-def acquire_import_lock(wait: float) -> None:
-    """Hold the import lock until the surrounding transaction ends, waiting up to `wait` seconds.
-
-    PostgreSQL: a transaction-level advisory lock (imports exclude each other, admin saves go on).
-    SQLite: the database's write lock (taken by a write statement, or already by BEGIN IMMEDIATE).
-    """
-    if connection.vendor == "postgresql":
-        deadline = time.monotonic() + wait
-        with connection.cursor() as cursor:
-            while True:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
-                if cursor.fetchone()[0]:
-                    return
-                if time.monotonic() >= deadline:
-                    raise ImportBusy(BUSY_MESSAGE.format(wait=wait))
-                time.sleep(0.1)
-    table = connection.ops.quote_name(SiteState._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET content_version = content_version WHERE id = %s", [1])  # noqa: S608
-
-
-def _set_sqlite_busy_timeout(seconds: float) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
-
-
-@contextmanager
-def import_transaction(wait: float, *, lock: bool = True):
-    """One transaction holding the import lock; ImportBusy when it is not free within `wait` seconds."""
-    sqlite = connection.vendor == "sqlite"
-    default_timeout = float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5))
-    if sqlite:
-        connection.ensure_connection()
-        _set_sqlite_busy_timeout(wait)
-    acquired = False
-    try:
-        with transaction.atomic():
-            if lock:
-                acquire_import_lock(wait)
-            acquired = True
-            if sqlite:
-                _set_sqlite_busy_timeout(default_timeout)
-            yield
-    except OperationalError as exc:
-        if sqlite and not acquired and "locked" in str(exc):
-            raise ImportBusy(
-                BUSY_MESSAGE.format(wait=wait).replace("import is", "import (or save) is")
-            ) from exc
-        raise
-    finally:
-        if sqlite and not acquired:
-            _set_sqlite_busy_timeout(default_timeout)
-
-
-# ---------------------------------------------------------------- rendering
-
-_worker_index: SourceIndex | None = None
-_worker_baseurl = ""
-
-
-def _init_worker(index: SourceIndex, baseurl: str) -> None:
-    global _worker_index, _worker_baseurl
-    _worker_index, _worker_baseurl = index, baseurl
-    from django.apps import apps
-
-    if not apps.ready:  # a spawned worker (no fork on this platform)
-        import django
-
-        django.setup()
-
-
-def _render_in_worker(item: tuple[str, str]) -> Rendered | str:
-    body, path = item
-    try:
-        return render(
-            body, RenderContext(source_path=path, resolve_source=_worker_index, baseurl=_worker_baseurl)
-        )
-    except Exception as exc:  # reported per file, the run decides
-        return f"could not render: {type(exc).__name__}: {exc}"
-
-
-class Renderer:
-    """Renders bodies in this process, or over a process pool for large runs."""
-
-    def __init__(self, index: SourceIndex, options: ImportOptions, total: int):
-        self.index, self.baseurl = index, options.baseurl
-        jobs = options.jobs or os.cpu_count() or 1
-        self.pool = None
-        if jobs > 1 and total >= options.parallel_threshold:
-            method = "fork" if "fork" in get_all_start_methods() else "spawn"
-            self.pool = ProcessPoolExecutor(
-                max_workers=jobs,
-                mp_context=get_context(method),
-                initializer=_init_worker,
-                initargs=(index, options.baseurl),
-            )
-
-    def render_all(self, items: list[tuple[str, str]]) -> list[Rendered | str]:
-        if self.pool is not None:
-            return list(self.pool.map(_render_in_worker, items, chunksize=8))
-        _init_worker(self.index, self.baseurl)
-        return [_render_in_worker(item) for item in items]
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-
-
-# ---------------------------------------------------------------- the run
-
-
 def _field_errors(source: PageSource, exc: FieldErrors) -> list[SourceError]:
     errors = []
     for problem in exc.problems:
@@ -396,7 +269,11 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     urls = {path: row["url_path"] for path, row in existing.items()}
     urls.update({p.found.path: p.fields.url_path for p in planned})
     index = SourceIndex(urls)
-    renderer = None if options.dry_run else Renderer(index, options, len(planned))
+    renderer = None
+    if not options.dry_run:
+        renderer = Renderer(
+            index, options.baseurl, jobs=options.jobs, parallel=len(planned) >= options.parallel_threshold
+        )
     done = len(unchanged)
     total = len(found)
     try:
@@ -645,3 +522,6 @@ def _prune(found, options: ImportOptions, report: ImportReport) -> None:
             published=False, version=page.version + 1, file_hash="", synced_content_hash=synced
         )
         report.pruned.append(page.source_path)
+
+
+__all__ = ["ImportBusy", "ImportOptions", "ImportReport", "import_directory", "import_folders"]

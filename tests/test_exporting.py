@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pages import importing
+from pages import render_pool
 from pages.exporting import content_hash, export_pages, page_file_text
 from pages.importing import import_folders
 from pages.models import Page
@@ -33,7 +33,7 @@ def files_under(root):
 @pytest.fixture
 def no_render(monkeypatch):
     """Rendering is not what these tests are about; skip its cost on the big corpus."""
-    monkeypatch.setattr(importing, "render", lambda body, context: Rendered(html=""))
+    monkeypatch.setattr(render_pool, "render", lambda body, context: Rendered(html=""))
 
 
 @pytest.mark.parametrize("site", ["just-the-docs", "jekyll-jekyll", "google-oss-fuzz"])

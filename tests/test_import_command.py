@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from pages import importing
-from pages.importing import ImportBusy
+from pages import import_lock
+from pages.import_lock import ImportBusy
 from pages.models import Page
 from tests.sync_helpers import admin_edit, page, write_site
 
@@ -103,7 +103,7 @@ def test_busy_lock_exits_4(tmp_path, monkeypatch):
     def busy(wait):
         raise ImportBusy("Another import is running (waited 0 s); nothing was changed.")
 
-    monkeypatch.setattr(importing, "acquire_import_lock", busy)
+    monkeypatch.setattr(import_lock, "acquire_import_lock", busy)
     error, _, _ = fails(write_site(tmp_path, SITE), "--wait", "0")
     assert error.returncode == 4 and "Another import is running" in str(error)
 

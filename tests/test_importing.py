@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from pages import importing, markdown_io
+from pages import markdown_io, render_pool
 from pages.importing import ImportOptions, import_folders
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import Rendered, Section
@@ -74,7 +74,7 @@ def test_parent_redirects_and_sections_are_stored(tmp_path, monkeypatch):
     """parent becomes Page.parent; redirect_from makes front-matter redirects; sections are saved."""
     sections = [Section("part", "Part", 2, "text")]
     monkeypatch.setattr(
-        importing, "render", lambda body, context: Rendered(html="<p>x</p>", sections=sections)
+        render_pool, "render", lambda body, context: Rendered(html="<p>x</p>", sections=sections)
     )
     run_import(write_site(tmp_path, BASIC))
     guide = page("docs/guide.md")
@@ -221,7 +221,7 @@ def test_render_warnings_and_link_resolver_reach_the_report(tmp_path, monkeypatc
             html="<p>x</p>", warnings=["{% include x %} is not converted"] if "include" in body else []
         )
 
-    monkeypatch.setattr(importing, "render", fake_render)
+    monkeypatch.setattr(render_pool, "render", fake_render)
     root = write_site(
         tmp_path, {**BASIC, "_posts/2020-01-02-hello.md": "---\ntitle: P\n---\n{% include x %}\n"}
     )
@@ -243,7 +243,7 @@ def test_baseurl_reaches_the_renderer(tmp_path, monkeypatch):
         seen.add(context.baseurl)
         return Rendered(html="")
 
-    monkeypatch.setattr(importing, "render", fake_render)
+    monkeypatch.setattr(render_pool, "render", fake_render)
     run_import(write_site(tmp_path, BASIC), baseurl="/docs")
     assert seen == {"/docs"}
 
@@ -295,7 +295,7 @@ def test_corpus_site_imports_with_precise_warnings_and_reimports_unchanged(site,
     """Each corpus site imports with no errors and exactly the expected warnings; re-import: unchanged."""
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not present beside this checkout")
-    monkeypatch.setattr(importing, "render", lambda body, context: Rendered(html=""))
+    monkeypatch.setattr(render_pool, "render", lambda body, context: Rendered(html=""))
     root = CORPUS / site
     report = import_folders([root])
     files = sorted(
@@ -312,7 +312,7 @@ def test_corpus_just_the_docs_parents_are_stored(monkeypatch):
     """The S/T/U pages get the parents their grand_parent / ancestor name."""
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not present beside this checkout")
-    monkeypatch.setattr(importing, "render", lambda body, context: Rendered(html=""))
+    monkeypatch.setattr(render_pool, "render", lambda body, context: Rendered(html=""))
     import_folders([CORPUS / "just-the-docs"])
     main = "docs/navigation/main/"
     parents = {p.source_path: p.parent.source_path for p in Page.objects.select_related("parent") if p.parent}
