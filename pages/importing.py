@@ -38,6 +38,7 @@ from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SKIPPED_DIRS = {"_site", "node_modules"}
+MAX_SOURCE_PATH = Page._meta.get_field("source_path").max_length
 PAGE_FIELDS = [
     "title", "url_path", "nav_order", "date", "body", "published", "nav_exclude", "search_exclude",
     "has_toc", "description", "front_matter", "front_matter_raw", "body_html", "toc", "render_warnings",
@@ -229,6 +230,8 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     for item in found:
         row = existing.get(item.path)
         try:
+            if len(item.path) > MAX_SOURCE_PATH:
+                raise SourceError(item.path[:80] + "…", f"path is longer than {MAX_SOURCE_PATH} characters")
             size = item.absolute.stat().st_size
             if size > markdown_io.MAX_FILE_BYTES:
                 raise SourceError(

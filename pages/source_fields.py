@@ -13,6 +13,8 @@ from pages.front_matter import parse_date, parse_date_loosely
 from pages.urls_from_paths import date_from_text, page_url, site_path, title_from_path
 
 NAV_FIELDS = ("parent", "grand_parent", "ancestor")
+MAX_LENGTHS = {"title": 500, "nav_order": 100, "permalink": 1000}
+"""Longest values the Page columns hold (title, nav_order, url_path)."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,12 @@ def derive_fields(fm: dict, path: str) -> DerivedFields:
                     redirects.append(site_path(item, "redirect_from"))
                 except ValueError as exc:
                     problems.append(FieldProblem("redirect_from", str(exc)))
+
+    for key, value in (("title", title), ("nav_order", nav_order_text(nav_value)), ("permalink", url_path)):
+        if len(value) > MAX_LENGTHS[key]:
+            problems.append(
+                FieldProblem(key, f"is {len(value)} characters long; at most {MAX_LENGTHS[key]} fit")
+            )
 
     nav = {key: text(key) for key in NAV_FIELDS}
     description = text("description") or ""
