@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from pages import markdown_io
@@ -56,7 +57,7 @@ class ImportOptions:
     jobs: int = 0  # 0: as many as the machine has cores
     parallel_threshold: int = 300  # render over several processes from this many changed files
     wait: float = 10.0  # seconds to wait for another import's lock
-    baseurl: str = ""
+    baseurl: str | None = None  # None: settings.QUIRE_BASEURL
     diffs: bool = False  # unified diffs for updates (conflicts always get one)
     progress: Callable[[int, int], None] | None = None
 
@@ -274,8 +275,9 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     index = SourceIndex(urls)
     renderer = None
     if not options.dry_run:
+        baseurl = options.baseurl if options.baseurl is not None else getattr(settings, "QUIRE_BASEURL", "")
         renderer = Renderer(
-            index, options.baseurl, jobs=options.jobs, parallel=len(planned) >= options.parallel_threshold
+            index, baseurl, jobs=options.jobs, parallel=len(planned) >= options.parallel_threshold
         )
     done = len(unchanged)
     total = len(found)

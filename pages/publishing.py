@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
+
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import RenderContext, Rendered, render
 from pages.urls_from_paths import SourceIndex
 
 
-def site_link_resolver() -> SourceIndex:
-    """A resolver for links between pages, from the pages in the database (one query).
+def site_link_resolver() -> Callable[[str], str | None]:
+    """A resolver for links between pages, from the pages in the database (one query, on first use).
 
-    The import builds the same resolver over the files of its run, so links resolve alike everywhere.
+    The import builds the same resolver (a SourceIndex) over the files of its run, so links resolve
+    alike whoever renders.
     """
-    return SourceIndex(dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path")))
+    index: SourceIndex | None = None
+
+    def resolve(path: str) -> str | None:
+        nonlocal index
+        if index is None:
+            index = SourceIndex(
+                dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
+            )
+        return index(path)
+
+    return resolve
 
 
 def apply_rendering(page: Page, context: RenderContext | None = None) -> Rendered:
     """Render the body once and store the HTML, table of contents and warnings on the page."""
     if context is None:
-        context = RenderContext(source_path=page.source_path, resolve_source=site_link_resolver())
+        context = RenderContext(
+            source_path=page.source_path,
+            resolve_source=site_link_resolver(),
+            baseurl=getattr(settings, "QUIRE_BASEURL", ""),
+        )
     rendered = render(page.body, context)
     page.body_html = rendered.html
     page.toc = rendered.toc

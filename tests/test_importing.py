@@ -235,8 +235,8 @@ def test_render_warnings_and_link_resolver_reach_the_report(tmp_path, monkeypatc
     assert page("_posts/2020-01-02-hello.md").render_warnings == ["{% include x %} is not converted"]
 
 
-def test_baseurl_reaches_the_renderer(tmp_path, monkeypatch):
-    """--baseurl is handed to every render of the run."""
+def test_baseurl_reaches_the_renderer(tmp_path, monkeypatch, settings):
+    """--baseurl (default: QUIRE_BASEURL) is handed to every render of the run."""
     seen = set()
 
     def fake_render(body, context):
@@ -244,8 +244,13 @@ def test_baseurl_reaches_the_renderer(tmp_path, monkeypatch):
         return Rendered(html="")
 
     monkeypatch.setattr(render_pool, "render", fake_render)
-    run_import(write_site(tmp_path, BASIC), baseurl="/docs")
+    root = write_site(tmp_path, BASIC)
+    run_import(root, baseurl="/docs")
     assert seen == {"/docs"}
+    settings.QUIRE_BASEURL = "/site"
+    Page.objects.all().delete()
+    run_import(root)
+    assert seen == {"/docs", "/site"}
 
 
 def test_small_batches_and_a_process_pool_give_the_same_pages(tmp_path):

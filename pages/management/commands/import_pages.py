@@ -56,7 +56,9 @@ class Command(BaseCommand):
             default=10.0,
             help="Seconds to wait for another import to finish (default 10).",
         )
-        parser.add_argument("--baseurl", default="", help="Jekyll's site.baseurl, prefixed to site links.")
+        parser.add_argument(
+            "--baseurl", default=None, help="Jekyll's site.baseurl for site links (default: QUIRE_BASEURL)."
+        )
 
     def handle(self, *args, directories, verbosity, **options):
         for directory in directories:
