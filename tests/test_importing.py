@@ -330,3 +330,16 @@ def test_corpus_just_the_docs_parents_are_stored(monkeypatch):
 def test_options_are_plain_data():
     """ImportOptions is a dataclass the admin can build too."""
     assert dataclasses.is_dataclass(ImportOptions) and ImportOptions().prefer is None
+
+
+def test_corpus_render_warnings_are_reported_per_file_and_stored():
+    """With the real renderer, unconverted Liquid is reported for the file it is in and kept on the page."""
+    if not CORPUS.exists():
+        pytest.skip("../shared/corpus is not present beside this checkout")
+    report = import_folders([CORPUS / "just-the-docs"])
+    assert report.errors == []
+    home = page("index.md")
+    assert home.render_warnings and report.warnings["index.md"] == home.render_warnings
+    assert any("{% for %}" in warning for warning in home.render_warnings)
+    stored = {p.source_path: p.render_warnings for p in Page.objects.all() if p.render_warnings}
+    assert stored == report.warnings
