@@ -38,44 +38,61 @@ def export_path(page: Page) -> str:
 
 
 def _nav_order_yaml(text: str):
+    """nav_order as YAML should hold it: a number when the text is exactly how that number is written
+    (`3`, `4.5`), else the text itself (so `4.50` reads back as `4.50`)."""
     value = text.strip()
-    try:
-        return int(value)
-    except ValueError:
-        pass
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return number if number == number and abs(number) != float("inf") else value
+    for kind in (int, float):
+        try:
+            number = kind(value)
+        except ValueError:
+            continue
+        if str(number) == value:
+            return number
+    return value
 
 
 def _date_text(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S %z")
 
 
-def _edits(page: Page, fields: DerivedFields) -> list[tuple[str, object]]:
+SYNCED_PARENT = "synced_parent_id"
+"""Key in Page.source_format: the parent the page had at its last sync (an editor's new parent differs)."""
+
+
+def _parent_edited(page: Page, fields: DerivedFields, follow_parent_titles: bool) -> bool:
+    fmt = page.source_format or {}
+    if SYNCED_PARENT in fmt and page.parent_id != fmt[SYNCED_PARENT]:
+        return True
+    if SYNCED_PARENT not in fmt and page.parent_id and not page.source_path:
+        return True  # made in the admin
+    return follow_parent_titles and page.parent_id is not None and page.parent.title != fields.parent
+
+
+def _edits(page: Page, fields: DerivedFields, follow_parent_titles: bool) -> list[tuple[str, object]]:
     """(key, value) pairs an editor changed; value None means remove the key."""
     edits: list[tuple[str, object]] = []
     if page.nav_order != fields.nav_order:
         edits.append(("nav_order", _nav_order_yaml(page.nav_order) if page.nav_order.strip() else None))
     if page.url_path != fields.url_path:
         edits.append(("permalink", page.url_path))
-    if page.date != fields.date and not (page.date and fields.date and page.date == fields.date):
+    if page.date != fields.date:
         edits.append(("date", _date_text(page.date) if page.date else None))
     for name in ("published", "nav_exclude", "search_exclude", "has_toc"):
         if getattr(page, name) != getattr(fields, name):
             edits.append((name, getattr(page, name)))
     if page.description != fields.description:
         edits.append(("description", page.description or None))
-    parent = page.parent if page.parent_id else None
-    if parent is not None and parent.title != fields.parent:
-        edits.append(("parent", parent.title))
+    if _parent_edited(page, fields, follow_parent_titles):
+        edits.append(("parent", page.parent.title if page.parent_id else None))
     return edits
 
 
-def front_matter_text(page: Page) -> str:
-    """The page's front matter YAML: as written, with only the keys an editor changed rewritten."""
+def front_matter_text(page: Page, *, follow_parent_titles: bool = True) -> str:
+    """The page's front matter YAML: as written, with only the keys an editor changed rewritten.
+
+    `follow_parent_titles` also rewrites `parent:` when the parent page's title changed since (so the
+    file still names its parent); the content hash leaves it out, as it is not an edit of this page.
+    """
     raw = page.front_matter_raw or ""
     data = dict(page.front_matter or {})
     path = export_path(page)
@@ -87,19 +104,21 @@ def front_matter_text(page: Page) -> str:
         raw = front_matter.set_key(raw, "title", page.title)
         data["title"] = page.title
         fields = derive_fields(data, path)
-    for key, value in _edits(page, fields):
+    for key, value in _edits(page, fields, follow_parent_titles):
         raw = front_matter.remove_key(raw, key) if value is None else front_matter.set_key(raw, key, value)
     return raw
 
 
-def page_file_text(page: Page) -> str:
+def page_file_text(page: Page, *, follow_parent_titles: bool = True) -> str:
     """The whole file for a page (front matter, body, original BOM and line endings)."""
-    return write_text(front_matter_text(page), page.body, page.source_format or {})
+    raw = front_matter_text(page, follow_parent_titles=follow_parent_titles)
+    return write_text(raw, page.body, page.source_format or {})
 
 
 def content_hash(page: Page) -> str:
-    """The hash three-way sync compares: SHA-256 of the file text the page exports to."""
-    return sha256_hex(page_file_text(page).encode("utf-8"))
+    """The hash three-way sync compares: SHA-256 of the file text the page exports to, counting only
+    this page's own edits (a parent page renamed elsewhere does not make this page 'edited')."""
+    return sha256_hex(page_file_text(page, follow_parent_titles=False).encode("utf-8"))
 
 
 @dataclass
@@ -177,7 +196,11 @@ def _record_sync(synced: list[tuple[Page, str, str, str]]) -> None:
     with transaction.atomic():
         for page, path, raw, digest in synced:
             data = front_matter.load(raw).data if raw.strip() else {}
-            source_format = {"has_front_matter": True, **(page.source_format or {})}
+            source_format = {
+                "has_front_matter": True,
+                **(page.source_format or {}),
+                SYNCED_PARENT: page.parent_id,
+            }
             Page.objects.filter(pk=page.pk, version=page.version).update(
                 source_path=path,
                 front_matter_raw=raw,

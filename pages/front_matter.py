@@ -19,6 +19,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 MAX_EXPANDED_NODES = 10_000
 """Aliases may point at big subtrees; past this many nodes after expansion the front matter is refused."""
 
+# libyaml's parser when PyYAML has it (several times faster); positions for edits use the Python one.
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")
@@ -108,10 +111,12 @@ def _check_duplicate_keys(node: Node, depth: int = 0) -> None:
             _check_duplicate_keys(item, depth + 1)
 
 
-def _yaml_error(exc: yaml.YAMLError) -> FrontMatterError:
+def _yaml_error(exc: yaml.YAMLError, text: str) -> FrontMatterError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
-    if "'\\t'" in problem:
+    lines = text.split("\n")
+    at = lines[mark.line][mark.column : mark.column + 1] if mark and mark.line < len(lines) else ""
+    if "'\\t'" in problem or at == "\t":
         problem = "a tab character is not allowed in YAML indentation; use spaces"
     line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
     return FrontMatterError(f"invalid YAML: {problem}", line, column)
@@ -121,8 +126,9 @@ def load(text: str) -> LoadedFrontMatter:
     """Parse front matter YAML strictly; an empty text is an empty mapping."""
     if not text.strip():
         return LoadedFrontMatter({})
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = _FastLoader(text)
         root = loader.get_single_node()
         if root is None:
             return LoadedFrontMatter({})
@@ -134,10 +140,17 @@ def load(text: str) -> LoadedFrontMatter:
             )
         _check_duplicate_keys(root)
         data = loader.construct_document(root)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise FrontMatterError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML", line, column
+        ) from exc
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc) from exc
+        raise _yaml_error(exc, text) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be a mapping of keys to values", 1, 1)
     key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in root.value if isinstance(k, ScalarNode)}

@@ -17,37 +17,34 @@ from __future__ import annotations
 
 import difflib
 import os
-import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 
 from pages import markdown_io
-from pages.exporting import page_file_text, sha256_hex
+from pages.exporting import SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.import_lock import ImportBusy, import_transaction
 from pages.markdown_io import PageSource, SourceError, json_safe
-from pages.models import Page, PageSection, Redirect, SiteState
+from pages.models import Page, PageSection, Redirect
 from pages.navigation import NavNode, resolve_parents
 from pages.publishing import remember_old_url
-from pages.rendering import RenderContext, Rendered, render
+from pages.render_pool import Renderer
+from pages.rendering import Rendered
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
+from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SKIPPED_DIRS = {"_site", "node_modules"}
-IMPORT_LOCK_KEY = 0x51756972  # "Quir": the PostgreSQL advisory lock every import takes
+MAX_SOURCE_PATH = Page._meta.get_field("source_path").max_length
 PAGE_FIELDS = [
     "title", "url_path", "nav_order", "date", "body", "published", "nav_exclude", "search_exclude",
     "has_toc", "description", "front_matter", "front_matter_raw", "body_html", "toc", "render_warnings",
     "source_format", "file_hash", "synced_content_hash", "version",
 ]  # fmt: skip
-
-
-class ImportBusy(Exception):
-    """Another import holds the lock (or, on SQLite, another write holds the database)."""
 
 
 @dataclass
@@ -60,7 +57,7 @@ class ImportOptions:
     jobs: int = 0  # 0: as many as the machine has cores
     parallel_threshold: int = 300  # render over several processes from this many changed files
     wait: float = 10.0  # seconds to wait for another import's lock
-    baseurl: str = ""
+    baseurl: str | None = None  # None: settings.QUIRE_BASEURL
     diffs: bool = False  # unified diffs for updates (conflicts always get one)
     progress: Callable[[int, int], None] | None = None
 
@@ -126,143 +123,53 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
     """Markdown files under root, sorted; symlinks that leave the root are refused."""
     found: list[FoundFile] = []
     real_root = root.resolve()
+
+    def outside(path: Path) -> bool:
+        return not path.resolve().is_relative_to(real_root)
+
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        kept = []
+        for name in sorted(dirs):
+            absolute = Path(folder) / name
+            if name.startswith(".") or name in SKIPPED_DIRS:
+                continue
+            if absolute.is_symlink():
+                rel = absolute.relative_to(root).as_posix()
+                if outside(absolute):
+                    message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
+                    report.errors.append(SourceError(rel, message))
+                else:
+                    report.warn(
+                        rel, "symlinked folder not followed; its files are imported where they really are"
+                    )
+                continue
+            kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
             if name.startswith(".") or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
                 continue
             absolute = Path(folder) / name
             rel = absolute.relative_to(root).as_posix()
-            if absolute.is_symlink():
-                target = absolute.resolve()
-                if not target.is_relative_to(real_root):
-                    report.errors.append(
-                        SourceError(rel, f"symlink to {target}, outside the import root; refused")
-                    )
-                    continue
-            if not absolute.is_file():
+            if absolute.is_symlink() and outside(absolute):
+                report.errors.append(
+                    SourceError(rel, f"symlink to {absolute.resolve()}, outside the import root; refused")
+                )
                 continue
-            found.append(FoundFile(root, rel, absolute))
+            if absolute.is_file():
+                found.append(FoundFile(root, rel, absolute))
     return found
 
 
-class SourceIndex:
-    """Resolves root-relative source paths (as links and `{% post_url %}` name them) to page URLs."""
-
-    def __init__(self, urls: dict[str, str]):
-        self.urls: dict[str, str] = {}
-        tails: dict[str, set[str]] = {}
-        for path, url in urls.items():
-            stem = path.rsplit(".", 1)[0] if path.rsplit("/", 1)[-1].count(".") else path
-            for key in (path, stem):
-                self.urls.setdefault(key, url)
-                parts = key.split("/")
-                for i in range(1, len(parts)):
-                    tails.setdefault("/".join(parts[i:]), set()).add(url)
-        self.tails = {tail: next(iter(found)) for tail, found in tails.items() if len(found) == 1}
-
-    def __call__(self, path: str) -> str | None:
-        key = path.strip().lstrip("/")
-        if key.startswith("./"):
-            key = key[2:]
-        return self.urls.get(key) or self.tails.get(key)
-
-
-# ---------------------------------------------------------------- locking
-
-
-def acquire_import_lock(wait: float) -> None:
-    """Hold the import lock until the surrounding transaction ends, waiting up to `wait` seconds."""
-    message = (
-        f"Another import is running (waited {wait:g} s); nothing was changed. "
-        "Try again when it has finished, or pass --wait SECONDS."
-    )
-    if connection.vendor == "postgresql":
-        deadline = time.monotonic() + wait
-        with connection.cursor() as cursor:
-            while True:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
-                if cursor.fetchone()[0]:
-                    return
-                if time.monotonic() >= deadline:
-                    raise ImportBusy(message)
-                time.sleep(0.1)
-    # SQLite and others: take the database's write lock now (any write statement does).
-    table = connection.ops.quote_name(SiteState._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
-        try:
-            cursor.execute(f"UPDATE {table} SET content_version = content_version WHERE id = %s", [1])  # noqa: S608
-        except OperationalError as exc:
-            raise ImportBusy(message.replace("Another import is", "Another import or save is")) from exc
-        finally:
-            if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA busy_timeout = 5000")
-
-
-# ---------------------------------------------------------------- rendering
-
-_worker_index: SourceIndex | None = None
-_worker_baseurl = ""
-
-
-def _init_worker(index: SourceIndex, baseurl: str) -> None:
-    global _worker_index, _worker_baseurl
-    _worker_index, _worker_baseurl = index, baseurl
-    from django.apps import apps
-
-    if not apps.ready:  # a spawned worker (no fork on this platform)
-        import django
-
-        django.setup()
-
-
-def _render_in_worker(item: tuple[str, str]) -> Rendered | str:
-    body, path = item
-    try:
-        return render(
-            body, RenderContext(source_path=path, resolve_source=_worker_index, baseurl=_worker_baseurl)
-        )
-    except Exception as exc:  # reported per file, the run decides
-        return f"could not render: {type(exc).__name__}: {exc}"
-
-
-class Renderer:
-    """Renders bodies in this process, or over a process pool for large runs."""
-
-    def __init__(self, index: SourceIndex, options: ImportOptions, total: int):
-        self.index, self.baseurl = index, options.baseurl
-        jobs = options.jobs or os.cpu_count() or 1
-        self.pool = None
-        if jobs > 1 and total >= options.parallel_threshold:
-            method = "fork" if "fork" in get_all_start_methods() else "spawn"
-            self.pool = ProcessPoolExecutor(
-                max_workers=jobs,
-                mp_context=get_context(method),
-                initializer=_init_worker,
-                initargs=(index, options.baseurl),
-            )
-
-    def render_all(self, items: list[tuple[str, str]]) -> list[Rendered | str]:
-        if self.pool is not None:
-            return list(self.pool.map(_render_in_worker, items, chunksize=8))
-        _init_worker(self.index, self.baseurl)
-        return [_render_in_worker(item) for item in items]
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-
-
-# ---------------------------------------------------------------- the run
-
-
 def _field_errors(source: PageSource, exc: FieldErrors) -> list[SourceError]:
-    return [
-        SourceError(source.path, f"{p.key}: {p.message}", source.key_lines.get(p.key), 1 if p.key else None)
-        for p in exc.problems
-    ]
+    errors = []
+    for problem in exc.problems:
+        message = (
+            problem.message
+            if problem.message.startswith(problem.key)
+            else f"{problem.key}: {problem.message}"
+        )
+        errors.append(SourceError(source.path, message, source.key_lines.get(problem.key), 1))
+    return errors
 
 
 def _batches(items: list, size: int) -> Iterable[list]:
@@ -299,18 +206,14 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
             owners[item.path] = item
             found.append(item)
     try:
-        with transaction.atomic():
-            if not options.dry_run:
-                acquire_import_lock(options.wait)
+        with import_transaction(options.wait, lock=not options.dry_run):
             _run(found, options, report)
             if report.failed or options.dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
-        if isinstance(exc, OperationalError) and "locked" in str(exc):
-            raise ImportBusy(
-                f"The database is locked by another writer ({exc}); nothing was changed."
-            ) from exc
-        report.errors.append(SourceError("(database)", f"the run was rolled back: {exc}"))
+        report.errors.append(
+            SourceError("(database)", f"the run was rolled back, nothing was changed: {exc}")
+        )
         report.written = False
     return report
 
@@ -319,15 +222,17 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     existing = {
         row["source_path"]: row
         for row in Page.objects.exclude(source_path=None).values(
-            "id", "source_path", "file_hash", "url_path", "title", "front_matter", "published"
+            "source_path", "file_hash", "url_path", "published"
         )
     }
     planned: list[Planned] = []
     unchanged: list[FoundFile] = []
-    invalid: set[str] = set()
+    invalid: set[str] = {error.path for error in report.errors}
     for item in found:
         row = existing.get(item.path)
         try:
+            if len(item.path) > MAX_SOURCE_PATH:
+                raise SourceError(item.path[:80] + "…", f"path is longer than {MAX_SOURCE_PATH} characters")
             size = item.absolute.stat().st_size
             if size > markdown_io.MAX_FILE_BYTES:
                 raise SourceError(
@@ -368,7 +273,12 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     urls = {path: row["url_path"] for path, row in existing.items()}
     urls.update({p.found.path: p.fields.url_path for p in planned})
     index = SourceIndex(urls)
-    renderer = None if options.dry_run else Renderer(index, options, len(planned))
+    renderer = None
+    if not options.dry_run:
+        baseurl = options.baseurl if options.baseurl is not None else getattr(settings, "QUIRE_BASEURL", "")
+        renderer = Renderer(
+            index, baseurl, jobs=options.jobs, parallel=len(planned) >= options.parallel_threshold
+        )
     done = len(unchanged)
     total = len(found)
     try:
@@ -411,12 +321,15 @@ def _check_urls(planned, unchanged, existing, report: ImportReport, invalid: set
 
 
 def _load_source(item: Planned) -> PageSource:
+    """The planned file again, body included; its front matter was parsed in the first pass."""
     data = item.found.absolute.read_bytes()
     if sha256_hex(data) != item.file_hash:
         raise SourceError(
             item.found.path, "the file changed while it was being imported; run the import again"
         )
-    return markdown_io.read_file(item.found.path, data)
+    source = markdown_io.read_file(item.found.path, data, parse_yaml=False)
+    source.front_matter, source.key_lines = item.source.front_matter, item.source.key_lines
+    return source
 
 
 def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportReport, renderer):
@@ -432,11 +345,18 @@ def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportRep
     }
     to_write: list[tuple[Planned, PageSource, Page | None]] = []
     for item in batch:
-        source = _load_source(item)
+        try:
+            source = _load_source(item)
+        except (SourceError, OSError) as exc:
+            report.errors.append(
+                exc if isinstance(exc, SourceError) else SourceError(item.found.path, str(exc))
+            )
+            report.skipped.append(item.found.path)
+            continue
         page = pages.get(item.found.path)
         if page is not None and page.synced_content_hash:
             current_text = page_file_text(page)
-            edited = sha256_hex(current_text.encode("utf-8")) != page.synced_content_hash
+            edited = content_hash(page) != page.synced_content_hash
             new_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
             if edited and options.prefer is None:
                 report.conflicts.append(item.found.path)
@@ -479,13 +399,14 @@ def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportRep
         page.body = source.body
         page.front_matter = json_safe(source.front_matter)
         page.front_matter_raw = source.front_matter_raw
-        page.source_format = source.source_format
-        page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, list(rendered.warnings)
+        page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
+        warnings = [str(warning) for warning in rendered.warnings]
+        page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
         page.file_hash = item.file_hash
         page.synced_content_hash = sha256_hex(file_text)
         if page.synced_content_hash != item.file_hash:
             report.warn(item.found.path, "exporting this page would not give back the same bytes")
-        for warning in rendered.warnings:
+        for warning in warnings:
             report.warn(item.found.path, warning)
         if is_new:
             new_pages.append(page)
@@ -537,7 +458,11 @@ def _save_sections_and_redirects(rendered_for, report: ImportReport) -> None:
 
 def _link_parents(report: ImportReport) -> None:
     """Set every page's parent the way Just the Docs resolves `parent` / `grand_parent` / `ancestor`."""
-    rows = list(Page.objects.values("id", "source_path", "title", "front_matter", "parent_id", "version"))
+    rows = list(
+        Page.objects.values(
+            "id", "source_path", "title", "front_matter", "parent_id", "version", "source_format"
+        )
+    )
     nodes = []
     for row in rows:
         fm = row["front_matter"] if isinstance(row["front_matter"], dict) else {}
@@ -562,12 +487,22 @@ def _link_parents(report: ImportReport) -> None:
             continue  # pages made in the admin keep the parent their editor chose
         parent_id = by_key[parent]["id"] if parent is not None else None
         if parent_id != row["parent_id"]:
-            page = Page(pk=row["id"], parent_id=parent_id, version=row["version"] + 1)
+            if row["source_path"] not in touched and _edited_since_sync(row["id"]):
+                continue  # an editor chose this parent; export writes it to the file
+            source_format = {**(row["source_format"] or {}), SYNCED_PARENT: parent_id}
+            page = Page(
+                pk=row["id"], parent_id=parent_id, version=row["version"] + 1, source_format=source_format
+            )
             changed.append(page)
             if row["source_path"] not in touched:
                 report.updated.append(row["source_path"])
                 report.note(row["source_path"], "its parent changed")
-    Page.objects.bulk_update(changed, ["parent", "version"], batch_size=500)
+    Page.objects.bulk_update(changed, ["parent", "version", "source_format"], batch_size=500)
+
+
+def _edited_since_sync(page_id: int) -> bool:
+    page = Page.objects.select_related("parent").get(pk=page_id)
+    return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
 
 
 def _plan_prune(found, existing, options: ImportOptions, report: ImportReport) -> None:
@@ -582,6 +517,16 @@ def _prune(found, options: ImportOptions, report: ImportReport) -> None:
         return
     seen = {item.path for item in found}
     gone = Page.objects.exclude(source_path=None).exclude(source_path__in=seen).filter(published=True)
-    for page in gone.only("id", "source_path", "version"):
-        Page.objects.filter(pk=page.pk).update(published=False, version=page.version + 1)
+    for page in gone.select_related("parent").defer("body_html", "toc"):
+        # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
+        # file that comes back count as changed, so it is published again.
+        edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+        page.published = False
+        synced = page.synced_content_hash if edited else content_hash(page)
+        Page.objects.filter(pk=page.pk).update(
+            published=False, version=page.version + 1, file_hash="", synced_content_hash=synced
+        )
         report.pruned.append(page.source_path)
+
+
+__all__ = ["ImportBusy", "ImportOptions", "ImportReport", "import_directory", "import_folders"]

@@ -125,8 +125,11 @@ def decode(path: str, data: bytes) -> str:
         ) from exc
 
 
-def parse_text(path: str, text: str) -> PageSource:
-    """Split and parse one file's text; raises SourceError with file, line and column."""
+def parse_text(path: str, text: str, *, parse_yaml: bool = True) -> PageSource:
+    """Split and parse one file's text; raises SourceError with file, line and column.
+
+    With `parse_yaml=False` the front matter is only split off (its mapping left empty).
+    """
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
@@ -139,6 +142,8 @@ def parse_text(path: str, text: str) -> PageSource:
             raise SourceError(path, "front matter starts on line 1 but has no closing '---' line", 1, 1)
         return PageSource(path, {}, "", text, has_front_matter=False, newline=newline, bom=bom, opening="")
     opening, raw, closing, body = parts
+    if not parse_yaml:
+        return PageSource(path, {}, raw, body, newline=newline, bom=bom, opening=opening, closing=closing)
     try:
         loaded = front_matter.load(raw.replace("\r\n", "\n") if newline == MIXED else raw)
     except front_matter.FrontMatterError as exc:
@@ -151,9 +156,9 @@ def parse_text(path: str, text: str) -> PageSource:
     )  # fmt: skip
 
 
-def read_file(path: str, data: bytes) -> PageSource:
+def read_file(path: str, data: bytes, *, parse_yaml: bool = True) -> PageSource:
     """Parse a file's bytes (see `decode` and `parse_text`)."""
-    return parse_text(path, decode(path, data))
+    return parse_text(path, decode(path, data), parse_yaml=parse_yaml)
 
 
 def write_text(front_matter_raw: str, body: str, source_format: dict) -> str:

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import RenderContext, Rendered, render
+from pages.urls_from_paths import SourceIndex
 
 
-def site_link_resolver():
-    """A resolver for links between pages, from the pages in the database (one query, on first use)."""
-    urls: dict[str, str] | None = None
+def site_link_resolver() -> Callable[[str], str | None]:
+    """A resolver for links between pages, from the pages in the database (one query, on first use).
+
+    The import builds the same resolver (a SourceIndex) over the files of its run, so links resolve
+    alike whoever renders.
+    """
+    index: SourceIndex | None = None
 
     def resolve(path: str) -> str | None:
-        nonlocal urls
-        if urls is None:
-            urls = dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
-        for candidate in (path, f"{path}.md", f"{path}.markdown"):
-            if candidate in urls:
-                return urls[candidate]
-        return None
+        nonlocal index
+        if index is None:
+            index = SourceIndex(
+                dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
+            )
+        return index(path)
 
     return resolve
 

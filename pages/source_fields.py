@@ -13,6 +13,8 @@ from pages.front_matter import parse_date, parse_date_loosely
 from pages.urls_from_paths import date_from_text, page_url, site_path, title_from_path
 
 NAV_FIELDS = ("parent", "grand_parent", "ancestor")
+MAX_LENGTHS = {"title": 500, "nav_order": 100, "permalink": 1000}
+"""Longest values the Page columns hold (title, nav_order, url_path)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,15 @@ def _type_name(value) -> str:
     return type(value).__name__
 
 
+def _as_written(value) -> str:
+    """A YAML value shown the way it was probably written: 2024-10-27, true, 1.5."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat(" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
+
+
 def nav_order_text(value) -> str:
     """nav_order as written: 3 → '3', 4.5 → '4.5', 'b' → 'b', absent → ''."""
     if value is None:
@@ -117,8 +128,8 @@ def derive_fields(fm: dict, path: str) -> DerivedFields:
         problems.append(
             FieldProblem(
                 "title",
-                f"YAML reads {title_value!r} as {_type_name(title_value)}; "
-                f'put the title in quotes (title: "{title_value}")',
+                f"YAML reads {_as_written(title_value)} as {_type_name(title_value)}; "
+                f'put the title in quotes (title: "{_as_written(title_value)}")',
             )
         )
         has_title = False
@@ -163,6 +174,12 @@ def derive_fields(fm: dict, path: str) -> DerivedFields:
                     redirects.append(site_path(item, "redirect_from"))
                 except ValueError as exc:
                     problems.append(FieldProblem("redirect_from", str(exc)))
+
+    for key, value in (("title", title), ("nav_order", nav_order_text(nav_value)), ("permalink", url_path)):
+        if len(value) > MAX_LENGTHS[key]:
+            problems.append(
+                FieldProblem(key, f"is {len(value)} characters long; at most {MAX_LENGTHS[key]} fit")
+            )
 
     nav = {key: text(key) for key in NAV_FIELDS}
     description = text("description") or ""

@@ -88,3 +88,25 @@ def path_for_url(url: str) -> str:
         return "index.md"
     name = re.sub(r"\.html?$", "", parts[-1]) or "index"
     return "/".join([*parts[:-1], f"{name}.md"])
+
+
+class SourceIndex:
+    """Resolves root-relative source paths (as links and `{% post_url %}` name them) to page URLs."""
+
+    def __init__(self, urls: dict[str, str]):
+        self.urls: dict[str, str] = {}
+        tails: dict[str, set[str]] = {}
+        for path, url in urls.items():
+            stem = path.rsplit(".", 1)[0] if path.rsplit("/", 1)[-1].count(".") else path
+            for key in (path, stem):
+                self.urls.setdefault(key, url)
+                parts = key.split("/")
+                for i in range(1, len(parts)):
+                    tails.setdefault("/".join(parts[i:]), set()).add(url)
+        self.tails = {tail: next(iter(found)) for tail, found in tails.items() if len(found) == 1}
+
+    def __call__(self, path: str) -> str | None:
+        key = path.strip().lstrip("/")
+        if key.startswith("./"):
+            key = key[2:]
+        return self.urls.get(key) or self.tails.get(key)

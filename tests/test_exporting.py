@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pages import importing
+from pages import render_pool
 from pages.exporting import content_hash, export_pages, page_file_text
 from pages.importing import import_folders
 from pages.models import Page
@@ -33,7 +33,7 @@ def files_under(root):
 @pytest.fixture
 def no_render(monkeypatch):
     """Rendering is not what these tests are about; skip its cost on the big corpus."""
-    monkeypatch.setattr(importing, "render", lambda body, context: Rendered(html=""))
+    monkeypatch.setattr(render_pool, "render", lambda body, context: Rendered(html=""))
 
 
 @pytest.mark.parametrize("site", ["just-the-docs", "jekyll-jekyll", "google-oss-fuzz"])
@@ -146,3 +146,39 @@ def test_unchanged_files_are_not_rewritten_and_dry_run_writes_nothing(tmp_path):
     admin_edit(page("index.md"), body="new\n")
     assert export_pages(root, dry_run=True).updated == ["index.md"]
     assert target.read_text() == HOME
+
+
+def test_edit_in_a_crlf_file_keeps_crlf_and_bom(tmp_path):
+    """An edited CRLF file with a BOM is written back CRLF with its BOM; only the title line differs."""
+    data = b"\xef\xbb\xbf---\r\ntitle: Old\r\nlayout: x\r\n---\r\nBody\r\n"
+    root = write_site(tmp_path, {"a.md": data})
+    run_import(root)
+    admin_edit(page("a.md"), title="New", body="Body\r\nmore")
+    export_pages(root)
+    assert (
+        root / "a.md"
+    ).read_bytes() == b"\xef\xbb\xbf---\r\ntitle: New\r\nlayout: x\r\n---\r\nBody\r\nmore\r\n"
+
+
+def test_renaming_a_parent_in_the_admin_keeps_children_attached(tmp_path):
+    """Export writes the parent's new title into its children, so re-importing keeps the tree."""
+    root = write_site(tmp_path, {"index.md": HOME, "install.md": ORIGINAL})
+    run_import(root)
+    admin_edit(page("index.md"), title="Start")
+    assert content_hash(page("install.md")) == page("install.md").synced_content_hash
+    export_pages(root)
+    assert "parent: Start\n" in (root / "install.md").read_text()
+    report = run_import(root)
+    assert sorted(report.unchanged) == ["index.md", "install.md"]
+    assert page("install.md").parent == page("index.md")
+
+
+@pytest.mark.parametrize(("typed", "written"), [("3", "3"), ("4.5", "4.5"), ("b", "b"), ("4.50", "'4.50'")])
+def test_nav_order_typed_in_the_admin_reads_back_as_typed(tmp_path, typed, written):
+    """nav_order is written as a number only when that reads back exactly as the editor typed it."""
+    root = write_site(tmp_path, {"index.md": HOME})
+    run_import(root)
+    admin_edit(page("index.md"), nav_order=typed)
+    export_pages(root)
+    assert f"nav_order: {written}\n" in (root / "index.md").read_text()
+    assert run_import(root).unchanged == ["index.md"] and page("index.md").nav_order == typed

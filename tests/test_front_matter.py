@@ -116,3 +116,11 @@ def test_loose_date_reads_what_jekyll_reads():
     assert value == dt.datetime(2023, 1, 29, 18, 30, 22, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
     with pytest.raises(ValueError):
         parse_date_loosely("no date here")
+
+
+def test_control_characters_are_refused_with_position():
+    """Characters YAML does not allow (e.g. ESC) are an error with line and column, not a crash."""
+    with pytest.raises(FrontMatterError) as info:
+        load("title: ok\nbad: \x1b\n")
+    assert (info.value.line, info.value.column) == (2, 6)
+    assert "U+001B is not allowed" in str(info.value)

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from pages import importing
-from pages.importing import ImportBusy
+from pages import import_lock
+from pages.import_lock import ImportBusy
 from pages.models import Page
 from tests.sync_helpers import admin_edit, page, write_site
 
@@ -50,7 +50,7 @@ def test_invalid_files_exit_1_with_every_error(tmp_path):
     )
     error, out, err = fails(root)
     assert error.returncode == 1 and "nothing was imported" in str(error)
-    assert "bad.md:3:1: invalid YAML" in err and "worse.md:2:1: title: YAML reads True as a boolean" in err
+    assert "bad.md:3:1: invalid YAML" in err and "worse.md:2:1: title: YAML reads true as a boolean" in err
     assert Page.objects.count() == 0
     assert out.endswith("errors 2\n")
 
@@ -103,7 +103,7 @@ def test_busy_lock_exits_4(tmp_path, monkeypatch):
     def busy(wait):
         raise ImportBusy("Another import is running (waited 0 s); nothing was changed.")
 
-    monkeypatch.setattr(importing, "acquire_import_lock", busy)
+    monkeypatch.setattr(import_lock, "acquire_import_lock", busy)
     error, _, _ = fails(write_site(tmp_path, SITE), "--wait", "0")
     assert error.returncode == 4 and "Another import is running" in str(error)
 
@@ -127,3 +127,14 @@ def test_export_command_reports_and_writes(tmp_path):
     call_command("export_pages", str(tmp_path / "out"), stdout=out)
     assert out.getvalue() == "Wrote 2 new, updated 0, unchanged 0, errors 0\n"
     assert (tmp_path / "out" / "a.md").read_text() == SITE["a.md"]
+
+
+def test_progress_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
+    """On a terminal, runs of 50+ files draw a progress bar on stderr."""
+    from pages.management.commands import import_pages
+
+    monkeypatch.setattr(import_pages.Command, "_on_terminal", lambda self: True)
+    files = {f"p{i}.md": f"---\ntitle: P{i}\n---\n" for i in range(60)}
+    call_command("import_pages", str(write_site(tmp_path, files)), "--batch-size", "30", stdout=StringIO())
+    err = capsys.readouterr().err
+    assert "] 30/60 files" in err and "[" + "#" * 30 + "] 60/60 files\n" in err

@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from pages import importing, markdown_io
-from pages.importing import ImportOptions, SourceIndex, import_folders
+from pages import markdown_io, render_pool
+from pages.importing import ImportOptions, import_folders
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import Rendered, Section
 from pages.site_state import content_version
@@ -74,7 +74,7 @@ def test_parent_redirects_and_sections_are_stored(tmp_path, monkeypatch):
     """parent becomes Page.parent; redirect_from makes front-matter redirects; sections are saved."""
     sections = [Section("part", "Part", 2, "text")]
     monkeypatch.setattr(
-        importing, "render", lambda body, context: Rendered(html="<p>x</p>", sections=sections)
+        render_pool, "render", lambda body, context: Rendered(html="<p>x</p>", sections=sections)
     )
     run_import(write_site(tmp_path, BASIC))
     guide = page("docs/guide.md")
@@ -172,6 +172,16 @@ def test_admin_edit_with_unchanged_file_is_kept(tmp_path):
     assert page("index.md").title == "Renamed"
 
 
+def test_admin_parent_choice_survives_reimport(tmp_path):
+    """A parent chosen in the admin is not reset by re-importing the unchanged file."""
+    root = write_site(tmp_path, {**BASIC, "other.md": "---\ntitle: Other\n---\n"})
+    run_import(root)
+    admin_edit(page("docs/guide.md"), parent=page("other.md"))
+    report = run_import(root)
+    assert sorted(report.unchanged) == ["docs/guide.md", "index.md", "other.md"] and report.updated == []
+    assert page("docs/guide.md").parent == page("other.md")
+
+
 def test_prune_unpublishes_pages_whose_files_are_gone(tmp_path):
     """--prune unpublishes (never deletes) pages whose file disappeared; without it they stay."""
     root = write_site(tmp_path, BASIC)
@@ -182,6 +192,10 @@ def test_prune_unpublishes_pages_whose_files_are_gone(tmp_path):
     report = run_import(root, prune=True)
     assert report.pruned == ["docs/guide.md"]
     assert page("docs/guide.md").published is False
+    write_site(root, BASIC)
+    report = run_import(root, prune=True)
+    assert (report.updated, report.conflicts, report.pruned) == (["docs/guide.md"], [], [])
+    assert page("docs/guide.md").published is True
 
 
 def test_dry_run_reports_and_changes_nothing(tmp_path):
@@ -207,7 +221,7 @@ def test_render_warnings_and_link_resolver_reach_the_report(tmp_path, monkeypatc
             html="<p>x</p>", warnings=["{% include x %} is not converted"] if "include" in body else []
         )
 
-    monkeypatch.setattr(importing, "render", fake_render)
+    monkeypatch.setattr(render_pool, "render", fake_render)
     root = write_site(
         tmp_path, {**BASIC, "_posts/2020-01-02-hello.md": "---\ntitle: P\n---\n{% include x %}\n"}
     )
@@ -221,12 +235,22 @@ def test_render_warnings_and_link_resolver_reach_the_report(tmp_path, monkeypatc
     assert page("_posts/2020-01-02-hello.md").render_warnings == ["{% include x %} is not converted"]
 
 
-def test_source_index_resolves_unique_tails_only():
-    """Links relative to a Jekyll source folder resolve when only one file matches."""
-    index = SourceIndex({"docs/_docs/a.md": "/docs/a/", "docs/b/index.md": "/b/", "x/index.md": "/x/"})
-    assert index("_docs/a.md") == "/docs/a/"
-    assert index("_docs/a") == "/docs/a/"
-    assert index("index.md") is None
+def test_baseurl_reaches_the_renderer(tmp_path, monkeypatch, settings):
+    """--baseurl (default: QUIRE_BASEURL) is handed to every render of the run."""
+    seen = set()
+
+    def fake_render(body, context):
+        seen.add(context.baseurl)
+        return Rendered(html="")
+
+    monkeypatch.setattr(render_pool, "render", fake_render)
+    root = write_site(tmp_path, BASIC)
+    run_import(root, baseurl="/docs")
+    assert seen == {"/docs"}
+    settings.QUIRE_BASEURL = "/site"
+    Page.objects.all().delete()
+    run_import(root)
+    assert seen == {"/docs", "/site"}
 
 
 def test_small_batches_and_a_process_pool_give_the_same_pages(tmp_path):
@@ -276,7 +300,7 @@ def test_corpus_site_imports_with_precise_warnings_and_reimports_unchanged(site,
     """Each corpus site imports with no errors and exactly the expected warnings; re-import: unchanged."""
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not present beside this checkout")
-    monkeypatch.setattr(importing, "render", lambda body, context: Rendered(html=""))
+    monkeypatch.setattr(render_pool, "render", lambda body, context: Rendered(html=""))
     root = CORPUS / site
     report = import_folders([root])
     files = sorted(
@@ -293,7 +317,7 @@ def test_corpus_just_the_docs_parents_are_stored(monkeypatch):
     """The S/T/U pages get the parents their grand_parent / ancestor name."""
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not present beside this checkout")
-    monkeypatch.setattr(importing, "render", lambda body, context: Rendered(html=""))
+    monkeypatch.setattr(render_pool, "render", lambda body, context: Rendered(html=""))
     import_folders([CORPUS / "just-the-docs"])
     main = "docs/navigation/main/"
     parents = {p.source_path: p.parent.source_path for p in Page.objects.select_related("parent") if p.parent}
@@ -306,3 +330,16 @@ def test_corpus_just_the_docs_parents_are_stored(monkeypatch):
 def test_options_are_plain_data():
     """ImportOptions is a dataclass the admin can build too."""
     assert dataclasses.is_dataclass(ImportOptions) and ImportOptions().prefer is None
+
+
+def test_corpus_render_warnings_are_reported_per_file_and_stored():
+    """With the real renderer, unconverted Liquid is reported for the file it is in and kept on the page."""
+    if not CORPUS.exists():
+        pytest.skip("../shared/corpus is not present beside this checkout")
+    report = import_folders([CORPUS / "just-the-docs"])
+    assert report.errors == []
+    home = page("index.md")
+    assert home.render_warnings and report.warnings["index.md"] == home.render_warnings
+    assert any("{% for %}" in warning for warning in home.render_warnings)
+    stored = {p.source_path: p.render_warnings for p in Page.objects.all() if p.render_warnings}
+    assert stored == report.warnings

@@ -84,3 +84,11 @@ def test_json_front_matter_gives_the_same_fields():
     yaml_fm = {"title": "T", "date": dt.datetime(2016, 2, 6, 19, 32, 10), "nav_order": 4.5}
     json_fm = {"title": "T", "date": "2016-02-06T19:32:10", "nav_order": 4.5}
     assert derive_fields(yaml_fm, "t.md") == derive_fields(json_fm, "t.md")
+
+
+def test_values_too_long_for_their_column_are_refused():
+    """A title, nav_order or URL longer than the page can store is an error, not a database failure."""
+    with pytest.raises(FieldErrors) as info:
+        derive_fields({"title": "t" * 501, "nav_order": "n" * 101, "permalink": "/" + "p" * 1000}, "t.md")
+    assert [p.key for p in info.value.problems] == ["title", "nav_order", "permalink"]
+    assert info.value.problems[0].message == "is 501 characters long; at most 500 fit"

@@ -4,7 +4,14 @@ import datetime as dt
 
 import pytest
 
-from pages.urls_from_paths import date_from_text, default_url, page_url, path_for_url, title_from_path
+from pages.urls_from_paths import (
+    SourceIndex,
+    date_from_text,
+    default_url,
+    page_url,
+    path_for_url,
+    title_from_path,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,3 +81,14 @@ def test_paths_for_admin_pages_map_back_to_their_url(url, path):
     assert path_for_url(url) == path
     if ".." not in url:
         assert default_url(path) == url
+
+
+def test_source_index_resolves_paths_stems_and_unique_tails():
+    """Links name files by root path, without extension (post_url), or relative to a Jekyll source folder."""
+    index = SourceIndex({"docs/_docs/a.md": "/docs/a/", "docs/b/index.md": "/b/", "x/index.md": "/x/"})
+    assert index("docs/_docs/a.md") == "/docs/a/"
+    assert index("/docs/_docs/a.md") == "/docs/a/"
+    assert index("_docs/a.md") == "/docs/a/"
+    assert index("_docs/a") == "/docs/a/"
+    assert index("index.md") is None
+    assert index("missing.md") is None

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages.importing import ImportBusy, ImportOptions, ImportReport, import_folders
+from pages.import_lock import ImportBusy
+from pages.importing import ImportOptions, ImportReport, import_folders
 
 EXIT_INVALID, EXIT_CHANGES, EXIT_CONFLICTS, EXIT_BUSY = 1, 2, 3, 4
 PROGRESS_FROM = 50  # files: smaller runs finish before a progress bar would help
@@ -55,7 +56,9 @@ class Command(BaseCommand):
             default=10.0,
             help="Seconds to wait for another import to finish (default 10).",
         )
-        parser.add_argument("--baseurl", default="", help="Jekyll's site.baseurl, prefixed to site links.")
+        parser.add_argument(
+            "--baseurl", default=None, help="Jekyll's site.baseurl for site links (default: QUIRE_BASEURL)."
+        )
 
     def handle(self, *args, directories, verbosity, **options):
         for directory in directories:
