@@ -33,6 +33,7 @@ from pages.navigation import NavNode, resolve_parents
 from pages.publishing import remember_old_url
 from pages.render_pool import Renderer
 from pages.rendering import Rendered
+from pages.revisions import record_import_revisions
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
 from pages.urls_from_paths import SourceIndex
@@ -297,6 +298,8 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
         return
     _link_parents(report)
     _prune(found, options, report)
+    # History for every page the import wrote, so an editor's conflict shows what the import did.
+    record_import_revisions(Page.objects.filter(source_path__in=report.created + report.updated))
     report.written = True
     if report.changes:
         bump_content_version()

@@ -12,7 +12,6 @@ from reversion.models import Version
 from pages.editing import save_page
 from pages.exporting import content_hash, export_pages, page_file_text
 from pages.models import Page, Redirect
-from pages.revisions import record_import_revisions
 from pages.site_state import content_version
 from tests.admin_factories import make_editor, make_page
 from tests.sync_helpers import run_import, write_site
@@ -401,24 +400,17 @@ def test_import_between_get_and_post_is_a_conflict_that_keeps_the_editors_text(a
     assert response.context["adminform"].form["base_version"].value() == str(page.version)
 
 
-def import_recording_revisions(root):
-    """An import run followed by the revision call the importer makes for the pages it wrote."""
-    report = run_import(root)
-    record_import_revisions(Page.objects.filter(source_path__in=report.created + report.updated))
-    return report
-
-
 def test_import_conflict_shows_what_the_import_changed(admin_client, tmp_path):
     """An editor saving over a page an import changed sees the import's changes as a diff."""
     site = write_site(tmp_path / "site", {"docs/install.md": IMPORTED})
-    import_recording_revisions(site)
+    run_import(site)
     page = Page.objects.get(source_path="docs/install.md")
     assert admin_client.get(change_url(page)).status_code == 200
     changed = IMPORTED.replace("Run pip install.", "Run uv pip install.").replace(
         "layout: default", "layout: wide"
     )
     write_site(site, {"docs/install.md": changed})
-    assert import_recording_revisions(site).updated == ["docs/install.md"]
+    assert run_import(site).updated == ["docs/install.md"]
     response = admin_client.post(change_url(page), form_data(page, body="My careful rewrite.\n"))
     assert response.status_code == 200
     html = response.content.decode()

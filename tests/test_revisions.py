@@ -119,11 +119,24 @@ def test_recovered_page_is_a_draft_without_publish_permission(edited, user):
 
 @pytest.fixture
 def imported(tmp_path):
-    """Three pages written by an import (which itself records no history)."""
+    """Three pages written by an import, with the history the import recorded cleared."""
     files = {f"p{i}.md": f"---\ntitle: P{i}\n---\nText {i}.\n" for i in range(3)}
     assert len(run_import(write_site(tmp_path, files)).created) == 3
-    assert not Version.objects.exists()
+    Revision.objects.all().delete()
     return Page.objects.order_by("source_path")
+
+
+def test_an_import_records_one_revision_per_page_it_writes(tmp_path):
+    """import_pages keeps history: each page it creates or updates gets a revision by no user."""
+    site = write_site(tmp_path, {"a.md": "---\ntitle: A\n---\nOne.\n", "b.md": "---\ntitle: B\n---\nTwo.\n"})
+    run_import(site)
+    assert Version.objects.count() == 2
+    write_site(site, {"a.md": "---\ntitle: A\n---\nOne, changed.\n"})
+    run_import(site)
+    page = Page.objects.get(source_path="a.md")
+    bodies = [v.field_dict["body"] for v in page_versions(page.pk).order_by("revision__date_created", "pk")]
+    assert bodies == ["One.\n", "One, changed.\n"]
+    assert Version.objects.count() == 3
 
 
 def test_import_revisions_store_the_imported_state_without_a_user(imported):
