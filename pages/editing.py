@@ -12,8 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from pages.models import Page
-from pages.publishing import apply_rendering, remember_old_url, save_sections, site_link_resolver
-from pages.rendering import RenderContext
+from pages.publishing import apply_rendering, remember_old_url, save_sections
 from pages.revisions import record_revision
 from pages.site_state import bump_content_version
 
@@ -45,8 +44,7 @@ def save_page(
             if not claimed:
                 raise EditConflict(page.pk, expected)
             page.version = expected + 1
-        context = RenderContext(source_path=page.source_path, resolve_source=site_link_resolver())
-        rendered = apply_rendering(page, context)
+        rendered = apply_rendering(page)
         if user is not None and user.is_authenticated:
             page.updated_by = user
         page.save()

@@ -384,7 +384,9 @@ def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportRep
         for item, _, page in to_write:
             (report.created if page is None else report.updated).append(item.found.path)
         return
-    results = renderer.render_all([(source.body, item.found.path) for item, source, _ in to_write])
+    results = renderer.render_all(
+        [(source.body, item.found.path, source.body_line_offset) for item, source, _ in to_write]
+    )
     new_pages: list[Page] = []
     old_pages: list[Page] = []
     rendered_for: list[tuple[Page, Rendered, Planned, str | None]] = []

@@ -46,6 +46,13 @@ class PageSource:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def body_line_offset(self) -> int:
+        """How many lines of the file come before the body (the front matter block)."""
+        if not self.has_front_matter:
+            return 0
+        return (self.opening + self.front_matter_raw + self.closing).count("\n")
+
+    @property
     def source_format(self) -> dict:
         """What `write_text` needs besides front matter and body (stored on the page)."""
         return {

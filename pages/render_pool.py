@@ -28,12 +28,13 @@ def _init_worker(index: SourceIndex, baseurl: str) -> None:
         django.setup()
 
 
-def _render_in_worker(item: tuple[str, str]) -> Rendered | str:
-    body, path = item
+def _render_in_worker(item: tuple[str, str] | tuple[str, str, int]) -> Rendered | str:
+    body, path, line_offset = (*item, 0) if len(item) == 2 else item
+    context = RenderContext(
+        source_path=path, resolve_source=_worker_index, baseurl=_worker_baseurl, line_offset=line_offset
+    )
     try:
-        return render(
-            body, RenderContext(source_path=path, resolve_source=_worker_index, baseurl=_worker_baseurl)
-        )
+        return render(body, context)
     except Exception as exc:  # reported per file, the run decides
         return f"could not render: {type(exc).__name__}: {exc}"
 
@@ -55,8 +56,12 @@ class Renderer:
                 initargs=(index, baseurl),
             )
 
-    def render_all(self, items: list[tuple[str, str]]) -> list[Rendered | str]:
-        """Rendered results in the order of `items` ((body, source path) pairs); a string for a failure."""
+    def render_all(self, items: list[tuple]) -> list[Rendered | str]:
+        """Rendered results in the order of `items`; a string for a failure.
+
+        Each item is (body, source path) or (body, source path, lines before the body in the file), the
+        last so that render warnings name lines of the file.
+        """
         if self.pool is not None:
             return list(self.pool.map(_render_in_worker, items, chunksize=8))
         _init_worker(self.index, self.baseurl)

@@ -343,3 +343,13 @@ def test_corpus_render_warnings_are_reported_per_file_and_stored():
     assert any("{% for %}" in warning for warning in home.render_warnings)
     stored = {p.source_path: p.render_warnings for p in Page.objects.all() if p.render_warnings}
     assert stored == report.warnings
+
+
+def test_render_warnings_name_the_line_in_the_file(tmp_path):
+    """A Liquid tag Quire cannot convert is reported with its line in the file, front matter counted."""
+    site = write_site(
+        tmp_path, {"a.md": "---\ntitle: A\nnav_order: 1\n---\n\nIntro.\n\n{% include nav.html %}\n"}
+    )
+    report = run_import(site)
+    assert len(report.warnings["a.md"]) == 1
+    assert "line 8" in report.warnings["a.md"][0]
