@@ -10,6 +10,7 @@ from pages.models import Page
 from pages.publishing import apply_rendering
 from pages.sanitising import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 from tests.hostile_payloads import PAYLOADS
+from tests.html_tools import VOID_ELEMENTS
 
 START, END = "QUIRESCOPESTART", "QUIRESCOPEEND"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "background", "poster", "cite", "data", "xlink:href"}
@@ -24,21 +25,7 @@ class ScopedCollector(HTMLParser):
     """Every element of a document, and separately the rendered body's: from the start marker to the
     end marker, or to the end of the element holding the body when the payload swallowed the end marker."""
 
-    VOID = {
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    }
+    VOID = VOID_ELEMENTS
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
