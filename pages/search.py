@@ -177,9 +177,16 @@ def fts5_query(terms: list[str]) -> str:
     return " ".join(f'"{term}"' + ("*" if _is_prefix(terms, i) else "") for i, term in enumerate(terms))
 
 
-def tsquery(terms: list[str]) -> str:
-    """The same for PostgreSQL's to_tsquery: terms ANDed, the last a prefix."""
-    return " & ".join(term + (":*" if _is_prefix(terms, i) else "") for i, term in enumerate(terms))
+def tsquery(terms: list[str], weights: str = "") -> str:
+    """The same for PostgreSQL's to_tsquery: terms ANDed, the last a prefix; `weights` ("AB": heading
+    and title) restricts every term to those parts of a section."""
+    parts = []
+    for i, term in enumerate(terms):
+        if _is_prefix(terms, i):
+            parts.append(f"{term}:*{weights}")
+        else:
+            parts.append(f"{term}:{weights}" if weights else term)
+    return " & ".join(parts)
 
 
 # Both engines answer only "which sections, best first"; snippets are cut from the few winners after.
@@ -218,21 +225,33 @@ numbered(id, score, nth) AS (
 SELECT id FROM numbered WHERE nth <= %s ORDER BY score, id LIMIT %s
 """
 
-# PostgreSQL ranks with ts_rank over the GIN index's matches (weights A heading, B title, D text).
+# PostgreSQL: the same bounded candidate set — the first CANDIDATES matches found through the GIN
+# index, and the first TITLE_HEADING_CANDIDATES whose terms are all in the heading or title (weights A
+# and B) — so ts_rank reads and scores a bounded number of rows however common the words are.
 _POSTGRES_RANKED = """
-WITH public_matches(id, page_id, score) AS (
-  SELECT s.id, s.page_id, ts_rank(s.search_document, query)
-  FROM pages_pagesection s
+WITH candidates(id) AS (
+  (SELECT id FROM pages_pagesection WHERE search_document @@ to_tsquery('english', %s) LIMIT %s)
+  UNION
+  (SELECT id FROM pages_pagesection WHERE search_document @@ to_tsquery('english', %s) LIMIT %s)
+),
+public_matches(id, page_id, score) AS (
+  SELECT s.id, s.page_id, ts_rank(s.search_document, to_tsquery('english', %s))
+  FROM candidates c
+  JOIN pages_pagesection s ON s.id = c.id
   JOIN pages_page p ON p.id = s.page_id
-  CROSS JOIN to_tsquery('english', %s) AS query
-  WHERE s.search_document @@ query
-    AND p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
+  WHERE p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
 ),
 numbered(id, score, nth) AS (
   SELECT id, score, row_number() OVER (PARTITION BY page_id ORDER BY score DESC, id) FROM public_matches
 )
 SELECT id FROM numbered WHERE nth <= %s ORDER BY score DESC, id LIMIT %s
 """
+
+
+def postgres_parameters(terms: list[str], now, limit: int, per_page: int = PER_PAGE_LIMIT) -> list:
+    """The parameters of `_POSTGRES_RANKED`, in the same order as SQLite's."""
+    query = tsquery(terms)
+    return [query, CANDIDATES, tsquery(terms, "AB"), TITLE_HEADING_CANDIDATES, query, now, per_page, limit]
 
 
 def sqlite_parameters(terms: list[str], now, limit: int, per_page: int = PER_PAGE_LIMIT) -> list:
@@ -257,7 +276,7 @@ def ranked_section_ids(terms: list[str], limit: int, per_page: int = PER_PAGE_LI
     if connection.vendor == "sqlite":
         statement, parameters = _SQLITE_CANDIDATES, sqlite_parameters(terms, now, limit, per_page)
     elif connection.vendor == "postgresql":
-        statement, parameters = _POSTGRES_RANKED, [tsquery(terms), now, per_page, limit]
+        statement, parameters = _POSTGRES_RANKED, postgres_parameters(terms, now, limit, per_page)
     else:
         raise NotImplementedError(f"Quire's search supports SQLite and PostgreSQL, not {connection.vendor}")
     with connection.cursor() as cursor:

@@ -76,6 +76,7 @@ def test_short_last_words_are_whole_words_not_prefixes(site):
     assert search.fts5_query(["redis", "se"]) == '"redis" "se"'
     assert search.fts5_query(["redis", "ser"]) == '"redis" "ser"*'
     assert search.tsquery(["redis", "se"]) == "redis & se"
+    assert search.tsquery(["redis", "ser"], "AB") == "redis:AB & ser:*AB"
     assert urls(search.search("redis se")) == []
     assert urls(search.search("redis ser")) == ["/caching/#redis"]
 
@@ -160,7 +161,10 @@ def test_search_is_an_indexed_query():
             # no walking the pages first).
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_nestloop = off")
-            cursor.execute("EXPLAIN " + search._POSTGRES_RANKED, ["xyz:*", "2100-01-01", 3, 10])
+            cursor.execute(
+                "EXPLAIN " + search._POSTGRES_RANKED,
+                search.postgres_parameters(["xyz"], "2100-01-01", 10),
+            )
             plan = " ".join(row[0] for row in cursor.fetchall())
         assert "pages_pagesection_search_gin" in plan, plan
         assert "Seq Scan on pages_pagesection" not in plan, plan
