@@ -298,9 +298,13 @@ def _match_prefixes(terms: list[str]) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=256)
 def _match_pattern(prefixes: tuple[str, ...]) -> re.Pattern:
-    """A word (as `_TERM_RE` splits them) that starts with one of `prefixes`, in any case."""
-    choices = "|".join(re.escape(prefix) for prefix in sorted(set(prefixes), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{choices})\w*", re.IGNORECASE | re.UNICODE)
+    """A word (as `_TERM_RE` splits them) that starts with one of `prefixes`, in any case; a prefix
+    shorter than MIN_PREFIX_LENGTH must be the whole word, as it is for the engines."""
+    choices = "|".join(
+        re.escape(prefix) + (r"\w*" if len(prefix) >= MIN_PREFIX_LENGTH else r"(?!\w)")
+        for prefix in sorted(set(prefixes), key=len, reverse=True)
+    )
+    return re.compile(rf"(?<!\w)(?:{choices})", re.IGNORECASE | re.UNICODE)
 
 
 def highlight(text: str, terms: list[str]) -> str:

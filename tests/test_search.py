@@ -77,6 +77,8 @@ def test_short_last_words_are_whole_words_not_prefixes(site):
     assert search.fts5_query(["redis", "ser"]) == '"redis" "ser"*'
     assert search.tsquery(["redis", "se"]) == "redis & se"
     assert search.tsquery(["redis", "ser"], "AB") == "redis:AB & ser:*AB"
+    assert search.highlight("Go to the server", ["go", "ser"]) == "<mark>Go</mark> to the <mark>server</mark>"
+    assert search.highlight("Gone", ["go"]) == "Gone"
     assert urls(search.search("redis se")) == []
     assert urls(search.search("redis ser")) == ["/caching/#redis"]
 
