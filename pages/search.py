@@ -13,14 +13,13 @@ links to the section's heading anchor, with a highlighted snippet cut from the s
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from html import escape
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.html import escape
-
-from pages.models import PageSection
 
 MAX_TERMS = 10
 PER_PAGE_LIMIT = 3
@@ -164,68 +163,125 @@ def query_terms(text: str) -> list[str]:
     return _TERM_RE.findall(text.lower())[:MAX_TERMS]
 
 
+MIN_PREFIX_LENGTH = 3
+
+
+def _is_prefix(terms: list[str], index: int) -> bool:
+    """Only the last word, and only from three letters on, matches as a prefix: shorter prefixes
+    would match a large share of every section and make each keystroke slow."""
+    return index == len(terms) - 1 and len(terms[index]) >= MIN_PREFIX_LENGTH
+
+
 def fts5_query(terms: list[str]) -> str:
-    """All terms, each quoted; the last one also as a prefix, for results while typing."""
-    quoted = [f'"{term}"' for term in terms]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    """All terms, each quoted; the last (three letters or more) also as a prefix, for results while typing."""
+    return " ".join(f'"{term}"' + ("*" if _is_prefix(terms, i) else "") for i, term in enumerate(terms))
 
 
-def tsquery(terms: list[str]) -> str:
-    """The same for PostgreSQL's to_tsquery: terms ANDed, the last a prefix."""
-    return " & ".join(terms) + ":*"
+def tsquery(terms: list[str], weights: str = "") -> str:
+    """The same for PostgreSQL's to_tsquery: terms ANDed, the last a prefix; `weights` ("AB": heading
+    and title) restricts every term to those parts of a section."""
+    parts = []
+    for i, term in enumerate(terms):
+        if _is_prefix(terms, i):
+            parts.append(f"{term}:*{weights}")
+        else:
+            parts.append(f"{term}:{weights}" if weights else term)
+    return " & ".join(parts)
 
 
 # Both engines answer only "which sections, best first"; snippets are cut from the few winners after.
 #
-# SQLite: bm25 costs a few microseconds per matching row, so a word found in most sections of a large
-# site would be ranked row by row. Instead at most CANDIDATES matches are scored: the first ones in
-# the whole text, and the first ones in titles and headings (which rank highest), merged in Python.
+# SQLite: bm25 costs a few microseconds per matching row (plus one pass over all matches to count
+# them), so a word found in most sections of a large site would be ranked row by row. Instead only a
+# bounded set of candidates is scored, straight from the FTS5 table (no join per match): the first
+# CANDIDATES matches in the whole text and the first TITLE_HEADING_CANDIDATES in titles and headings
+# (which rank highest; one page of results needs at most 60). Only those candidates are joined to their
+# pages to drop what is not public, grouped, ordered by score and cut to the limit, in one statement.
 # Below CANDIDATES matches — nearly every real query — the ranking is exact; above it, the cost stays
 # bounded and title and heading matches still come first.
-CANDIDATES = 2000
+CANDIDATES = 500
+TITLE_HEADING_CANDIDATES = 100
 _SQLITE_CANDIDATES = """
-SELECT s.id, bm25(pages_section_fts, 4.0, 8.0, 1.0)
-FROM pages_section_fts
-JOIN pages_pagesection s ON s.id = pages_section_fts.rowid
-JOIN pages_page p ON p.id = s.page_id
-WHERE pages_section_fts MATCH %s
-  AND p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
-LIMIT %s
+WITH candidates(id, score) AS (
+  SELECT * FROM (
+    SELECT rowid, bm25(pages_section_fts, 4.0, 8.0, 1.0) FROM pages_section_fts
+    WHERE pages_section_fts MATCH %s LIMIT %s)
+  UNION ALL
+  SELECT * FROM (
+    SELECT rowid, bm25(pages_section_fts, 4.0, 8.0, 1.0) FROM pages_section_fts
+    WHERE pages_section_fts MATCH %s LIMIT %s)
+),
+public_matches(id, page_id, score) AS (
+  SELECT c.id, s.page_id, min(c.score)
+  FROM candidates c
+  JOIN pages_pagesection s ON s.id = c.id
+  JOIN pages_page p ON p.id = s.page_id
+  WHERE p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
+  GROUP BY c.id
+),
+numbered(id, score, nth) AS (
+  SELECT id, score, row_number() OVER (PARTITION BY page_id ORDER BY score, id) FROM public_matches
+)
+SELECT id FROM numbered WHERE nth <= %s ORDER BY score, id LIMIT %s
 """
 
+# PostgreSQL: the same bounded candidate set — the first CANDIDATES matches found through the GIN
+# index, and the first TITLE_HEADING_CANDIDATES whose terms are all in the heading or title (weights A
+# and B) — so ts_rank reads and scores a bounded number of rows however common the words are.
 _POSTGRES_RANKED = """
-SELECT s.id
-FROM pages_pagesection s
-JOIN pages_page p ON p.id = s.page_id
-CROSS JOIN to_tsquery('english', %s) AS query
-WHERE s.search_document @@ query
-  AND p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
-ORDER BY ts_rank(s.search_document, query) DESC, s.id
-LIMIT %s
+WITH candidates(id) AS (
+  (SELECT id FROM pages_pagesection WHERE search_document @@ to_tsquery('english', %s) LIMIT %s)
+  UNION
+  (SELECT id FROM pages_pagesection WHERE search_document @@ to_tsquery('english', %s) LIMIT %s)
+),
+public_matches(id, page_id, score) AS (
+  SELECT s.id, s.page_id, ts_rank(s.search_document, to_tsquery('english', %s))
+  FROM candidates c
+  JOIN pages_pagesection s ON s.id = c.id
+  JOIN pages_page p ON p.id = s.page_id
+  WHERE p.published AND NOT p.search_exclude AND (p.date IS NULL OR p.date <= %s)
+),
+numbered(id, score, nth) AS (
+  SELECT id, score, row_number() OVER (PARTITION BY page_id ORDER BY score DESC, id) FROM public_matches
+)
+SELECT id FROM numbered WHERE nth <= %s ORDER BY score DESC, id LIMIT %s
 """
 
 
-def _sqlite_ranked(terms: list[str], now, limit: int) -> list[int]:
+def postgres_parameters(terms: list[str], now, limit: int, per_page: int = PER_PAGE_LIMIT) -> list:
+    """The parameters of `_POSTGRES_RANKED`, in the same order as SQLite's."""
+    query = tsquery(terms)
+    return [query, CANDIDATES, tsquery(terms, "AB"), TITLE_HEADING_CANDIDATES, query, now, per_page, limit]
+
+
+def sqlite_parameters(terms: list[str], now, limit: int, per_page: int = PER_PAGE_LIMIT) -> list:
+    """The parameters of `_SQLITE_CANDIDATES`: the text pass, the title-and-heading pass, the filter,
+    the per-page cap and the limit."""
     match = fts5_query(terms)
-    scores: dict[int, float] = {}
-    with connection.cursor() as cursor:
-        for query in (match, f"{{title heading}} : ({match})"):
-            cursor.execute(_SQLITE_CANDIDATES, [query, now, CANDIDATES])
-            scores.update(cursor.fetchall())
-    return sorted(scores, key=lambda section_id: (scores[section_id], section_id))[:limit]
+    return [
+        match,
+        CANDIDATES,
+        f"{{title heading}} : ({match})",
+        TITLE_HEADING_CANDIDATES,
+        now,
+        per_page,
+        limit,
+    ]
 
 
-def ranked_section_ids(terms: list[str], limit: int) -> list[int]:
-    """The ids of the public sections matching every term, best first (indexed full-text lookups)."""
+def ranked_section_ids(terms: list[str], limit: int, per_page: int = PER_PAGE_LIMIT) -> list[int]:
+    """The ids of at most `limit` public sections matching every term, best first, at most `per_page`
+    of one page: one statement over the full-text index, ranked, capped and limited in SQL."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     if connection.vendor == "sqlite":
-        return _sqlite_ranked(terms, now, limit)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_POSTGRES_RANKED, [tsquery(terms), now, limit])
-            return [row[0] for row in cursor.fetchall()]
-    raise NotImplementedError(f"Quire's search supports SQLite and PostgreSQL, not {connection.vendor}")
+        statement, parameters = _SQLITE_CANDIDATES, sqlite_parameters(terms, now, limit, per_page)
+    elif connection.vendor == "postgresql":
+        statement, parameters = _POSTGRES_RANKED, postgres_parameters(terms, now, limit, per_page)
+    else:
+        raise NotImplementedError(f"Quire's search supports SQLite and PostgreSQL, not {connection.vendor}")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, parameters)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _match_prefixes(terms: list[str]) -> tuple[str, ...]:
@@ -240,15 +296,24 @@ def _match_prefixes(terms: list[str]) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
+@functools.lru_cache(maxsize=256)
+def _match_pattern(prefixes: tuple[str, ...]) -> re.Pattern:
+    """A word (as `_TERM_RE` splits them) that starts with one of `prefixes`, in any case; a prefix
+    shorter than MIN_PREFIX_LENGTH must be the whole word, as it is for the engines."""
+    choices = "|".join(
+        re.escape(prefix) + (r"\w*" if len(prefix) >= MIN_PREFIX_LENGTH else r"(?!\w)")
+        for prefix in sorted(set(prefixes), key=len, reverse=True)
+    )
+    return re.compile(rf"(?<!\w)(?:{choices})", re.IGNORECASE | re.UNICODE)
+
+
 def highlight(text: str, terms: list[str]) -> str:
     """`text` as safe HTML, with the words that match a term wrapped in <mark>."""
-    prefixes = _match_prefixes(terms)
     parts, position = [], 0
-    for word in _TERM_RE.finditer(text):
-        if word.group().lower().startswith(prefixes):
-            parts.append(escape(text[position : word.start()]))
-            parts.append(f"<mark>{escape(word.group())}</mark>")
-            position = word.end()
+    for word in _match_pattern(_match_prefixes(terms)).finditer(text):
+        parts.append(escape(text[position : word.start()]))
+        parts.append(f"<mark>{escape(word.group())}</mark>")
+        position = word.end()
     parts.append(escape(text[position:]))
     return "".join(parts)
 
@@ -256,8 +321,8 @@ def highlight(text: str, terms: list[str]) -> str:
 def snippet(text: str, terms: list[str]) -> str:
     """A short window of `text` around its first match, highlighted, as safe HTML."""
     text = " ".join(text.split())
-    prefixes = _match_prefixes(terms)
-    first = next((w.start() for w in _TERM_RE.finditer(text) if w.group().lower().startswith(prefixes)), 0)
+    found = _match_pattern(_match_prefixes(terms)).search(text)
+    first = found.start() if found else 0
     start = 0 if first < SNIPPET_BEFORE else text.rfind(" ", 0, first - SNIPPET_BEFORE) + 1
     end = start + SNIPPET_LENGTH
     if end < len(text):
@@ -266,35 +331,37 @@ def snippet(text: str, terms: list[str]) -> str:
     return ("… " if start else "") + highlight(window, terms) + (" …" if end < len(text) else "")
 
 
+_HIT_ROWS = """
+SELECT s.id, s.anchor, s.heading, s.level, s.text, p.title, p.url_path
+FROM pages_pagesection s JOIN pages_page p ON p.id = s.page_id
+WHERE s.id IN (%s)
+"""
+
+
 def search(text: str, limit: int = 20) -> list[SearchHit]:
     """Public sections matching every word of `text`, best first, at most 3 per page."""
     terms = query_terms(text)
     if not terms:
         return []
-    ids = ranked_section_ids(terms, limit * PER_PAGE_LIMIT)
-    rows = {
-        row["id"]: row
-        for row in PageSection.objects.filter(id__in=ids).values(
-            "id", "page_id", "anchor", "heading", "level", "text", "page__title", "page__url_path"
-        )
-    }
+    ids = ranked_section_ids(terms, limit)
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_HIT_ROWS % ", ".join(["%s"] * len(ids)), ids)
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
     hits: list[SearchHit] = []
-    per_page: dict[int, int] = {}
     for section_id in ids:
         row = rows.get(section_id)
-        if row is None or per_page.get(row["page_id"], 0) >= PER_PAGE_LIMIT:
+        if row is None:  # deleted between the two queries
             continue
-        per_page[row["page_id"]] = per_page.get(row["page_id"], 0) + 1
-        url = row["page__url_path"]
+        anchor, heading, level, section_text, page_title, url = row
         hits.append(
             SearchHit(
-                page_title=row["page__title"],
-                url=f"{url}#{row['anchor']}" if row["anchor"] else url,
-                heading_html=highlight(row["heading"], terms),
-                snippet_html=snippet(row["text"], terms),
-                level=row["level"],
+                page_title=page_title,
+                url=f"{url}#{anchor}" if anchor else url,
+                heading_html=highlight(heading, terms),
+                snippet_html=snippet(section_text, terms),
+                level=level,
             )
         )
-        if len(hits) == limit:
-            break
     return hits

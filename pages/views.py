@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -25,6 +33,8 @@ from pages.selectors import (
 DEFAULT_TEMPLATE = "pages/page.html"
 SEARCH_TEMPLATE = "pages/search.html"
 EMPTY_TEMPLATE = "pages/empty.html"
+NOT_FOUND_TEMPLATE = "404.html"
+SERVER_ERROR_TEMPLATE = "500.html"
 LIVE_RESULTS = 8
 
 
@@ -112,3 +122,15 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("pages:sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /_preview/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception=None):
+    """The themed 404 (settings' handler404): header, sidebar and a search form. Template: 404.html."""
+    context = {"request_path": request.path, "nav_html": navigation_html(nav_tree())}
+    return render(request, NOT_FOUND_TEMPLATE, context, status=404)
+
+
+def server_error(request):
+    """The themed 500 (handler500): a static template, no database, no context processors."""
+    html = loader.get_template(SERVER_ERROR_TEMPLATE).render({"site_name": settings.QUIRE_SITE_NAME})
+    return HttpResponseServerError(html)

@@ -8,3 +8,6 @@ urlpatterns = [
     path("markdownx/", include("pages.editor_urls")),
     path("", include("pages.urls")),
 ]
+
+handler404 = "pages.views.page_not_found"
+handler500 = "pages.views.server_error"

@@ -5,9 +5,9 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import get_resolver
 from django.utils import timezone
-from django.views.defaults import server_error
 
 from pages.models import Page, Redirect
 
@@ -322,13 +322,48 @@ def test_unknown_url_gets_themed_404(client, site):
     assert 'action="/search/"' in html
 
 
-def test_server_error_gets_themed_500():
-    """Errors render the themed 500 page, which needs no database or context."""
-    response = server_error(RequestFactory().get("/"))
+def test_404_has_the_site_header_and_sidebar(client, site):
+    """The 404 page keeps the site's header, search box and navigation tree, with nothing marked current."""
+    response, html = get(client, "/guide/nowhere/")
+    assert response.status_code == 404
+    assert 'class="site-header"' in html
+    assert '<nav class="sidebar" id="site-nav" aria-label="Site">' in html
+    assert 'href="/guide/install/"' in html
+    assert 'aria-current="page"' not in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_404_escapes_the_requested_path(client, site):
+    """The path shown on the 404 page is HTML-escaped."""
+    _, html = get(client, "/%3Cscript%3Ealert(1)%3C/script%3E/")
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+
+
+def test_server_error_handler_renders_the_themed_500_without_the_database(django_assert_num_queries):
+    """The project's handler500 serves the self-contained themed 500 page and never queries the database."""
+    handler = get_resolver().resolve_error_handler(500)
+    with django_assert_num_queries(0):
+        response = handler(RequestFactory().get("/"))
     assert response.status_code == 500
     html = response.content.decode()
     assert "Something went wrong" in html
     assert "/static/quire/site.css" in html
+    assert '<a class="site-name" href="/">Quire</a>' in html
+
+
+def test_an_error_in_a_view_answers_with_the_themed_500(site, monkeypatch):
+    """An exception while serving a page gives status 500 and the themed error page, not a traceback."""
+
+    def broken_tree():
+        raise RuntimeError("navigation is broken")
+
+    monkeypatch.setattr("pages.views.nav_tree", broken_tree)
+    response = Client(raise_request_exception=False).get("/guide/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html
+    assert "navigation is broken" not in html
 
 
 # -- robots, search page --------------------------------------------------------------------------

@@ -96,14 +96,13 @@
   function setupHeadingAnchors() {
     var headings = document.querySelectorAll(".page-body :is(h2, h3, h4, h5, h6)[id]");
     Array.prototype.forEach.call(headings, function (heading) {
-      if (heading.querySelector(".heading-anchor, .headerlink, .anchor-link, a[href='#" + heading.id + "']")) {
+      if (heading.querySelector(".heading-anchor, .headerlink, .anchor-link")) {
         return;
       }
       var link = document.createElement("a");
-      link.className = "heading-anchor";
+      link.className = "anchor-link";
       link.href = "#" + heading.id;
       link.setAttribute("aria-label", "Link to this section: " + heading.textContent.trim());
-      link.textContent = "#";
       heading.appendChild(link);
     });
   }

@@ -119,6 +119,8 @@ def test_follow_a_heading_anchor(reader):
     heading = reader.get_by_role("heading", name=re.compile("^Other addresses"))
     heading.hover()
     anchor = heading.get_by_role("link", name=re.compile("Link to this section"))
+    expect(anchor).to_have_count(1)
+    assert anchor.bounding_box()["width"] >= 8
     anchor.click()
     reader.wait_for_url(re.compile(r".*/public-site/#other-addresses$"))
     top = heading.bounding_box()["y"]
@@ -126,6 +128,18 @@ def test_follow_a_heading_anchor(reader):
     reader.goto("/")
     reader.goto("/public-site/#which-page-is")
     expect(reader.get_by_role("heading", name=re.compile("^Which page is"))).to_be_in_viewport()
+
+
+def test_heading_anchor_shows_on_keyboard_focus(reader):
+    """Tabbing onto a heading's anchor link makes its '#' visible, and there is one link per heading."""
+    reader.goto("/public-site/")
+    anchor = reader.get_by_role("link", name=re.compile("^Link to this section: Other addresses"))
+    expect(anchor).to_have_count(1)
+    expect(anchor).to_have_css("opacity", "0")
+    anchor.focus()
+    expect(anchor).to_have_css("opacity", "1")
+    glyph = anchor.evaluate("link => getComputedStyle(link, '::before').content")
+    assert glyph.startswith('"#"'), glyph
 
 
 def test_side_table_of_contents_jumps_to_a_section(reader):
