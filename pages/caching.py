@@ -1,0 +1,246 @@
+"""Serving public pages from Django's cache, kept fresh by the site-wide content version.
+
+Two hooks, both keyed by `pages.site_state.content_version()` (read once per request, from the
+database, so every gunicorn worker and the `import_pages` process agree on what is fresh):
+
+- `cache_public_response(view)`: a view decorator. An anonymous GET/HEAD without a query string is
+  answered from the cache entry for (URL, content version) when there is one, else the view runs and
+  its 200 response is stored. Every public answer carries `ETag`, `Last-Modified`,
+  `Cache-Control: public, max-age=...` and `Vary: Cookie`, and conditional requests get 304.
+  A request with a session cookie whose user is logged in (staff) never reads or fills the shared
+  cache and is answered `Cache-Control: private, no-store`, so staff always see their own page.
+- `cached_nav_html(render_nav, current_path, request=...)`: the navigation HTML, rendered once per
+  content version by `render_nav()` and shared by every page; the current page is marked by one
+  string substitution on the `data-nav-path="<url>"` attribute of its item.
+
+Every save or delete of a Page bumps the content version inside the saving transaction (see
+`connect_invalidation`); code that changes pages with `QuerySet.update()`,
+`bulk_create()` or `bulk_update()` calls `bump_content_version()` itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.html import escape
+from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
+
+from pages.site_state import bump_content_version, content_version
+
+PRIVATE_CACHE_CONTROL = "private, no-store"
+NAV_PATH_ATTRIBUTE = 'data-nav-path="{path}"'
+_VERSION_ATTRIBUTE = "_quire_content_version"
+
+
+# ---------------------------------------------------------------------------------------------- settings
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _cache():
+    return caches[_setting("QUIRE_CACHE_ALIAS", "default")]
+
+
+def responses_enabled() -> bool:
+    return bool(_setting("QUIRE_CACHE_RESPONSES", True))
+
+
+def nav_enabled() -> bool:
+    return bool(_setting("QUIRE_CACHE_NAV", True))
+
+
+# ------------------------------------------------------------------------------------ content version
+def request_content_version(request: HttpRequest | None) -> int:
+    """The content version for this request: one query, then remembered on the request object."""
+    if request is None:
+        return content_version()
+    version = getattr(request, _VERSION_ATTRIBUTE, None)
+    if version is None:
+        version = content_version()
+        setattr(request, _VERSION_ATTRIBUTE, version)
+    return version
+
+
+def _entry_timeout(version: int) -> int:
+    """Seconds a cache entry of this version may live: the configured timeout, cut short by the next
+    scheduled page going live (a future-dated page appears without any save bumping the version)."""
+    timeout = int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600))
+    horizon = next_scheduled_publication(version)
+    if horizon is not None:
+        timeout = min(timeout, max(1, math.ceil(horizon - time.time())))
+    return timeout
+
+
+def next_scheduled_publication(version: int) -> float | None:
+    """When the earliest future-dated page goes live (epoch seconds), or None; cached per version."""
+    from pages.models import Page
+
+    key = f"quire:scheduled:{version}"
+    cache = _cache()
+    value = cache.get(key)
+    if value is None:
+        date = Page.objects.scheduled().order_by("date").values_list("date", flat=True).first()
+        value = date.timestamp() if date else 0.0
+        timeout = int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600))
+        if value:
+            timeout = min(timeout, max(1, math.ceil(value - time.time())))
+        cache.set(key, value, timeout)
+    return value or None
+
+
+def version_last_modified(version: int) -> float:
+    """The time this content version was first served (the Last-Modified of every page in it)."""
+    key = f"quire:seen:{version}"
+    cache = _cache()
+    cache.add(key, math.floor(time.time()), int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
+    return cache.get(key) or math.floor(time.time())
+
+
+# ----------------------------------------------------------------------------------------- navigation
+def cached_nav_html(
+    render_nav: Callable[[], str], current_path: str | None = None, *, request: HttpRequest | None = None
+) -> SafeString:
+    """The navigation HTML of the current content version, rendered once and shared by all pages.
+
+    `render_nav()` returns the whole navigation with `data-nav-path="<url>"` on each item; the item
+    of `current_path` gets `aria-current="page"` by one substitution (no re-render per page).
+    """
+    version = request_content_version(request)
+    key = f"quire:nav:{version}"
+    cache = _cache()
+    html = cache.get(key) if nav_enabled() else None
+    if html is None:
+        html = str(render_nav())
+        if nav_enabled():
+            cache.set(key, html, _entry_timeout(version))
+    return mark_safe(mark_current(html, current_path))  # noqa: S308 - render_nav output is escaped HTML
+
+
+def mark_current(nav_html: str, current_path: str | None) -> str:
+    """Mark the item whose `data-nav-path` is current_path with aria-current="page"."""
+    if not current_path:
+        return nav_html
+    attribute = NAV_PATH_ATTRIBUTE.format(path=escape(current_path))
+    return nav_html.replace(attribute, f'{attribute} aria-current="page"', 1)
+
+
+# --------------------------------------------------------------------------------------- page responses
+@dataclass(frozen=True)
+class CachedResponse:
+    content: bytes
+    content_type: str
+    etag: str
+    last_modified: float
+
+
+def _is_logged_in(request: HttpRequest) -> bool:
+    """True for a logged-in user; free for cookie-less requests (no session or user query)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def _response_key(request: HttpRequest, version: int) -> str:
+    return f"quire:page:{version}:{request.get_host()}:{request.path}"
+
+
+def _max_age(version: int) -> int:
+    max_age = int(_setting("QUIRE_PUBLIC_MAX_AGE", 60))
+    horizon = next_scheduled_publication(version)
+    if horizon is not None:
+        max_age = min(max_age, max(0, math.floor(horizon - time.time())))
+    return max_age
+
+
+def _public_response(request: HttpRequest, entry: CachedResponse, version: int) -> HttpResponse:
+    response = HttpResponse(entry.content, content_type=entry.content_type)
+    _add_public_headers(response, entry, version)
+    return get_conditional_response(
+        request, etag=entry.etag, last_modified=int(entry.last_modified), response=response
+    )
+
+
+def _add_public_headers(response: HttpResponse, entry: CachedResponse, version: int) -> None:
+    response.headers["ETag"] = entry.etag
+    response.headers["Last-Modified"] = http_date(entry.last_modified)
+    response.headers["Cache-Control"] = f"public, max-age={_max_age(version)}"
+    patch_vary_headers(response, ["Cookie"])
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "Cache-Control" not in response.headers
+    )
+
+
+def mark_private(response: HttpResponse) -> HttpResponse:
+    """Never stored by the browser or any shared cache (staff views, previews)."""
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def cache_public_response(view):
+    """Serve a public view's 200 responses from the cache per (URL, content version); see the module."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if _is_logged_in(request):
+            return mark_private(view(request, *args, **kwargs))
+        version = request_content_version(request)
+        use_cache = responses_enabled() and not request.META.get("QUERY_STRING")
+        key = _response_key(request, version)
+        if use_cache:
+            entry = _cache().get(key)
+            if entry is not None:
+                return _public_response(request, entry, version)
+        response = view(request, *args, **kwargs)
+        if not _storable(request, response):
+            return response
+        content = response.content
+        entry = CachedResponse(
+            content=content,
+            content_type=response.headers.get("Content-Type", "text/html; charset=utf-8"),
+            etag=f'"{version}-{zlib.crc32(content):08x}"',
+            last_modified=version_last_modified(version),
+        )
+        if use_cache:
+            _cache().set(key, entry, _entry_timeout(version))
+        return _public_response(request, entry, version)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------------------------------- invalidation
+def bump_on_page_change(sender, **kwargs) -> None:
+    """Bump the content version in the transaction that saved or deleted a page.
+
+    One small UPDATE per saved row: bulk writers (the importer) skip signals and bump once themselves.
+    """
+    bump_content_version()
+
+
+def connect_invalidation() -> None:
+    """Called from the app config: every Page save or delete makes cached pages and nav stale."""
+    from pages.models import Page
+
+    post_save.connect(bump_on_page_change, sender=Page, dispatch_uid="quire-bump-on-save")
+    post_delete.connect(bump_on_page_change, sender=Page, dispatch_uid="quire-bump-on-delete")
