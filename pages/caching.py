@@ -25,7 +25,7 @@ import math
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import caches
@@ -139,9 +139,16 @@ def mark_current(nav_html: str, current_path: str | None) -> str:
 @dataclass(frozen=True)
 class CachedResponse:
     content: bytes
-    content_type: str
+    headers: tuple[tuple[str, str], ...]  # replayed on every hit (Content-Type, X-Frame-Options, ...)
     etag: str
     last_modified: float
+    horizon: float | None  # when the next scheduled page goes live, as known when stored
+
+
+# Set per hit, or never replayed from a stored response.
+_NOT_REPLAYED = {"set-cookie", "date", "content-length", "etag", "last-modified", "cache-control"}
+_MIDDLEWARE_LOOKED = "_quire_cache_looked_up"
+_PENDING_ENTRY = "_quire_pending_entry"
 
 
 def _is_logged_in(request: HttpRequest) -> bool:
@@ -152,31 +159,32 @@ def _is_logged_in(request: HttpRequest) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
+def _cacheable_request(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and not request.META.get("QUERY_STRING") and responses_enabled()
+
+
 def _response_key(request: HttpRequest, version: int) -> str:
     return f"quire:page:{version}:{request.get_host()}:{request.path}"
 
 
-def _max_age(version: int) -> int:
+def _replayable_headers(response: HttpResponse) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in response.items() if k.lower() not in _NOT_REPLAYED)
+
+
+def _public_response(request: HttpRequest, entry: CachedResponse) -> HttpResponse:
+    response = HttpResponse(entry.content)
+    for name, value in entry.headers:
+        response.headers[name] = value
     max_age = int(_setting("QUIRE_PUBLIC_MAX_AGE", 60))
-    horizon = next_scheduled_publication(version)
-    if horizon is not None:
-        max_age = min(max_age, max(0, math.floor(horizon - time.time())))
-    return max_age
-
-
-def _public_response(request: HttpRequest, entry: CachedResponse, version: int) -> HttpResponse:
-    response = HttpResponse(entry.content, content_type=entry.content_type)
-    _add_public_headers(response, entry, version)
+    if entry.horizon is not None:
+        max_age = min(max_age, max(0, math.floor(entry.horizon - time.time())))
+    response.headers["ETag"] = entry.etag
+    response.headers["Last-Modified"] = http_date(entry.last_modified)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    patch_vary_headers(response, ["Cookie"])
     return get_conditional_response(
         request, etag=entry.etag, last_modified=int(entry.last_modified), response=response
     )
-
-
-def _add_public_headers(response: HttpResponse, entry: CachedResponse, version: int) -> None:
-    response.headers["ETag"] = entry.etag
-    response.headers["Last-Modified"] = http_date(entry.last_modified)
-    response.headers["Cache-Control"] = f"public, max-age={_max_age(version)}"
-    patch_vary_headers(response, ["Cookie"])
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -206,27 +214,57 @@ def cache_public_response(view):
         if _is_logged_in(request):
             return mark_private(view(request, *args, **kwargs))
         version = request_content_version(request)
-        use_cache = responses_enabled() and not request.META.get("QUERY_STRING")
+        use_cache = _cacheable_request(request)
         key = _response_key(request, version)
-        if use_cache:
+        if use_cache and not getattr(request, _MIDDLEWARE_LOOKED, False):
             entry = _cache().get(key)
             if entry is not None:
-                return _public_response(request, entry, version)
+                return _public_response(request, entry)
         response = view(request, *args, **kwargs)
         if not _storable(request, response):
             return response
         content = response.content
         entry = CachedResponse(
             content=content,
-            content_type=response.headers.get("Content-Type", "text/html; charset=utf-8"),
+            headers=_replayable_headers(response),
             etag=f'"{version}-{zlib.crc32(content):08x}"',
             last_modified=version_last_modified(version),
+            horizon=next_scheduled_publication(version),
         )
+        answer = _public_response(request, entry)
         if use_cache:
-            _cache().set(key, entry, _entry_timeout(version))
-        return _public_response(request, entry, version)
+            if getattr(request, _MIDDLEWARE_LOOKED, False):
+                setattr(answer, _PENDING_ENTRY, (key, entry, _entry_timeout(version)))
+            else:
+                _cache().set(key, entry, _entry_timeout(version))
+        return answer
 
     return wrapper
+
+
+class PublicPageCacheMiddleware:
+    """The fast path: answer cached public pages before sessions, CSRF, auth and URL routing run.
+
+    Put it right after WhiteNoise. Only cookie-less GET/HEAD requests without a query string are
+    looked up; on a miss the decorated view runs and this middleware stores its response with the
+    headers the inner middleware added (X-Frame-Options, ...), so hits replay them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if _cacheable_request(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            entry = _cache().get(_response_key(request, request_content_version(request)))
+            if entry is not None:
+                return _public_response(request, entry)
+            setattr(request, _MIDDLEWARE_LOOKED, True)
+        response = self.get_response(request)
+        pending = getattr(response, _PENDING_ENTRY, None)
+        if pending is not None and not response.cookies:
+            key, entry, timeout = pending
+            _cache().set(key, replace(entry, headers=_replayable_headers(response)), timeout)
+        return response
 
 
 # ---------------------------------------------------------------------------------------- invalidation

@@ -264,3 +264,23 @@ def test_every_page_save_and_delete_bumps_the_content_version(site):
     after_save = content_version()
     site["install"].delete()
     assert before < after_save < content_version()
+
+
+@pytest.mark.django_db
+def test_cached_hit_replays_headers_of_the_full_response(client, site):
+    """A page answered early by the middleware carries the headers the whole stack added."""
+    miss = client.get("/guide/")
+    hit = client.get("/guide/")
+    for header in ("Content-Type", "X-Frame-Options", "ETag", "Last-Modified", "Cache-Control"):
+        assert hit[header] == miss[header]
+    assert hit["X-Frame-Options"] == "DENY"
+    assert hit.content == miss.content
+
+
+@pytest.mark.django_db
+def test_decorator_alone_caches_without_the_middleware(client, site, settings):
+    """Without the middleware installed the decorated view still serves from the cache."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "pages.caching.PublicPageCacheMiddleware"]
+    first = client.get("/guide/")
+    stale_update(site["guide"], body_html="<p>changed behind the cache</p>")
+    assert client.get("/guide/").content == first.content

@@ -1,0 +1,230 @@
+"""`make bench`: imports, page views and search against their floor and ceiling, in one run.
+
+BENCH_SIZES (default "1000,10000"), BENCH_SECONDS per wrk point (default 10), BENCH_KEEP=1 keeps the
+temporary folder. Prints a table of figures and PASS/MISS per target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import corpus  # noqa: E402
+from bench.tools import (  # noqa: E402
+    PYTHON,
+    WrkResult,
+    base_env,
+    fetch,
+    gunicorn,
+    machine_facts,
+    manage,
+    run_measured,
+    run_wrk,
+)
+
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",") if s.strip()]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+SEARCH_QUERIES = 200
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def measure_imports(size: int, work: Path, figures: dict) -> tuple[dict, Path, str]:
+    content = work / f"content-{size}"
+    paths = corpus.generate(content, size)
+    env = base_env(f"sqlite:///{work / f'bench-{size}.sqlite3'}")
+    manage(env, "migrate", "--noinput")
+    log(f"{size} pages: floor (parse + render, one process, no database)")
+    figures["floor"] = run_measured([PYTHON, "bench/floor.py", str(content)], env)
+    log(f"{size} pages: first import")
+    figures["first import"] = manage(env, "import_pages", str(content))
+    log(f"{size} pages: re-import, nothing changed")
+    figures["re-import unchanged"] = manage(env, "import_pages", str(content))
+    corpus.change(paths, 0.01)
+    log(f"{size} pages: re-import, 1% changed")
+    figures["re-import 1% changed"] = manage(env, "import_pages", str(content))
+    return env, content, corpus.url_of(content, paths[size // 2])
+
+
+VIEW_POINTS = {
+    "static ceiling": {},
+    "warm": {},
+    "cold": {"QUIRE_BENCH_CACHE_RESPONSES": "0"},
+    "cold, nothing cached": {"QUIRE_BENCH_CACHE_RESPONSES": "0", "QUIRE_BENCH_CACHE_NAV": "0"},
+}
+
+
+def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> None:
+    """Each point gets SECONDS of wrk, in ROUNDS short runs interleaved with the other points, so a
+    neighbour's load on this shared machine hits all points alike; ratios are taken per round."""
+    static_root = work / f"static-{size}"
+    static_root.mkdir()
+    with gunicorn(env) as base:
+        status, page_bytes = fetch(base + url)
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status}")
+    (static_root / "ceiling.html").write_bytes(page_bytes)
+    figures["page bytes"] = len(page_bytes)
+    env = {**env, "QUIRE_BENCH_STATIC_ROOT": str(static_root)}
+    runs: dict[str, list] = {name: [] for name in VIEW_POINTS}
+    with contextlib.ExitStack() as stack:
+        bases = {name: stack.enter_context(gunicorn({**env, **extra})) for name, extra in VIEW_POINTS.items()}
+        targets = {
+            name: bases[name] + (url if name != "static ceiling" else "/ceiling.html") for name in bases
+        }
+        for target in targets.values():
+            fetch(target)
+        log(f"{size} pages: page views, {ROUNDS} rounds of {SECONDS / ROUNDS:.0f} s per point")
+        for _ in range(ROUNDS):
+            for name, target in targets.items():
+                runs[name].append(run_wrk(target, max(1, SECONDS // ROUNDS)))
+    ceiling = runs["static ceiling"]
+    for name, results in runs.items():
+        figures[name] = WrkResult(
+            requests_per_second=statistics.median(r.requests_per_second for r in results),
+            p50_ms=statistics.median(r.p50_ms for r in results),
+            p99_ms=statistics.median(r.p99_ms for r in results),
+            requests=sum(r.requests for r in results),
+            errors=sum(r.errors for r in results),
+        )
+        figures.setdefault("ratio", {})[name] = statistics.median(
+            r.requests_per_second / c.requests_per_second for r, c in zip(results, ceiling, strict=True)
+        )
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure_search(env: dict, figures: dict) -> None:
+    queries = [
+        corpus.WORDS[i % len(corpus.WORDS)] + ("" if i < 40 else f" {i}") for i in range(SEARCH_QUERIES)
+    ]
+    with gunicorn(env) as base:
+        status, _ = fetch(base + "/search/?q=cache")
+        if status == 200:
+            times = []
+            for q in queries:
+                started = time.perf_counter()
+                fetch(base + "/search/?q=" + q.replace(" ", "+"))
+                times.append((time.perf_counter() - started) * 1000)
+            figures["search"] = ("/search/?q= over HTTP", times)
+            return
+    out = run_measured([PYTHON, "bench/search_probe.py", *[q.split()[0] for q in queries]], env).output
+    times = [float(line) for line in out.split()]
+    figures["search"] = ("STAND-IN: no /search/ view yet; LIKE over title and body via the ORM", times)
+
+
+def fmt_run(m) -> str:
+    return f"{m.seconds:8.2f} s {m.peak_rss_mb:7.0f} MB"
+
+
+def fmt_wrk(w) -> str:
+    latency = f"p50 {w.p50_ms:7.2f} ms  p99 {w.p99_ms:7.2f} ms"
+    return f"{w.requests_per_second:8.0f} req/s  {latency}  errors {w.errors}"
+
+
+def report(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
+    print("\n## Quire benchmark\n")
+    for name, value in machine_facts():
+        print(f"{name:>22}: {value}")
+    for size, f in results.items():
+        print(f"\n### {size} pages (page {f['url']}, {f['page bytes']} bytes)\n")
+        for name in ("floor", "first import", "re-import unchanged", "re-import 1% changed"):
+            print(f"{name:>22}: {fmt_run(f[name])}")
+        for name in VIEW_POINTS:
+            ratio = f["ratio"][name]
+            print(f"{name:>22}: {fmt_wrk(f[name])}  ({ratio:.2f} x ceiling)")
+        if "search" in f:
+            label, times = f["search"]
+            print(
+                f"{'search':>22}: p50 {percentile(times, 0.5):.2f} ms  p99 {percentile(times, 0.99):.2f} ms "
+                f"({len(times)} queries; {label})"
+            )
+    return targets(results)
+
+
+def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
+    checks = []
+    for size, f in results.items():
+        warm, cold = f["ratio"]["warm"], f["ratio"]["cold"]
+        checks.append((f"{size}: warm >= 0.7 x ceiling", warm >= 0.7, f"{warm:.2f}"))
+        checks.append((f"{size}: cold >= 0.1 x ceiling", cold >= 0.1, f"{cold:.2f}"))
+        first, floor = f["first import"].seconds, f["floor"].seconds
+        limit = 1.0 if size <= 1000 else 0.6
+        checks.append(
+            (f"{size}: first import <= {limit} x floor", first <= limit * floor, f"{first / floor:.2f}")
+        )
+        unchanged = f["re-import unchanged"].seconds
+        checks.append(
+            (
+                f"{size}: re-import unchanged <= 0.1 x first",
+                unchanged <= 0.1 * first,
+                f"{unchanged / first:.2f}",
+            )
+        )
+        if size >= 10000:
+            rss = f["first import"].peak_rss_mb
+            checks.append((f"{size}: import peak RSS <= 200 MB", rss <= 200, f"{rss:.0f} MB"))
+        if "search" in f:
+            times = f["search"][1]
+            p50, p99 = percentile(times, 0.5), percentile(times, 0.99)
+            checks.append((f"{size}: search p50 <= 20 ms", p50 <= 20, f"{p50:.2f} ms"))
+            checks.append((f"{size}: search p99 <= 100 ms", p99 <= 100, f"{p99:.2f} ms"))
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = results[sizes[0]], results[sizes[-1]]
+
+        def cold_ratio(f):
+            return f["ratio"]["cold"]
+
+        def per_page(f, n):
+            return f["first import"].seconds / n
+
+        flat = cold_ratio(large) / cold_ratio(small)
+        checks.append(
+            ("cold flat: ratio to ceiling at largest >= 0.8 x at smallest", flat >= 0.8, f"{flat:.2f}")
+        )
+        growth = per_page(large, sizes[-1]) / per_page(small, sizes[0])
+        checks.append(("import per-page time at largest <= at smallest", growth <= 1.0, f"{growth:.2f}"))
+    return checks
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
+    results: dict[int, dict] = {}
+    try:
+        for size in SIZES:
+            figures: dict = {}
+            env, _content, url = measure_imports(size, work, figures)
+            figures["url"] = url
+            measure_views(size, env, url, work, figures)
+            if size == max(SIZES):
+                log(f"{size} pages: search")
+                measure_search(env, figures)
+            results[size] = figures
+        checks = report(results)
+        print("\n### Targets\n")
+        for name, ok, value in checks:
+            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
+    finally:
+        if os.environ.get("BENCH_KEEP") == "1":
+            print(f"\nkept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
