@@ -128,7 +128,7 @@ def measure_search(env: dict, figures: dict) -> None:
 
 
 def fmt_run(m) -> str:
-    return f"{m.seconds:8.2f} s {m.peak_rss_mb:7.0f} MB"
+    return f"{m.seconds:8.2f} s  (cpu {m.cpu_seconds:7.2f} s)  peak RSS {m.peak_rss_mb:5.0f} MB"
 
 
 def fmt_wrk(w) -> str:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import platform
 import re
+import resource
 import shutil
 import socket
 import sqlite3
@@ -45,6 +46,7 @@ def base_env(database_url: str, **extra: str) -> dict[str, str]:
 @dataclass
 class Measured:
     seconds: float
+    cpu_seconds: float  # user + system of the command and the children it waited for
     peak_rss_mb: float
     output: str
 
@@ -52,6 +54,7 @@ class Measured:
 def run_measured(args: list[str], env: dict[str, str]) -> Measured:
     """Run a command; wall time and the peak of the summed RSS of it and all its children."""
     started = time.perf_counter()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = 0
     done = threading.Event()
@@ -72,9 +75,11 @@ def run_measured(args: list[str], env: dict[str, str]) -> Measured:
     done.set()
     sampler.join()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
     if proc.returncode:
         raise RuntimeError(f"{' '.join(args)} failed:\n{output.decode()[-3000:]}")
-    return Measured(seconds, peak / 2**20, output.decode())
+    return Measured(seconds, cpu, peak / 2**20, output.decode())
 
 
 def manage(env: dict[str, str], *args: str) -> Measured:
@@ -174,7 +179,9 @@ def run_wrk(
     out = subprocess.run(
         [*args, url], capture_output=True, text=True, check=True, timeout=seconds + 60
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)\.?0*%\s+(\S+)\s*$", out, re.M))
+    if "50" not in latency or "99" not in latency:
+        raise RuntimeError(f"wrk printed no latency distribution for {url}:\n{out}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)

@@ -15,20 +15,24 @@ database, so every gunicorn worker and the `import_pages` process agree on what 
 
 Every save or delete of a Page bumps the content version inside the saving transaction (see
 `connect_invalidation`); code that changes pages with `QuerySet.update()`,
-`bulk_create()` or `bulk_update()` calls `bump_content_version()` itself.
+`bulk_create()` or `bulk_update()` calls `bump_content_version()` itself, and a bulk writer that
+saves many rows wraps them in `batched_invalidation()` (one bump, at the end of its transaction).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import time
 import zlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -268,12 +272,41 @@ class PublicPageCacheMiddleware:
 
 
 # ---------------------------------------------------------------------------------------- invalidation
+_batch: ContextVar[list[bool] | None] = ContextVar("quire_batched_invalidation", default=None)
+
+
 def bump_on_page_change(sender, **kwargs) -> None:
     """Bump the content version in the transaction that saved or deleted a page.
 
-    One small UPDATE per saved row: bulk writers (the importer) skip signals and bump once themselves.
+    One small UPDATE per saved row, unless inside `batched_invalidation()`.
     """
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(True)
+        return
     bump_content_version()
+
+
+@contextlib.contextmanager
+def batched_invalidation():
+    """Page saves and deletes in this block bump the content version once, when the block ends.
+
+    For bulk writers (an import): on PostgreSQL a bump locks the one SiteState row until the
+    transaction ends, so bumping at the first of many saves would make every concurrent admin save
+    wait for the whole import. Use it inside the writer's transaction so the bump commits with it.
+    """
+    batch: list[bool] = []
+    token = _batch.set(batch)
+    try:
+        yield
+    except BaseException:
+        _batch.reset(token)
+        if batch and not transaction.get_connection().needs_rollback:
+            bump_content_version()
+        raise
+    _batch.reset(token)
+    if batch:
+        bump_content_version()
 
 
 def connect_invalidation() -> None:

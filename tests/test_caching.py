@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import caches
+from django.db import transaction
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -284,3 +285,27 @@ def test_decorator_alone_caches_without_the_middleware(client, site, settings):
     first = client.get("/guide/")
     stale_update(site["guide"], body_html="<p>changed behind the cache</p>")
     assert client.get("/guide/").content == first.content
+
+
+@pytest.mark.django_db
+def test_batched_invalidation_bumps_once_at_the_end(client, site):
+    """Saves inside batched_invalidation() bump the version once, at the end, and nothing stale is served."""
+    client.get("/guide/")
+    before = content_version()
+    with transaction.atomic(), caching.batched_invalidation():
+        for n in range(3):
+            site["guide"].body_html = f"<p>batch edit {n}</p>"
+            site["guide"].save()
+        assert content_version() == before
+    assert content_version() == before + 1
+    assert b"batch edit 2" in client.get("/guide/").content
+
+
+@pytest.mark.django_db
+def test_batched_invalidation_bumps_when_the_block_fails_after_saving(site):
+    """A block that saved outside a transaction and then failed still bumps for what it saved."""
+    before = content_version()
+    with pytest.raises(RuntimeError), caching.batched_invalidation():
+        site["guide"].save()
+        raise RuntimeError("half way")
+    assert content_version() == before + 1
