@@ -1,10 +1,13 @@
 """`make loadtest`: page views under load while an import of 1,000 pages and admin saves happen.
 
 gunicorn (2 sync workers) on 127.0.0.1 against PostgreSQL; wrk reads a site of LOADTEST_SITE pages at
-32 connections for LOADTEST_SECONDS (default 60); meanwhile `import_pages` adds 1,000 new pages in its
-own process and two editors save pages through the admin over HTTP, each save appending a unique line.
-Passes when there is no 5xx and no failed read, and every saved line is in the database and on the page.
+32 connections for at least LOADTEST_SECONDS (default 60) and until the import has ended (at most
+LOADTEST_MAX_SECONDS); meanwhile `import_pages` adds 1,000 new pages in its own process and two editors
+save pages through the admin over HTTP, each save appending a unique line. Passes when no read fails
+(no 5xx, no 404, no socket error), the import completes, and every saved line is in the database and
+on the public page.
 
+LOADTEST_IMPORT=batched runs the import through bench/import_batched.py (one version bump at the end).
 LOADTEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/quire_loadtest) is emptied first;
 the database is created when missing.
 """
@@ -29,9 +32,11 @@ from bench.tools import PYTHON, ROOT, base_env, fetch, gunicorn, manage, run_wrk
 
 DATABASE_URL = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/quire_loadtest")
 SECONDS = int(os.environ.get("LOADTEST_SECONDS", "60"))
+MAX_SECONDS = int(os.environ.get("LOADTEST_MAX_SECONDS", "600"))
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "32"))
 SITE_PAGES = int(os.environ.get("LOADTEST_SITE", "200"))
-IMPORT_PAGES = int(os.environ.get("LOADTEST_IMPORT", "1000"))
+IMPORT_PAGES = int(os.environ.get("LOADTEST_PAGES", "1000"))
+IMPORT_MODE = os.environ.get("LOADTEST_IMPORT", "command")  # or "batched": bench/import_batched.py
 EDITORS = 2
 SAVE_INTERVAL = 1.0
 EDITOR_PASSWORD = "loadtest-only-password"  # noqa: S105
@@ -59,11 +64,13 @@ def wrk_script(urls: list[str], folder: Path) -> Path:
 
 
 class Editor(threading.Thread):
-    """Saves pages one after another through the admin until the deadline."""
+    """Saves pages one after another through the admin while the import runs (and at least until
+    `until`, at most until `hard_stop`)."""
 
-    def __init__(self, number: int, base: str, pages: list[tuple[int, str]], deadline: float):
+    def __init__(self, number, base, pages, importer, until: float, hard_stop: float):
         super().__init__(daemon=True)
-        self.number, self.base, self.pages, self.deadline = number, base, pages, deadline
+        self.number, self.base, self.pages, self.importer = number, base, pages, importer
+        self.until, self.hard_stop = until, hard_stop
         self.saved: list[tuple[int, str, str]] = []  # (page id, url, line)
         self.rejected = 0
         self.failed: list[str] = []
@@ -74,7 +81,8 @@ class Editor(threading.Thread):
         editor = AdminEditor(self.base)
         editor.log_in(f"editor{self.number}", EDITOR_PASSWORD)
         for n, (page_id, url) in enumerate(self.pages):
-            if time.monotonic() > self.deadline:
+            now = time.monotonic()
+            if now > self.hard_stop or (now > self.until and self.importer.poll() is not None):
                 break
             line = f"\n\nLoad test edit {self.number}-{n}.\n"
             started = time.monotonic()
@@ -118,53 +126,67 @@ def main() -> None:
         ids = dict(conn.execute("SELECT url_path, id FROM pages_page").fetchall())
     pages = [(ids[u], u) for u in urls]
 
-    with gunicorn(env) as base:
+    with gunicorn(env, log=work / "gunicorn.log") as base:
         for url in urls:
             fetch(base + url)
-        deadline = time.monotonic() + SECONDS - 5
-        editors = [Editor(n, base, pages[n::EDITORS], deadline) for n in range(EDITORS)]
-        log(f"load: wrk {CONNECTIONS} connections for {SECONDS} s over {len(urls)} pages; import and saves")
-        result: dict = {}
-        load = threading.Thread(
-            target=lambda: result.update(wrk=run_wrk(base, SECONDS, CONNECTIONS, 2, wrk_script(urls, work)))
-        )
+        started = time.monotonic()
+        hard_stop = started + MAX_SECONDS
+        script = wrk_script(urls, work)
+        command = ["manage.py", "import_pages"] if IMPORT_MODE == "command" else ["bench/import_batched.py"]
+        log(f"load: wrk {CONNECTIONS} connections, at least {SECONDS} s and until the import ends")
+        chunks: list = []
+        load = threading.Thread(target=lambda: chunks.append(run_wrk(base, 3, CONNECTIONS, 2, script)))
         load.start()
-        time.sleep(3)
-        for editor in editors:
-            editor.start()
-        import_started = time.monotonic()
-        importer = subprocess.run(
-            [PYTHON, "manage.py", "import_pages", str(extra)],
+        importer = subprocess.Popen(
+            [PYTHON, *command, str(extra)],
             cwd=ROOT,
             env=env,
-            capture_output=True,
-            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
-        import_seconds = time.monotonic() - import_started
+        editors = [
+            Editor(n, base, pages[n::EDITORS], importer, started + SECONDS, hard_stop) for n in range(EDITORS)
+        ]
+        for editor in editors:
+            editor.start()
+        load.join()
+        while time.monotonic() < hard_stop and (
+            time.monotonic() < started + SECONDS or importer.poll() is None
+        ):
+            chunks.append(run_wrk(base, 10, CONNECTIONS, 2, script))
+        import_output = importer.communicate()[0].decode()
+        import_seconds = time.monotonic() - started
         for editor in editors:
             editor.join()
-        load.join()
-        wrk = result["wrk"]
+        load_seconds = time.monotonic() - started
         saved = [s for e in editors for s in e.saved]
         served_after = sum(1 for _, url, line in saved if line.encode() in fetch(base + url)[1])
     with psycopg.connect(DATABASE_URL) as conn:
         bodies = dict(conn.execute("SELECT id, body FROM pages_page").fetchall())
         total_pages = conn.execute("SELECT count(*) FROM pages_page").fetchone()[0]
+    requests = sum(c.requests for c in chunks)
+    errors = sum(c.errors for c in chunks)
+    wrk_seconds = 3 + 10 * (len(chunks) - 1)
+    p50 = sorted(c.p50_ms for c in chunks)[len(chunks) // 2]
+    p99 = max(c.p99_ms for c in chunks)
     lost = [url for page_id, url, line in saved if line not in bodies.get(page_id, "")]
     failed = [f for e in editors for f in e.failed]
     save_times = sorted(t for e in editors for t in e.save_seconds)
 
     print("\n## Quire load test\n")
     rows = [
-        ("duration / connections", f"{SECONDS} s / {CONNECTIONS} (gunicorn: 2 sync workers, PostgreSQL)"),
+        (
+            "duration / connections",
+            f"{load_seconds:.0f} s / {CONNECTIONS} (gunicorn: 2 sync workers, PostgreSQL)",
+        ),
         (
             "page reads",
-            f"{wrk.requests} ({wrk.requests_per_second:.0f} req/s, p50 {wrk.p50_ms:.1f} ms, "
-            f"p99 {wrk.p99_ms:.1f} ms)",
+            f"{requests} ({requests / wrk_seconds:.0f} req/s; per 10 s run: median p50 {p50:.1f} ms,"
+            f" worst p99 {p99:.1f} ms)",
         ),
-        ("failed reads (non-2xx/3xx + socket errors)", str(wrk.errors)),
+        ("failed reads (non-2xx/3xx + socket errors)", str(errors)),
         (
-            "import of 1,000 pages",
+            f"import of {IMPORT_PAGES} pages ({IMPORT_MODE})",
             f"{'ok' if importer.returncode == 0 else 'FAILED'} in {import_seconds:.1f} s"
             f" under load; pages now {total_pages}",
         ),
@@ -183,7 +205,7 @@ def main() -> None:
     for name, value in rows:
         print(f"{name:>50}: {value}")
     ok = (
-        wrk.errors == 0
+        errors == 0
         and importer.returncode == 0
         and not lost
         and not failed
@@ -192,9 +214,14 @@ def main() -> None:
         and total_pages == SITE_PAGES + IMPORT_PAGES
     )
     if importer.returncode:
-        print(importer.stderr[-2000:])
+        print(import_output[-2000:])
     for problem in failed[:10]:
         print("save failed:", problem)
+    server_log = (work / "gunicorn.log").read_text(errors="replace")
+    if server_log.strip():
+        print(
+            f"server log ({work / 'gunicorn.log'}), last lines:\n" + "\n".join(server_log.splitlines()[-15:])
+        )
     print(f"\n{'PASS' if ok else 'FAIL'}: zero failed reads, zero lost edits, import complete")
     sys.exit(0 if ok else 1)
 

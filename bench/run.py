@@ -136,24 +136,27 @@ def fmt_wrk(w) -> str:
     return f"{w.requests_per_second:8.0f} req/s  {latency}  errors {w.errors}"
 
 
-def report(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
+def print_machine() -> None:
     print("\n## Quire benchmark\n")
     for name, value in machine_facts():
         print(f"{name:>22}: {value}")
-    for size, f in results.items():
-        print(f"\n### {size} pages (page {f['url']}, {f['page bytes']} bytes)\n")
-        for name in ("floor", "first import", "re-import unchanged", "re-import 1% changed"):
-            print(f"{name:>22}: {fmt_run(f[name])}")
-        for name in VIEW_POINTS:
-            ratio = f["ratio"][name]
-            print(f"{name:>22}: {fmt_wrk(f[name])}  ({ratio:.2f} x ceiling)")
-        if "search" in f:
-            label, times = f["search"]
-            print(
-                f"{'search':>22}: p50 {percentile(times, 0.5):.2f} ms  p99 {percentile(times, 0.99):.2f} ms "
-                f"({len(times)} queries; {label})"
-            )
-    return targets(results)
+
+
+def print_size(size: int, f: dict) -> None:
+    """One size's figures, printed as soon as they are measured."""
+    print(f"\n### {size} pages (page {f['url']}, {f['page bytes']} bytes)\n")
+    for name in ("floor", "first import", "re-import unchanged", "re-import 1% changed"):
+        print(f"{name:>22}: {fmt_run(f[name])}")
+    for name in VIEW_POINTS:
+        ratio = f["ratio"][name]
+        print(f"{name:>22}: {fmt_wrk(f[name])}  ({ratio:.2f} x ceiling)")
+    if "search" in f:
+        label, times = f["search"]
+        print(
+            f"{'search':>22}: p50 {percentile(times, 0.5):.2f} ms  p99 {percentile(times, 0.99):.2f} ms "
+            f"({len(times)} queries; {label})"
+        )
+    print(flush=True)
 
 
 def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
@@ -205,6 +208,7 @@ def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
     results: dict[int, dict] = {}
+    print_machine()
     try:
         for size in SIZES:
             figures: dict = {}
@@ -215,7 +219,8 @@ def main() -> None:
                 log(f"{size} pages: search")
                 measure_search(env, figures)
             results[size] = figures
-        checks = report(results)
+            print_size(size, figures)
+        checks = targets(results)
         print("\n### Targets\n")
         for name, ok, value in checks:
             print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")

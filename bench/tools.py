@@ -103,18 +103,19 @@ def fetch(url: str, timeout: float = 30) -> tuple[int, bytes]:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2, ports: range = PORTS):
+def gunicorn(env: dict[str, str], workers: int = 2, ports: range = PORTS, log: Path | None = None):
     """A gunicorn with sync workers on 127.0.0.1; yields its base URL, stops it on exit."""
     port = free_port(ports)
+    errors = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     args = [PYTHON, "-m", "gunicorn", "site_project.wsgi", "-w", str(workers), "-k", "sync"]
     args += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048"]
-    server = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {server.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"gunicorn exited with {server.returncode}; see {log or 'its log'}")
             with contextlib.suppress(OSError):
                 fetch(base + "/", timeout=2)
                 break
@@ -125,6 +126,8 @@ def gunicorn(env: dict[str, str], workers: int = 2, ports: range = PORTS):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if log:
+            errors.close()
 
 
 def ensure_wrk() -> str:
