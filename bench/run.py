@@ -40,21 +40,24 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def measure_imports(size: int, work: Path, figures: dict) -> tuple[dict, Path, str]:
+def timed(figures: dict, name: str, args: list[str], env: dict) -> None:
+    log(f"  {name} ...")
+    figures[name] = run_measured(args, env)
+    log(f"  {name}: {fmt_run(figures[name])}")
+
+
+def prepare(size: int, work: Path) -> tuple[dict, Path, list[Path]]:
     content = work / f"content-{size}"
     paths = corpus.generate(content, size)
     env = base_env(f"sqlite:///{work / f'bench-{size}.sqlite3'}")
     manage(env, "migrate", "--noinput")
-    log(f"{size} pages: floor (parse + render, one process, no database)")
-    figures["floor"] = run_measured([PYTHON, "bench/floor.py", str(content)], env)
-    log(f"{size} pages: first import")
-    figures["first import"] = manage(env, "import_pages", str(content))
-    log(f"{size} pages: re-import, nothing changed")
-    figures["re-import unchanged"] = manage(env, "import_pages", str(content))
+    return env, content, paths
+
+
+def measure_reimports(env: dict, content: Path, paths: list[Path], figures: dict) -> None:
+    timed(figures, "re-import unchanged", [PYTHON, "manage.py", "import_pages", str(content)], env)
     corpus.change(paths, 0.01)
-    log(f"{size} pages: re-import, 1% changed")
-    figures["re-import 1% changed"] = manage(env, "import_pages", str(content))
-    return env, content, corpus.url_of(content, paths[size // 2])
+    timed(figures, "re-import 1% changed", [PYTHON, "manage.py", "import_pages", str(content)], env)
 
 
 VIEW_POINTS = {
@@ -85,7 +88,7 @@ def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> 
         }
         for target in targets.values():
             fetch(target)
-        log(f"{size} pages: page views, {ROUNDS} rounds of {SECONDS / ROUNDS:.0f} s per point")
+        log(f"  page views, {ROUNDS} rounds of {SECONDS / ROUNDS:.0f} s per point ...")
         for _ in range(ROUNDS):
             for name, target in targets.items():
                 runs[name].append(run_wrk(target, max(1, SECONDS // ROUNDS)))
@@ -101,6 +104,7 @@ def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> 
         figures.setdefault("ratio", {})[name] = statistics.median(
             r.requests_per_second / c.requests_per_second for r, c in zip(results, ceiling, strict=True)
         )
+        log(f"  {name}: {fmt_wrk(figures[name])}  ({figures['ratio'][name]:.2f} x ceiling)")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -121,10 +125,12 @@ def measure_search(env: dict, figures: dict) -> None:
                 fetch(base + "/search/?q=" + q.replace(" ", "+"))
                 times.append((time.perf_counter() - started) * 1000)
             figures["search"] = ("/search/?q= over HTTP", times)
+            log(f"  search: p50 {percentile(times, 0.5):.2f} ms  p99 {percentile(times, 0.99):.2f} ms")
             return
     out = run_measured([PYTHON, "bench/search_probe.py", *[q.split()[0] for q in queries]], env).output
     times = [float(line) for line in out.split()]
     figures["search"] = ("STAND-IN: no /search/ view yet; LIKE over title and body via the ORM", times)
+    log(f"  search: p50 {percentile(times, 0.5):.2f} ms  p99 {percentile(times, 0.99):.2f} ms")
 
 
 def fmt_run(m) -> str:
@@ -211,13 +217,17 @@ def main() -> None:
     print_machine()
     try:
         for size in SIZES:
+            # Order: what the page-view and search figures need comes first.
+            log(f"{size} pages")
             figures: dict = {}
-            env, _content, url = measure_imports(size, work, figures)
-            figures["url"] = url
-            measure_views(size, env, url, work, figures)
+            env, content, paths = prepare(size, work)
+            timed(figures, "first import", [PYTHON, "manage.py", "import_pages", str(content)], env)
+            figures["url"] = corpus.url_of(content, paths[size // 2])
+            measure_views(size, env, figures["url"], work, figures)
             if size == max(SIZES):
-                log(f"{size} pages: search")
                 measure_search(env, figures)
+            timed(figures, "floor", [PYTHON, "bench/floor.py", str(content)], env)
+            measure_reimports(env, content, paths, figures)
             results[size] = figures
             print_size(size, figures)
         checks = targets(results)

@@ -14,13 +14,6 @@ from pages.models import Page
 from pages.site_state import content_version
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
-
-
 def make_page(title, url_path, body="", **fields):
     return Page.objects.create(
         title=title, url_path=url_path, body=body, body_html=f"<p>{body}</p>", **fields

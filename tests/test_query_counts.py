@@ -1,7 +1,6 @@
 """Query counts of a public page view: fixed whatever the number of pages, one query when cached."""
 
 import pytest
-from django.core.cache import caches
 
 from pages.models import Page
 from pages.site_state import bump_content_version
@@ -9,13 +8,6 @@ from pages.site_state import bump_content_version
 # content version + scheduled-page horizon + the page + the navigation list
 COLD_PAGE_VIEW_QUERIES = 4
 WARM_PAGE_VIEW_QUERIES = 1
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
 
 
 def make_site(count: int) -> None:
