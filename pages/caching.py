@@ -185,6 +185,7 @@ def _public_response(request: HttpRequest, entry: CachedResponse) -> HttpRespons
     response.headers["ETag"] = entry.etag
     response.headers["Last-Modified"] = http_date(entry.last_modified)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Content-Length"] = str(len(entry.content))
     patch_vary_headers(response, ["Cookie"])
     return get_conditional_response(
         request, etag=entry.etag, last_modified=int(entry.last_modified), response=response

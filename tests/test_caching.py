@@ -265,9 +265,17 @@ def test_cached_hit_replays_headers_of_the_full_response(client, site):
     """A page answered early by the middleware carries the headers the whole stack added."""
     miss = client.get("/guide/")
     hit = client.get("/guide/")
-    for header in ("Content-Type", "X-Frame-Options", "ETag", "Last-Modified", "Cache-Control"):
+    for header in (
+        "Content-Type",
+        "X-Frame-Options",
+        "ETag",
+        "Last-Modified",
+        "Cache-Control",
+        "Content-Length",
+    ):
         assert hit[header] == miss[header]
     assert hit["X-Frame-Options"] == "DENY"
+    assert int(hit["Content-Length"]) == len(hit.content)
     assert hit.content == miss.content
 
 
