@@ -165,25 +165,24 @@ def print_size(size: int, f: dict) -> None:
     print(flush=True)
 
 
+def worse_ratio(a, b) -> float:
+    """a / b in wall seconds or in CPU seconds, whichever is worse. Sequential runs on a shared machine
+    see different neighbours, so wall time alone can flatter either side; CPU time cannot, for
+    single-process work (a parallel importer is judged on wall time on a quiet machine)."""
+    return max(a.seconds / b.seconds, a.cpu_seconds / b.cpu_seconds)
+
+
 def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
     checks = []
     for size, f in results.items():
         warm, cold = f["ratio"]["warm"], f["ratio"]["cold"]
         checks.append((f"{size}: warm >= 0.7 x ceiling", warm >= 0.7, f"{warm:.2f}"))
         checks.append((f"{size}: cold >= 0.1 x ceiling", cold >= 0.1, f"{cold:.2f}"))
-        first, floor = f["first import"].seconds, f["floor"].seconds
         limit = 1.0 if size <= 1000 else 0.6
-        checks.append(
-            (f"{size}: first import <= {limit} x floor", first <= limit * floor, f"{first / floor:.2f}")
-        )
-        unchanged = f["re-import unchanged"].seconds
-        checks.append(
-            (
-                f"{size}: re-import unchanged <= 0.1 x first",
-                unchanged <= 0.1 * first,
-                f"{unchanged / first:.2f}",
-            )
-        )
+        ratio = worse_ratio(f["first import"], f["floor"])
+        checks.append((f"{size}: first import <= {limit} x floor", ratio <= limit, f"{ratio:.2f}"))
+        ratio = worse_ratio(f["re-import unchanged"], f["first import"])
+        checks.append((f"{size}: re-import unchanged <= 0.1 x first", ratio <= 0.1, f"{ratio:.2f}"))
         if size >= 10000:
             rss = f["first import"].peak_rss_mb
             checks.append((f"{size}: import peak RSS <= 200 MB", rss <= 200, f"{rss:.0f} MB"))
@@ -200,7 +199,7 @@ def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
             return f["ratio"]["cold"]
 
         def per_page(f, n):
-            return f["first import"].seconds / n
+            return max(f["first import"].seconds, f["first import"].cpu_seconds) / n
 
         flat = cold_ratio(large) / cold_ratio(small)
         checks.append(
