@@ -109,7 +109,8 @@ def generate(root: Path, count: int, seed: int = 6) -> list[Path]:
         path = folder / ("index.md" if is_section else f"topic-{i:05d}.md")
         text = body(rng, rng.randint(2000, 6800))
         parent = None if is_section else f"Section {section:04d}"
-        path.write_text(page_text(title, i + 1, start + dt.timedelta(days=i), parent, text))
+        date = start + dt.timedelta(hours=4 * i)  # 10,000 pages span 4.6 years: none in the future
+        path.write_text(page_text(title, i + 1, date, parent, text))
         paths.append(path)
     return paths
 
