@@ -117,7 +117,7 @@ def gunicorn(env: dict[str, str], workers: int = 2, ports: range = PORTS, log: P
             if server.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {server.returncode}; see {log or 'its log'}")
             with contextlib.suppress(OSError):
-                fetch(base + "/", timeout=2)
+                fetch(base + "/-/up/", timeout=5)  # any answer, even 404, means a worker is up
                 break
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start within 30 s")
