@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_SIZES ?= 1000,10000
 
-.PHONY: run test lint format bench bench-quick loadtest browser clean
+.PHONY: run test lint format bench bench-quick loadtest browser java clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -16,8 +16,8 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py ensure_local_admin
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Install the development extras and Chromium, then run the whole test suite
-test: $(VENV)/.installed-dev browser
+# Install the development extras, Chromium and Java, then run the whole test suite
+test: $(VENV)/.installed-dev browser java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Check style and common bugs with ruff
@@ -47,6 +47,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; fi; }
+
+# Make sure Java is there for the HTML validity tests (the Nu HTML Checker; installs it when missing and root)
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	  else echo "Java is missing: install Debian's 'default-jre-headless' package (sudo apt-get install default-jre-headless)"; exit 1; fi; }
 
 # Remove the virtual environment and local data
 clean:

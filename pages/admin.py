@@ -1,21 +1,242 @@
-from django.contrib import admin
+"""The page admin: a declarative list and form; edits go through pages.editing's one save path."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 
+from pages import admin_views
+from pages.admin_export import export_zip
+from pages.admin_forms import NavOrderListForm, PageAdminForm
+from pages.editing import delete_pages, save_page, set_published
 from pages.models import Page
-from pages.publishing import apply_rendering
+
+PREVIEW_URL = "/_preview/{pk}/"
+MAX_SHOWN_DEPTH = 3
+
+_HOPS = ["", "parent__", "parent__parent__", "parent__parent__parent__"]
+
+
+def _depth_is(depth: int) -> Q:
+    """The page is exactly `depth` levels below a top-level page (for depth < MAX_SHOWN_DEPTH)."""
+    return Q(**{f"{_HOPS[depth]}parent__isnull": True})
+
+
+def depth_expression() -> Case:
+    """How deep a page sits (0 = top level), counted up to MAX_SHOWN_DEPTH, in SQL."""
+    return Case(
+        *(When(_depth_is(d), then=Value(d)) for d in range(MAX_SHOWN_DEPTH)),
+        default=Value(MAX_SHOWN_DEPTH),
+        output_field=IntegerField(),
+    )
+
+
+def tree_order() -> list:
+    """Depth-first tree order in SQL: sort by the ancestors' URLs from the root down, then the own URL.
+
+    Key number `position` is the URL of the ancestor at that level; a page less deep than `position`
+    has '' there, so a parent sorts right before its children.
+    """
+    keys = []
+    for position in range(MAX_SHOWN_DEPTH + 1):
+        cases = [When(_depth_is(d), then=Value("")) for d in range(min(position, MAX_SHOWN_DEPTH))]
+        cases += [
+            When(_depth_is(d), then=F(f"{_HOPS[d - position]}url_path"))
+            for d in range(position, MAX_SHOWN_DEPTH)
+        ]
+        default = F(f"{_HOPS[MAX_SHOWN_DEPTH - position]}url_path")
+        keys.append(Case(*cases, default=default, output_field=CharField()).asc())
+    return keys
+
+
+def page_status(page: Page) -> str:
+    """published, draft or scheduled (published and dated in the future)."""
+    if not page.published:
+        return "draft"
+    if page.date and page.date > timezone.now():
+        return "scheduled"
+    return "published"
+
+
+def site_link(page: Page) -> tuple[str, str]:
+    """(label, URL): "View on site" for a live page, the staff preview for drafts and scheduled pages."""
+    if page_status(page) == "published":
+        return "View on site", page.get_absolute_url()
+    return "Preview draft", PREVIEW_URL.format(pk=page.pk)
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("published", "Published"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "published":
+            return queryset.published()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "draft":
+            return queryset.drafts()
+        return queryset
 
 
 @admin.register(Page)
 class PageAdmin(MarkdownxModelAdmin):
-    list_display = ["title", "url_path", "nav_order", "date", "published", "updated_at"]
-    list_filter = ["published", "nav_exclude"]
+    form = PageAdminForm
+    list_display = ["indented_title", "url_path", "nav_order", "date", "status", "updated"]
+    list_display_links = ["indented_title"]
+    list_editable = ["nav_order"]
+    list_filter = [StatusFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
+    list_select_related = ["updated_by"]
     search_fields = ["title", "body"]
-    fields = [
-        "title", "url_path", "parent", "nav_order", "date", "published",
-        "nav_exclude", "search_exclude", "has_toc", "description", "body",
-    ]  # fmt: skip
+    ordering = tree_order()
+    view_on_site = False
+    actions = ["publish_pages", "unpublish_pages", "export_markdown"]
+    fieldsets = [
+        (None, {"fields": ["title", "url_path", "parent", "nav_order", "date", "status", "base_version"]}),
+        ("Body", {"fields": ["body"]}),
+        (
+            "More front matter",
+            {
+                "classes": ["collapse"],
+                "fields": ["nav_exclude", "search_exclude", "has_toc", "description", "extra_front_matter"],
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["quire/admin/admin.css"]}
+        js = ["quire/admin/editor.js"]
+
+    # Permissions: editors edit drafts; changing a published page or publishing needs publish_page.
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("pages.publish_page")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or not obj.published or self.has_publish_permission(request)
+
+    # The list.
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(depth=depth_expression())
+
+    @admin.display(description="Title", ordering="title")
+    def indented_title(self, page: Page):
+        depth = getattr(page, "depth", 0)
+        marker = "↳ " if depth else ""
+        return format_html('<span class="quire-depth quire-depth-{}">{}{}</span>', depth, marker, page.title)
+
+    @admin.display(description="Status")
+    def status(self, page: Page):
+        state = page_status(page)
+        return format_html('<span class="quire-status quire-status-{}">{}</span>', state, state)
+
+    @admin.display(description="Updated", ordering="updated_at")
+    def updated(self, page: Page):
+        when = timezone.localtime(page.updated_at).strftime("%Y-%m-%d %H:%M")
+        who = page.updated_by.get_username() if page.updated_by else "import"
+        return f"{when} by {who}"
+
+    def get_changelist_form(self, request, **kwargs):
+        return NavOrderListForm
+
+    # The form.
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.can_publish = self.has_publish_permission(request)
+        return form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        page = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if page is not None:
+            extra["site_link"] = site_link(page)
+        return super().change_view(request, object_id, form_url, extra)
 
     def save_model(self, request, obj, form, change):
-        apply_rendering(obj)
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        if isinstance(form, PageAdminForm):
+            form.apply_to_instance()
+            expected = form.cleaned_data.get("base_version")
+            old_url = form.initial.get("url_path") if change else None
+        else:
+            expected, old_url = obj.version, None
+        comment = f"Changed {', '.join(form.changed_data)}." if change else "Created."
+        save_page(obj, user=request.user, expected_version=expected, old_url=old_url, comment=comment)
+
+    def delete_model(self, request, obj):
+        delete_pages([obj], user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        delete_pages(queryset, user=request.user)
+
+    # Actions.
+
+    @admin.action(description="Publish selected pages", permissions=["publish"])
+    def publish_pages(self, request, queryset):
+        count = set_published(queryset, True, user=request.user)
+        self.message_user(request, f"Published {count} page(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected pages (make them drafts)", permissions=["publish"])
+    def unpublish_pages(self, request, queryset):
+        count = set_published(queryset, False, user=request.user)
+        self.message_user(request, f"Unpublished {count} page(s).", messages.SUCCESS)
+
+    @admin.action(description="Export selected pages as a zip of markdown files", permissions=["view"])
+    def export_markdown(self, request, queryset):
+        response = HttpResponse(export_zip(queryset.select_related("parent")), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="quire-pages.zip"'
+        return response
+
+    # Extra screens: reorder, history, compare, restore, recover.
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        extra = [
+            path("reorder/", wrap(self.reorder_view), name="pages_page_reorder"),
+            path("recover/", wrap(self.recover_list_view), name="pages_page_recoverlist"),
+            path("recover/<int:version_id>/", wrap(self.recover_view), name="pages_page_recover"),
+            path("<int:object_id>/history/compare/", wrap(self.compare_view), name="pages_page_compare"),
+            path(
+                "<int:object_id>/history/<int:version_id>/restore/",
+                wrap(self.restore_view),
+                name="pages_page_restore",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _page_for_history(self, request, object_id) -> Page:
+        page = get_object_or_404(Page, pk=object_id)
+        if not self.has_view_or_change_permission(request, page):
+            raise PermissionDenied
+        return page
+
+    def history_view(self, request, object_id, extra_context=None):
+        return admin_views.history_view(self, request, self._page_for_history(request, object_id))
+
+    def compare_view(self, request, object_id):
+        return admin_views.compare_view(self, request, self._page_for_history(request, object_id))
+
+    def restore_view(self, request, object_id, version_id):
+        return admin_views.restore_view(self, request, self._page_for_history(request, object_id), version_id)
+
+    def reorder_view(self, request):
+        return admin_views.reorder_view(self, request)
+
+    def recover_list_view(self, request):
+        return admin_views.recover_list_view(self, request)
+
+    def recover_view(self, request, version_id):
+        return admin_views.recover_view(self, request, version_id)

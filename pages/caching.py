@@ -9,9 +9,9 @@ database, so every gunicorn worker and the `import_pages` process agree on what 
   `Cache-Control: public, max-age=...` and `Vary: Cookie`, and conditional requests get 304.
   A request with a session cookie whose user is logged in (staff) never reads or fills the shared
   cache and is answered `Cache-Control: private, no-store`, so staff always see their own page.
-- `cached_nav_html(render_nav, current_path, request=...)`: the navigation HTML, rendered once per
-  content version by `render_nav()` and shared by every page; the current page is marked by one
-  string substitution on the `data-nav-path="<url>"` attribute of its item.
+- `site_navigation(request)`: the navigation tree and its HTML (`selectors.navigation_html`), built
+  once per content version and shared by every page and every worker; a page marks itself current
+  with `nav_tree.mark_current` (a few string substitutions, no re-render).
 
 Every save or delete of a Page bumps the content version inside the saving transaction (see
 `connect_invalidation`); code that changes pages with `QuerySet.update()`,
@@ -26,7 +26,6 @@ import functools
 import math
 import time
 import zlib
-from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
@@ -36,14 +35,12 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.html import escape
 from django.utils.http import http_date
-from django.utils.safestring import SafeString, mark_safe
 
+from pages.nav_tree import NavTree
 from pages.site_state import bump_content_version, content_version
 
 PRIVATE_CACHE_CONTROL = "private, no-store"
-NAV_PATH_ATTRIBUTE = 'data-nav-path="{path}"'
 _VERSION_ATTRIBUTE = "_quire_content_version"
 
 
@@ -112,31 +109,55 @@ def version_last_modified(version: int) -> float:
 
 
 # ----------------------------------------------------------------------------------------- navigation
-def cached_nav_html(
-    render_nav: Callable[[], str], current_path: str | None = None, *, request: HttpRequest | None = None
-) -> SafeString:
-    """The navigation HTML of the current content version, rendered once and shared by all pages.
+@dataclass(frozen=True)
+class SiteNavigation:
+    """The navigation of one content version: the tree (breadcrumbs, prev/next, children) and its
+    shared HTML from `selectors.navigation_html` (no page marked current)."""
 
-    `render_nav()` returns the whole navigation with `data-nav-path="<url>"` on each item; the item
-    of `current_path` gets `aria-current="page"` by one substitution (no re-render per page).
+    version: int
+    tree: NavTree
+    html: str
+
+
+# The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
+# only while the database's content version still equals its version, so it is never stale.
+_local_navigation: SiteNavigation | None = None
+
+
+def site_navigation(request: HttpRequest | None = None) -> SiteNavigation:
+    """The navigation tree and HTML of the current content version, built once and shared.
+
+    Looked up in this process, then in the shared cache; built (one query, one render) only when
+    neither holds the current version.
     """
+    global _local_navigation
     version = request_content_version(request)
+    if not nav_enabled():
+        return _build_navigation(version)
+    local = _local_navigation
+    if local is not None and local.version == version:
+        return local
     key = f"quire:nav:{version}"
     cache = _cache()
-    html = cache.get(key) if nav_enabled() else None
-    if html is None:
-        html = str(render_nav())
-        if nav_enabled():
-            cache.set(key, html, _entry_timeout(version))
-    return mark_safe(mark_current(html, current_path))  # noqa: S308 - render_nav output is escaped HTML
+    navigation = cache.get(key)
+    if navigation is None:
+        navigation = _build_navigation(version)
+        cache.set(key, navigation, _entry_timeout(version))
+    _local_navigation = navigation
+    return navigation
 
 
-def mark_current(nav_html: str, current_path: str | None) -> str:
-    """Mark the item whose `data-nav-path` is current_path with aria-current="page"."""
-    if not current_path:
-        return nav_html
-    attribute = NAV_PATH_ATTRIBUTE.format(path=escape(current_path))
-    return nav_html.replace(attribute, f'{attribute} aria-current="page"', 1)
+def _build_navigation(version: int) -> SiteNavigation:
+    from pages import selectors
+
+    tree = selectors.nav_tree()
+    return SiteNavigation(version=version, tree=tree, html=selectors.navigation_html(tree))
+
+
+def forget_local_navigation() -> None:
+    """Drop this process's shortcut (tests that roll the database back to an older version)."""
+    global _local_navigation
+    _local_navigation = None
 
 
 # --------------------------------------------------------------------------------------- page responses

@@ -1,126 +1,537 @@
-"""Importing a folder of markdown files into Page rows. The command and the admin share this."""
+"""Importing folders of markdown files into Page rows: one locked, atomic run with a full report.
+
+The run, in order:
+1. find the files (dot-folders, `_site` and `node_modules` skipped; symlinks leaving the root refused);
+2. read and hash each file; a file whose hash matches the page's last sync is skipped before any parsing;
+3. parse and check the changed files, and check the whole site (URLs claimed twice) — every problem is
+   collected and reported at once; with problems and without `skip_invalid`, nothing is written;
+4. in batches (memory stays bounded by the batch size): lock the pages, compare each with its last sync
+   (an admin edit plus a changed file is a conflict, left alone unless `prefer` says which side wins),
+   render the bodies (over several processes for large runs), and write with bulk queries;
+5. resolve parents the way Just the Docs does, unpublish pruned pages, bump the content version.
+All of it runs in one transaction holding the import lock, so a failed or killed run changes nothing
+and two runs never interleave.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import re
+import difflib
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
-from django.utils import timezone
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 
-from pages.markdown_io import PageSource, SourceError, default_url, json_safe, read_file
-from pages.models import Page
-from pages.publishing import apply_rendering
+from pages import markdown_io
+from pages.exporting import SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.import_lock import ImportBusy, import_transaction
+from pages.markdown_io import PageSource, SourceError, json_safe
+from pages.models import Page, PageSection, Redirect
+from pages.navigation import NavNode, resolve_parents
+from pages.publishing import remember_old_url
+from pages.render_pool import Renderer
+from pages.rendering import Rendered
+from pages.revisions import record_import_revisions
+from pages.site_state import bump_content_version
+from pages.source_fields import DerivedFields, FieldErrors, derive_fields
+from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SKIPPED_DIRS = {"_site", "node_modules"}
-DATE_PREFIX_RE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})[- ]")
+MAX_SOURCE_PATH = Page._meta.get_field("source_path").max_length
+PAGE_FIELDS = [
+    "title", "url_path", "nav_order", "date", "body", "published", "nav_exclude", "search_exclude",
+    "has_toc", "description", "front_matter", "front_matter_raw", "body_html", "toc", "render_warnings",
+    "source_format", "file_hash", "synced_content_hash", "version",
+]  # fmt: skip
 
 
 @dataclass
-class ImportResult:
+class ImportOptions:
+    prefer: str | None = None  # "file" | "db" | None
+    prune: bool = False
+    dry_run: bool = False
+    skip_invalid: bool = False
+    batch_size: int = 200
+    jobs: int = 0  # 0: as many as the machine has cores
+    parallel_threshold: int = 300  # render over several processes from this many changed files
+    wait: float = 10.0  # seconds to wait for another import's lock
+    baseurl: str | None = None  # None: settings.QUIRE_BASEURL
+    diffs: bool = False  # unified diffs for updates (conflicts always get one)
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass
+class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    diffs: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    written: bool = False
+
+    def warn(self, path: str, message: str) -> None:
+        self.warnings.setdefault(path, []).append(message)
+
+    def note(self, path: str, message: str) -> None:
+        self.notes.setdefault(path, []).append(message)
+
+    @property
+    def changes(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.pruned)
+
+    @property
+    def failed(self) -> bool:
+        """Errors that stopped the run (nothing was written)."""
+        return bool(self.errors) and not self.written
 
     def summary(self) -> str:
-        return (
-            f"Created {len(self.created)}, updated {len(self.updated)}, "
-            f"unchanged {len(self.unchanged)}, errors {len(self.errors)}"
+        line = (
+            f"Created {len(self.created)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+            f"conflicts {len(self.conflicts)}, skipped {len(self.skipped)}, errors {len(self.errors)}"
         )
+        if self.pruned:
+            line += f", unpublished {len(self.pruned)}"
+        return f"{line} (dry run: nothing was changed)" if self.dry_run else line
 
 
-def find_markdown_files(root: Path) -> list[Path]:
-    files = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") or part in SKIPPED_DIRS for part in rel.parts[:-1]):
-            continue
-        if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
-            files.append(path)
-    return files
+@dataclass
+class FoundFile:
+    root: Path
+    path: str  # relative to the root, posix
+    absolute: Path
 
 
-def page_date(source: PageSource) -> dt.datetime | None:
-    value = source.front_matter.get("date")
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
-    for text in (Path(source.path).name, str(source.front_matter.get("title") or "")):
-        match = DATE_PREFIX_RE.match(text)
-        if match:
-            y, m, d = (int(g) for g in match.groups())
-            return dt.datetime(y, m, d, tzinfo=dt.UTC)
-    return None
+@dataclass
+class Planned:
+    """A changed file, parsed and checked; its body is read again when its batch is written."""
+
+    found: FoundFile
+    file_hash: str
+    fields: DerivedFields
+    source: PageSource  # body dropped (None) to keep memory bounded
 
 
-def page_fields(source: PageSource) -> dict:
-    fm = source.front_matter
-    title = fm.get("title")
-    nav_order = fm.get("nav_order")
-    rendered_url = str(fm.get("permalink") or default_url(source.path))
-    return {
-        "title": str(title) if title is not None else Path(source.path).stem,
-        "url_path": rendered_url if rendered_url.startswith("/") else "/" + rendered_url,
-        "nav_order": "" if nav_order is None else str(nav_order),
-        "date": page_date(source),
-        "body": source.body,
-        "published": fm.get("published", True) is not False,
-        "nav_exclude": bool(fm.get("nav_exclude", False)) or title is None,
-        "search_exclude": bool(fm.get("search_exclude", False)),
-        "has_toc": fm.get("has_toc", True) is not False,
-        "description": str(fm.get("description") or ""),
-        "front_matter": json_safe(fm),
-        "front_matter_raw": source.front_matter_raw,
-        "source_format": {
-            "newline": source.newline,
-            "bom": source.bom,
-            "has_front_matter": source.has_front_matter,
-        },
+def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
+    """Markdown files under root, sorted; symlinks that leave the root are refused."""
+    found: list[FoundFile] = []
+    real_root = root.resolve()
+
+    def outside(path: Path) -> bool:
+        return not path.resolve().is_relative_to(real_root)
+
+    for folder, dirs, files in os.walk(root):
+        kept = []
+        for name in sorted(dirs):
+            absolute = Path(folder) / name
+            if name.startswith(".") or name in SKIPPED_DIRS:
+                continue
+            if absolute.is_symlink():
+                rel = absolute.relative_to(root).as_posix()
+                if outside(absolute):
+                    message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
+                    report.errors.append(SourceError(rel, message))
+                else:
+                    report.warn(
+                        rel, "symlinked folder not followed; its files are imported where they really are"
+                    )
+                continue
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+                continue
+            absolute = Path(folder) / name
+            rel = absolute.relative_to(root).as_posix()
+            if absolute.is_symlink() and outside(absolute):
+                report.errors.append(
+                    SourceError(rel, f"symlink to {absolute.resolve()}, outside the import root; refused")
+                )
+                continue
+            if absolute.is_file():
+                found.append(FoundFile(root, rel, absolute))
+    return found
+
+
+def _field_errors(source: PageSource, exc: FieldErrors) -> list[SourceError]:
+    errors = []
+    for problem in exc.problems:
+        message = (
+            problem.message
+            if problem.message.startswith(problem.key)
+            else f"{problem.key}: {problem.message}"
+        )
+        errors.append(SourceError(source.path, message, source.key_lines.get(problem.key), 1))
+    return errors
+
+
+def _batches(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), max(1, size)):
+        yield items[start : start + size]
+
+
+def _diff(path: str, old: str, new: str) -> str:
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), f"{path} (database)", f"{path} (file)"
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def import_directory(root: Path, options: ImportOptions | None = None) -> ImportReport:
+    """Import one folder (see `import_folders`)."""
+    return import_folders([root], options)
+
+
+def import_folders(roots: list[Path], options: ImportOptions | None = None) -> ImportReport:
+    """Import markdown folders into pages in one atomic, locked run; see the module docstring."""
+    options = options or ImportOptions()
+    report = ImportReport(dry_run=options.dry_run)
+    found: list[FoundFile] = []
+    owners: dict[str, FoundFile] = {}
+    for root in roots:
+        for item in find_markdown_files(root, report):
+            if item.path in owners:
+                report.errors.append(
+                    SourceError(item.path, f"found in both {owners[item.path].root} and {root}; "
+                                           "a page's path must be unique across the folders")
+                )  # fmt: skip
+                continue
+            owners[item.path] = item
+            found.append(item)
+    try:
+        with import_transaction(options.wait, lock=not options.dry_run):
+            _run(found, options, report)
+            if report.failed or options.dry_run:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:
+        report.errors.append(
+            SourceError("(database)", f"the run was rolled back, nothing was changed: {exc}")
+        )
+        report.written = False
+    return report
+
+
+def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -> None:
+    existing = {
+        row["source_path"]: row
+        for row in Page.objects.exclude(source_path=None).values(
+            "source_path", "file_hash", "url_path", "published"
+        )
     }
-
-
-def import_directory(root: Path) -> ImportResult:
-    result = ImportResult()
-    sources: list[tuple[PageSource, str]] = []
-    for path in find_markdown_files(root):
-        rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
+    planned: list[Planned] = []
+    unchanged: list[FoundFile] = []
+    invalid: set[str] = {error.path for error in report.errors}
+    for item in found:
+        row = existing.get(item.path)
         try:
-            sources.append((read_file(rel, data), hashlib.sha256(data).hexdigest()))
+            if len(item.path) > MAX_SOURCE_PATH:
+                raise SourceError(item.path[:80] + "…", f"path is longer than {MAX_SOURCE_PATH} characters")
+            size = item.absolute.stat().st_size
+            if size > markdown_io.MAX_FILE_BYTES:
+                raise SourceError(
+                    item.path, f"file is {size:,} bytes, over the {markdown_io.MAX_FILE_BYTES:,}-byte limit"
+                )
+            data = item.absolute.read_bytes()
+            digest = sha256_hex(data)
+            if row is not None and row["file_hash"] == digest:
+                unchanged.append(item)
+                continue
+            source = markdown_io.read_file(item.path, data)
+            try:
+                fields = derive_fields(source.front_matter, item.path)
+            except FieldErrors as exc:
+                report.errors.extend(_field_errors(source, exc))
+                invalid.add(item.path)
+                continue
         except SourceError as exc:
-            result.errors.append(str(exc))
-    if result.errors:
-        return result
-    with transaction.atomic():
-        by_title: dict[str, Page] = {}
-        pending_parents: list[tuple[Page, str]] = []
-        for source, file_hash in sources:
-            page = Page.objects.filter(source_path=source.path).first()
-            if page and page.file_hash == file_hash:
-                result.unchanged.append(source.path)
-            else:
-                fields = page_fields(source)
-                is_new = page is None
-                page = page or Page(source_path=source.path)
-                for name, value in fields.items():
-                    setattr(page, name, value)
-                page.file_hash = file_hash
-                apply_rendering(page)
-                page.save()
-                (result.created if is_new else result.updated).append(source.path)
-            by_title.setdefault(page.title, page)
-            if source.front_matter.get("parent"):
-                pending_parents.append((page, str(source.front_matter["parent"])))
-        for page, parent_title in pending_parents:
-            parent = by_title.get(parent_title)
-            if parent and page.parent_id != parent.pk:
-                page.parent = parent
-                page.save(update_fields=["parent"])
-    return result
+            report.errors.append(exc)
+            invalid.add(item.path)
+            continue
+        except OSError as exc:
+            report.errors.append(SourceError(item.path, f"cannot be read: {exc.strerror or exc}"))
+            invalid.add(item.path)
+            continue
+        source.body = None
+        for note in fields.notes:
+            report.warn(item.path, note)
+        planned.append(Planned(item, digest, fields, source))
+
+    _check_urls(planned, unchanged, existing, report, invalid)
+    if report.errors and not options.skip_invalid:
+        return
+    report.skipped.extend(sorted(invalid))
+    report.unchanged.extend(item.path for item in unchanged)
+    planned = [p for p in planned if p.found.path not in invalid]
+
+    urls = {path: row["url_path"] for path, row in existing.items()}
+    urls.update({p.found.path: p.fields.url_path for p in planned})
+    index = SourceIndex(urls)
+    renderer = None
+    if not options.dry_run:
+        baseurl = options.baseurl if options.baseurl is not None else getattr(settings, "QUIRE_BASEURL", "")
+        renderer = Renderer(
+            index, baseurl, jobs=options.jobs, parallel=len(planned) >= options.parallel_threshold
+        )
+    done = len(unchanged)
+    total = len(found)
+    try:
+        for batch in _batches(planned, options.batch_size):
+            _write_batch(batch, options, report, renderer)
+            done += len(batch)
+            if options.progress:
+                options.progress(done, total)
+    finally:
+        if renderer:
+            renderer.close()
+    if options.dry_run:
+        _plan_prune(found, existing, options, report)
+        return
+    if report.errors and not options.skip_invalid:
+        return
+    _link_parents(report)
+    _prune(found, options, report)
+    # History for every page the import wrote, so an editor's conflict shows what the import did.
+    record_import_revisions(Page.objects.filter(source_path__in=report.created + report.updated))
+    report.written = True
+    if report.changes:
+        bump_content_version()
+
+
+def _check_urls(planned, unchanged, existing, report: ImportReport, invalid: set[str]) -> None:
+    """Two pages claiming one URL is an error naming both."""
+    claims: dict[str, str] = {}
+    run_paths = {p.found.path for p in planned} | {u.path for u in unchanged}
+    for page in Page.objects.exclude(source_path__in=run_paths).values("source_path", "url_path", "pk"):
+        claims[page["url_path"]] = page["source_path"] or f"page #{page['pk']} (made in the admin)"
+    for item in unchanged:
+        claims.setdefault(existing[item.path]["url_path"], item.path)
+    for p in sorted(planned, key=lambda p: p.found.path):
+        owner = claims.setdefault(p.fields.url_path, p.found.path)
+        if owner != p.found.path:
+            line = p.source.key_lines.get("permalink")
+            report.errors.append(
+                SourceError(p.found.path, f"URL {p.fields.url_path} is also the URL of {owner}", line)
+            )
+            invalid.add(p.found.path)
+
+
+def _load_source(item: Planned) -> PageSource:
+    """The planned file again, body included; its front matter was parsed in the first pass."""
+    data = item.found.absolute.read_bytes()
+    if sha256_hex(data) != item.file_hash:
+        raise SourceError(
+            item.found.path, "the file changed while it was being imported; run the import again"
+        )
+    source = markdown_io.read_file(item.found.path, data, parse_yaml=False)
+    source.front_matter, source.key_lines = item.source.front_matter, item.source.key_lines
+    return source
+
+
+def _write_batch(batch: list[Planned], options: ImportOptions, report: ImportReport, renderer):
+    paths = [p.found.path for p in batch]
+    pages = {
+        page.source_path: page
+        for page in Page.objects.select_for_update(
+            of=("self",) if connection.features.has_select_for_update_of else ()
+        )
+        .select_related("parent")
+        .defer("body_html", "toc")
+        .filter(source_path__in=paths)
+    }
+    to_write: list[tuple[Planned, PageSource, Page | None]] = []
+    for item in batch:
+        try:
+            source = _load_source(item)
+        except (SourceError, OSError) as exc:
+            report.errors.append(
+                exc if isinstance(exc, SourceError) else SourceError(item.found.path, str(exc))
+            )
+            report.skipped.append(item.found.path)
+            continue
+        page = pages.get(item.found.path)
+        if page is not None and page.synced_content_hash:
+            current_text = page_file_text(page)
+            edited = content_hash(page) != page.synced_content_hash
+            new_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
+            if edited and options.prefer is None:
+                report.conflicts.append(item.found.path)
+                report.diffs[item.found.path] = _diff(item.found.path, current_text, new_text)
+                continue
+            if edited and options.prefer == "db":
+                report.skipped.append(item.found.path)
+                report.note(
+                    item.found.path, "edited in the admin and in the file: kept the database (--prefer db)"
+                )
+                if not options.dry_run:
+                    Page.objects.filter(pk=page.pk).update(file_hash=item.file_hash)
+                continue
+            if edited:
+                report.note(
+                    item.found.path, "edited in the admin and in the file: took the file (--prefer file)"
+                )
+            if options.diffs:
+                report.diffs[item.found.path] = _diff(item.found.path, current_text, new_text)
+        to_write.append((item, source, page))
+    if options.dry_run:
+        for item, _, page in to_write:
+            (report.created if page is None else report.updated).append(item.found.path)
+        return
+    results = renderer.render_all(
+        [(source.body, item.found.path, source.body_line_offset) for item, source, _ in to_write]
+    )
+    new_pages: list[Page] = []
+    old_pages: list[Page] = []
+    rendered_for: list[tuple[Page, Rendered, Planned, str | None]] = []
+    for (item, source, page), rendered in zip(to_write, results, strict=True):
+        if isinstance(rendered, str):
+            report.errors.append(SourceError(item.found.path, rendered))
+            report.skipped.append(item.found.path)
+            continue
+        is_new = page is None
+        old_url = None if is_new else page.url_path
+        page = page or Page(source_path=item.found.path)
+        for name, value in item.fields.model_values().items():
+            setattr(page, name, value)
+        file_text = markdown_io.write_bytes(source.front_matter_raw, source.body, source.source_format)
+        page.body = source.body
+        page.front_matter = json_safe(source.front_matter)
+        page.front_matter_raw = source.front_matter_raw
+        page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
+        warnings = [str(warning) for warning in rendered.warnings]
+        page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
+        page.file_hash = item.file_hash
+        page.synced_content_hash = sha256_hex(file_text)
+        if page.synced_content_hash != item.file_hash:
+            report.warn(item.found.path, "exporting this page would not give back the same bytes")
+        for warning in warnings:
+            report.warn(item.found.path, warning)
+        if is_new:
+            new_pages.append(page)
+            report.created.append(item.found.path)
+        else:
+            page.version += 1
+            old_pages.append(page)
+            report.updated.append(item.found.path)
+        rendered_for.append((page, rendered, item, old_url))
+    Page.objects.bulk_create(new_pages, batch_size=options.batch_size)
+    Page.objects.bulk_update(old_pages, PAGE_FIELDS, batch_size=options.batch_size)
+    _save_sections_and_redirects(rendered_for, report)
+
+
+def _save_sections_and_redirects(rendered_for, report: ImportReport) -> None:
+    """Replace the batch's search sections and front-matter redirects; moved pages keep a 301."""
+    pages = [page for page, *_ in rendered_for]
+    PageSection.objects.filter(page__in=pages).delete()
+    PageSection.objects.bulk_create(
+        PageSection(page=page, position=i, anchor=s.anchor, heading=s.heading, level=s.level, text=s.text)
+        for page, rendered, _, _ in rendered_for
+        for i, s in enumerate(rendered.sections)
+    )
+    Redirect.objects.filter(page__in=pages, from_front_matter=True).delete()
+    Redirect.objects.filter(old_path__in=[page.url_path for page in pages]).delete()
+    for page, _, _, old_url in rendered_for:
+        if old_url and old_url != page.url_path:
+            remember_old_url(page, old_url)
+    wanted = [
+        (old_path, page, item)
+        for page, _, item, _ in rendered_for
+        for old_path in item.fields.redirect_from
+        if old_path != page.url_path
+    ]
+    paths = [old_path for old_path, _, _ in wanted]
+    held = dict(Redirect.objects.filter(old_path__in=paths).values_list("old_path", "page__url_path"))
+    page_urls = set(Page.objects.filter(url_path__in=paths).values_list("url_path", flat=True))
+    new: dict[str, Redirect] = {}
+    for old_path, page, item in wanted:
+        if old_path in page_urls:
+            report.warn(item.found.path, f"redirect_from {old_path} is the URL of another page; ignored")
+        elif old_path in held or old_path in new:
+            target = held.get(old_path) or new[old_path].page.url_path
+            report.warn(item.found.path, f"redirect_from {old_path} already redirects to {target}; ignored")
+        else:
+            new[old_path] = Redirect(old_path=old_path, page=page, from_front_matter=True)
+    Redirect.objects.bulk_create(new.values())
+
+
+def _link_parents(report: ImportReport) -> None:
+    """Set every page's parent the way Just the Docs resolves `parent` / `grand_parent` / `ancestor`."""
+    rows = list(
+        Page.objects.values(
+            "id", "source_path", "title", "front_matter", "parent_id", "version", "source_format"
+        )
+    )
+    nodes = []
+    for row in rows:
+        fm = row["front_matter"] if isinstance(row["front_matter"], dict) else {}
+        titled = row["source_path"] is None or isinstance(fm.get("title"), str)
+
+        def text(key, fm=fm):
+            value = fm.get(key)
+            return None if value is None or isinstance(value, bool | list | dict) else str(value)
+
+        key = row["source_path"] or f"page #{row['id']}"
+        nodes.append(NavNode(key, row["title"] if titled else None, text("parent"),
+                             text("grand_parent"), text("ancestor")))  # fmt: skip
+    resolved, problems = resolve_parents(nodes)
+    by_key = {row["source_path"] or f"page #{row['id']}": row for row in rows}
+    for problem in problems:
+        report.warn(problem.key, problem.message)
+    changed = []
+    touched = set(report.created) | set(report.updated)
+    for key, parent in resolved.items():
+        row = by_key[key]
+        if row["source_path"] is None:
+            continue  # pages made in the admin keep the parent their editor chose
+        parent_id = by_key[parent]["id"] if parent is not None else None
+        if parent_id != row["parent_id"]:
+            if row["source_path"] not in touched and _edited_since_sync(row["id"]):
+                continue  # an editor chose this parent; export writes it to the file
+            source_format = {**(row["source_format"] or {}), SYNCED_PARENT: parent_id}
+            page = Page(
+                pk=row["id"], parent_id=parent_id, version=row["version"] + 1, source_format=source_format
+            )
+            changed.append(page)
+            if row["source_path"] not in touched:
+                report.updated.append(row["source_path"])
+                report.note(row["source_path"], "its parent changed")
+    Page.objects.bulk_update(changed, ["parent", "version", "source_format"], batch_size=500)
+
+
+def _edited_since_sync(page_id: int) -> bool:
+    page = Page.objects.select_related("parent").get(pk=page_id)
+    return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+
+
+def _plan_prune(found, existing, options: ImportOptions, report: ImportReport) -> None:
+    if options.prune:
+        seen = {item.path for item in found}
+        report.pruned.extend(sorted(p for p, row in existing.items() if p not in seen and row["published"]))
+
+
+def _prune(found, options: ImportOptions, report: ImportReport) -> None:
+    """With --prune, pages whose files are gone are unpublished (never deleted)."""
+    if not options.prune:
+        return
+    seen = {item.path for item in found}
+    gone = Page.objects.exclude(source_path=None).exclude(source_path__in=seen).filter(published=True)
+    for page in gone.select_related("parent").defer("body_html", "toc"):
+        # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
+        # file that comes back count as changed, so it is published again.
+        edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+        page.published = False
+        synced = page.synced_content_hash if edited else content_hash(page)
+        Page.objects.filter(pk=page.pk).update(
+            published=False, version=page.version + 1, file_hash="", synced_content_hash=synced
+        )
+        report.pruned.append(page.source_path)
+
+
+__all__ = ["ImportBusy", "ImportOptions", "ImportReport", "import_directory", "import_folders"]

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
+
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import RenderContext, Rendered, render
+from pages.urls_from_paths import SourceIndex
 
 
-def site_link_resolver():
-    """A resolver for links between pages, from the pages in the database (one query)."""
-    urls = dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
+def site_link_resolver() -> Callable[[str], str | None]:
+    """A resolver for links between pages, from the pages in the database (one query, on first use).
+
+    The import builds the same resolver (a SourceIndex) over the files of its run, so links resolve
+    alike whoever renders.
+    """
+    index: SourceIndex | None = None
 
     def resolve(path: str) -> str | None:
-        for candidate in (path, f"{path}.md", f"{path}.markdown"):
-            if candidate in urls:
-                return urls[candidate]
-        return None
+        nonlocal index
+        if index is None:
+            index = SourceIndex(
+                dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
+            )
+        return index(path)
 
     return resolve
 
 
 def apply_rendering(page: Page, context: RenderContext | None = None) -> Rendered:
     """Render the body once and store the HTML, table of contents and warnings on the page."""
-    rendered = render(page.body, context or RenderContext(source_path=page.source_path))
+    if context is None:
+        context = RenderContext(
+            source_path=page.source_path,
+            resolve_source=site_link_resolver(),
+            baseurl=getattr(settings, "QUIRE_BASEURL", ""),
+        )
+    rendered = render(page.body, context)
     page.body_html = rendered.html
     page.toc = rendered.toc
     page.render_warnings = rendered.warnings

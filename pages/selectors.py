@@ -1,29 +1,119 @@
-"""Read paths for the public site: which page a URL shows, and the navigation list."""
+"""Read paths for the public site: which page a URL shows, the navigation records, page metadata."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+import re
+from html import unescape
 
-from pages.models import Page
+from django.db.models.fields.json import KT
+from django.http import HttpRequest
 
+from pages.models import Page, Redirect
+from pages.nav_tree import NavRecord, NavTree, build_tree, home_record, mark_current, render_nav_html
 
-def home_page() -> Page | None:
-    """`/` is the page whose URL is `/`, else the root index page, else the first page in nav order."""
-    published = Page.objects.published()
-    page = published.filter(Q(url_path="/") | Q(source_path="index.md")).first()
-    if page:
-        return page
-    candidates = published.filter(parent__isnull=True, nav_exclude=False).only(
-        "title", "nav_order", "url_path", "source_path"
-    )
-    ordered = candidates.in_nav_order()
-    return Page.objects.get(pk=ordered[0].pk) if ordered else None
+# Columns a public page view needs; the markdown source and the raw front matter stay in the database.
+PAGE_DEFERRED = ("body", "front_matter_raw", "source_format", "render_warnings")
+DESCRIPTION_LENGTH = 160
+_FIRST_PARAGRAPH_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
+_TAG_RE = re.compile(r"<[^>]+>")
 
 
-def nav_pages() -> list[Page]:
-    return (
+def nav_records() -> list[NavRecord]:
+    """Every public page with only the columns navigation needs: one query."""
+    rows = (
         Page.objects.published()
-        .filter(nav_exclude=False)
-        .only("title", "nav_order", "url_path", "source_path", "parent_id")
-        .in_nav_order()
+        .order_by()
+        .values_list(
+            "id", "title", "url_path", "nav_order", "parent_id", "source_path", "nav_exclude",
+            KT("front_matter__child_nav_order"),
+        )
+    )  # fmt: skip
+    return [NavRecord(*row) for row in rows]
+
+
+def nav_tree() -> NavTree:
+    return build_tree(nav_records())
+
+
+def public_page(url_path: str) -> Page | None:
+    """The public page at exactly this URL, or None."""
+    return Page.objects.published().defer(*PAGE_DEFERRED).filter(url_path=url_path).first()
+
+
+def public_page_by_id(page_id: int) -> Page | None:
+    return Page.objects.published().defer(*PAGE_DEFERRED).filter(pk=page_id).first()
+
+
+def home_page(tree: NavTree) -> Page | None:
+    """`/` is the page whose URL is `/`, else the root index page, else the first page in nav order."""
+    record = home_record(tree)
+    return public_page_by_id(record.id) if record else None
+
+
+def redirect_target(path: str) -> str | None:
+    """Where an old URL (a moved page or `redirect_from`) now lives, if its page is public."""
+    redirect = (
+        Redirect.objects.filter(old_path=path, page__in=Page.objects.published())
+        .values_list("page__url_path", flat=True)
+        .first()
     )
+    return redirect
+
+
+def meta_description(page: Page) -> str:
+    """The `description` front matter, else the first paragraph's text, shortened for search engines."""
+    text = page.description.strip()
+    if not text:
+        match = _FIRST_PARAGRAPH_RE.search(page.body_html or "")
+        text = unescape(_TAG_RE.sub("", match.group(1))) if match else ""
+    text = " ".join(text.split())
+    if len(text) > DESCRIPTION_LENGTH:
+        text = text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def side_toc(page: Page) -> list[dict]:
+    """The in-page table of contents for the side column: level 2 and 3 headings."""
+    return [entry for entry in (page.toc or []) if entry.get("level") in (2, 3) and entry.get("id")]
+
+
+def split_title_heading(body_html: str) -> tuple[str, str]:
+    """Split a body that opens with its own <h1> into (that heading, the rest); else ("", body)."""
+    stripped = (body_html or "").lstrip()
+    if stripped[:3].lower() != "<h1":
+        return "", body_html or ""
+    end = stripped.lower().find("</h1>")
+    if end < 0:
+        return "", body_html
+    end += len("</h1>")
+    return stripped[:end], stripped[end:]
+
+
+def page_context(page: Page, tree: NavTree, request: HttpRequest, nav_html: str | None = None) -> dict:
+    """Everything the page template shows around the body, from the page and the one nav tree.
+
+    `nav_html` is `navigation_html(tree)` when the caller already has it (cached per content version).
+    """
+    if nav_html is None:
+        nav_html = navigation_html(tree)
+    trail = tree.lineage(page.parent_id)
+    previous, following = tree.neighbours(page.pk)
+    title_html, rest_html = split_title_heading(page.body_html)
+    return {
+        "page": page,
+        "nav_html": mark_current(nav_html, page.pk, [record.id for record in trail]),
+        "breadcrumbs": trail,
+        "children": tree.children_of(page.pk) if page.has_toc else [],
+        "previous_page": previous,
+        "next_page": following,
+        "toc": side_toc(page),
+        "title_html": title_html,
+        "body_html": rest_html,
+        "meta_description": meta_description(page),
+        "canonical_url": request.build_absolute_uri(page.url_path),
+    }
+
+
+def navigation_html(tree: NavTree) -> str:
+    """The shared navigation HTML (no current page): the piece to cache once per content version."""
+    return render_nav_html(tree)

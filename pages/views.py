@@ -1,34 +1,112 @@
-"""Public views: read only. Bodies were rendered at save time; nothing renders markdown here."""
+"""Public views: thin and read only. Bodies were rendered at save time; nothing renders markdown here."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
-from django.utils.functional import SimpleLazyObject
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
-from pages.caching import cache_public_response, cached_nav_html
+from pages import search as site_search
+from pages.caching import cache_public_response, site_navigation
 from pages.models import Page
-from pages.selectors import home_page, nav_pages
+from pages.selectors import home_page, page_context, public_page, redirect_target
 
 DEFAULT_TEMPLATE = "pages/page.html"
+SEARCH_TEMPLATE = "pages/search.html"
+EMPTY_TEMPLATE = "pages/empty.html"
+LIVE_RESULTS = 8
 
 
+@require_safe
 @cache_public_response
 def page_detail(request, url_path: str = ""):
-    """Show one published page. Template: pages/page.html; context: page, nav, nav_html."""
+    """One public page. Template: pages/page.html; context: see `selectors.page_context`.
+
+    `/` shows the home page; an old URL answers 301 to where its page lives now. Anonymous answers
+    are cached per content version (`caching.cache_public_response`), and the navigation is built
+    once per content version (`caching.site_navigation`).
+    """
     path = "/" + url_path
-    if path == "/":
-        page = home_page()
-        if page is None:
-            return render(request, "pages/empty.html", {"nav": []})
-    else:
-        if not path.endswith("/"):
-            path += "/"
-        page = get_object_or_404(Page.objects.published(), url_path=path)
+    navigation = site_navigation(request)
+    page = home_page(navigation.tree) if path == "/" else public_page(path)
     if page is None:
-        raise Http404
-    nav_html = cached_nav_html(
-        lambda: render_to_string("pages/_nav.html", {"nav": nav_pages()}), page.url_path, request=request
+        if path == "/":
+            return render(request, EMPTY_TEMPLATE, {"nav_html": ""})
+        return moved_or_not_found(path)
+    return render(request, DEFAULT_TEMPLATE, page_context(page, navigation.tree, request, navigation.html))
+
+
+def moved_or_not_found(path: str) -> HttpResponse:
+    """301 to a moved page (its Redirect row, or the same URL with the trailing slash), else 404."""
+    target = redirect_target(path)
+    if target is None and not path.endswith("/"):
+        target = redirect_target(path + "/") or (path + "/" if public_page(path + "/") else None)
+    if target is None:
+        raise Http404(path)
+    return HttpResponsePermanentRedirect(target)
+
+
+@never_cache
+@login_required(login_url="admin:login")
+@require_safe
+def preview(request, pk: int):
+    """A page as readers will see it, whatever its status, for staff who may change pages."""
+    if not request.user.has_perm("pages.change_page"):
+        raise PermissionDenied
+    page = get_object_or_404(Page.objects.defer("body", "front_matter_raw"), pk=pk)
+    navigation = site_navigation(request)
+    context = page_context(page, navigation.tree, request, navigation.html)
+    context["preview"] = preview_status(page)
+    return render(request, DEFAULT_TEMPLATE, context)
+
+
+def preview_status(page: Page) -> str:
+    """'draft', 'scheduled' or 'public': what the preview banner tells the editor."""
+    if not page.published:
+        return "draft"
+    if page.date and page.date > timezone.now():
+        return "scheduled"
+    return "public"
+
+
+@require_safe
+def search(request):
+    """Search results at section level. Template: pages/search.html; context: query, hits, nav_html."""
+    query = request.GET.get("q", "").strip()
+    hits = site_search.search(query) if query else []
+    context = {"query": query, "hits": hits, "nav_html": site_navigation(request).html}
+    return render(request, SEARCH_TEMPLATE, context)
+
+
+@require_safe
+def search_json(request):
+    """The live results under the header's search box, as JSON (snippets are escaped HTML)."""
+    query = request.GET.get("q", "").strip()
+    hits = site_search.search(query, limit=LIVE_RESULTS) if query else []
+    return JsonResponse(
+        {
+            "query": query,
+            "results": [
+                {
+                    "title": hit.page_title,
+                    "url": hit.url,
+                    "heading": hit.heading_html,
+                    "snippet": hit.snippet_html,
+                }
+                for hit in hits
+            ],
+        }
     )
-    return render(
-        request, DEFAULT_TEMPLATE, {"page": page, "nav": SimpleLazyObject(nav_pages), "nav_html": nav_html}
-    )
+
+
+@require_safe
+def robots_txt(request):
+    """robots.txt: everything public may be crawled; the sitemap is named."""
+    sitemap = request.build_absolute_uri(reverse("pages:sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /_preview/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

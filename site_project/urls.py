@@ -5,6 +5,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("markdownx/", include("markdownx.urls")),
+    path("markdownx/", include("pages.editor_urls")),
     path("", include("pages.urls")),
 ]

@@ -1,6 +1,7 @@
 """pages/caching.py: cached public responses and navigation, HTTP caching, invalidation."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import caches
@@ -11,7 +12,7 @@ from django.utils.http import http_date
 from pages import caching
 from pages.importing import import_directory
 from pages.models import Page
-from pages.site_state import content_version
+from pages.site_state import bump_content_version, content_version
 
 
 def make_page(title, url_path, body="", **fields):
@@ -127,24 +128,16 @@ def test_delete_removes_page_and_nav_item(client, site):
 
 @pytest.mark.django_db
 def test_parent_change_refreshes_nav_and_pages(client, site):
-    """Moving a page under another parent invalidates the cached nav and the cached page."""
-    calls = []
-
-    def render_nav():
-        pages = Page.objects.select_related("parent").order_by("url_path")
-        calls.append(1)
-        return "".join(
-            f'<li data-nav-path="{p.url_path}">{p.title} in {p.parent.title if p.parent else "-"}</li>'
-            for p in pages
-        )
-
-    assert "Install in Guide" in caching.cached_nav_html(render_nav)
+    """Moving a page under another parent invalidates the cached nav tree and the cached page."""
+    before = caching.site_navigation()
+    assert before.tree.by_id[site["install"].pk].parent_id == site["guide"].pk
     etag = client.get("/guide/install/")["ETag"]
     install = site["install"]
     install.parent = site["home"]
     install.save()
-    assert "Install in Home" in caching.cached_nav_html(render_nav)
-    assert len(calls) == 2
+    after = caching.site_navigation()
+    assert after.tree.by_id[site["install"].pk].parent_id == site["home"].pk
+    assert [r.id for r in after.tree.lineage(site["home"].pk)] == [site["home"].pk]
     assert client.get("/guide/install/")["ETag"] != etag
 
 
@@ -162,28 +155,51 @@ def test_import_serves_fresh_page(client, tmp_path):
 
 
 @pytest.mark.django_db
-def test_nav_is_rendered_once_per_version_and_marks_the_current_page(client, site):
-    """Two pages share one nav render; each marks only its own item as current."""
-    calls = []
+def test_nav_is_built_once_per_version_and_marks_the_current_page(client, site, monkeypatch):
+    """Two pages share one nav build (tree and HTML); each marks only its own item as current."""
+    from pages import selectors
 
-    def render_nav():
-        calls.append(1)
-        return '<li data-nav-path="/guide/">G</li><li data-nav-path="/guide/install/">I</li>'
+    builds = []
+    real_nav_tree = selectors.nav_tree
+    monkeypatch.setattr(selectors, "nav_tree", lambda: builds.append(1) or real_nav_tree())
+    guide = client.get("/guide/").content.decode()
+    install = client.get("/guide/install/").content.decode()
+    assert len(builds) == 1
+    assert len(re.findall(r'data-nav-link="\d+" aria-current="page"', guide)) == 1
+    assert f'data-nav-link="{site["guide"].pk}" aria-current="page"' in guide
+    assert f'data-nav-link="{site["install"].pk}" aria-current="page"' in install
 
-    guide_nav = caching.cached_nav_html(render_nav, "/guide/")
-    install_nav = caching.cached_nav_html(render_nav, "/guide/install/")
-    assert len(calls) == 1
-    assert guide_nav.count('aria-current="page"') == 1
-    assert '<li data-nav-path="/guide/" aria-current="page">G</li>' in guide_nav
-    assert '<li data-nav-path="/guide/install/" aria-current="page">I</li>' in install_nav
+
+@pytest.mark.django_db
+def test_navigation_is_rebuilt_after_a_save(site, monkeypatch):
+    """A save bumps the version, so the next request builds the navigation again with the change."""
+    first = caching.site_navigation()
+    assert caching.site_navigation() is first
+    site["guide"].title = "Handbook"
+    site["guide"].save()
+    second = caching.site_navigation()
+    assert second.version > first.version
+    assert ">Handbook</a>" in second.html
+    assert ">Guide</a>" not in second.html
+
+
+@pytest.mark.django_db
+def test_another_process_sees_the_shared_navigation_entry(site):
+    """A worker whose own shortcut is empty reuses the navigation another worker stored."""
+    first = caching.site_navigation()
+    caching.forget_local_navigation()
+    second = caching.site_navigation()
+    assert second is not first
+    assert second.html == first.html
+    assert second.version == first.version
 
 
 @pytest.mark.django_db
 def test_page_view_marks_current_item_in_sidebar(client, site):
     """The sidebar of a served page marks that page as current, and no other."""
     content = client.get("/guide/install/").content.decode()
-    assert '<li data-nav-path="/guide/install/" aria-current="page">' in content
-    assert content.count('aria-current="page"') == 1
+    assert f'data-nav-link="{site["install"].pk}" aria-current="page"' in content
+    assert len(re.findall(r'data-nav-link="\d+" aria-current="page"', content)) == 1
 
 
 @pytest.mark.django_db
@@ -309,4 +325,49 @@ def test_batched_invalidation_bumps_when_the_block_fails_after_saving(site):
     with pytest.raises(RuntimeError), caching.batched_invalidation():
         site["guide"].save()
         raise RuntimeError("half way")
+    assert content_version() == before + 1
+
+
+@pytest.mark.django_db
+def test_admin_save_path_bumps_once(site):
+    """editing.save_page (a Page save signal plus its own bump) moves the version by exactly one."""
+    from pages.editing import save_page
+
+    before = content_version()
+    page = Page.objects.get(pk=site["guide"].pk)
+    page.body = "Edited"
+    save_page(page)
+    assert content_version() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_save_in_its_own_transaction_bumps(site):
+    """Separate transactions each bump: a bump is only ever skipped inside the one transaction."""
+    before = content_version()
+    for n in range(2):
+        with transaction.atomic():
+            site["guide"].body_html = f"<p>{n}</p>"
+            site["guide"].save()
+    assert content_version() == before + 2
+
+
+@pytest.mark.django_db
+def test_a_read_between_saves_makes_the_next_save_bump(site):
+    """Within one transaction, a save after the version was read (and maybe cached under) bumps again."""
+    with transaction.atomic():
+        site["guide"].save()
+        seen = content_version()
+        site["guide"].save()
+        assert content_version() == seen + 1
+
+
+@pytest.mark.django_db
+def test_import_run_bumps_once(tmp_path):
+    """An import of many files moves the content version by exactly one."""
+    bump_content_version()
+    for n in range(5):
+        (tmp_path / f"p{n}.md").write_text(f"---\ntitle: P{n}\n---\nText {n}\n")
+    before = content_version()
+    report = import_directory(tmp_path)
+    assert len(report.created) == 5
     assert content_version() == before + 1

@@ -91,11 +91,13 @@ def test_admin_edit_form_uses_markdownx_and_renders_on_save(admin_client):
     response = admin_client.post(
         f"/admin/pages/page/{page.pk}/change/",
         {"title": "Edit me", "url_path": "/edit-me/", "nav_order": "", "body": "# New heading",
-         "published": "on", "has_toc": "on", "description": ""},
+         "status": "published", "base_version": page.version, "has_toc": "on", "description": ""},
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     page.refresh_from_db()
-    assert '<h1 id="new-heading">New heading</h1>' in page.body_html
+    assert (
+        '<h1 id="new-heading">New heading<a aria-label="Link to this section: New heading"' in page.body_html
+    )
 
 
 @pytest.mark.django_db

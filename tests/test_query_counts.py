@@ -40,7 +40,7 @@ def test_cold_page_view_runs_fixed_queries(client, count, django_assert_num_quer
     with django_assert_num_queries(COLD_PAGE_VIEW_QUERIES):
         response = client.get("/s0/p0/")
     assert response.status_code == 200
-    assert response.content.count(b"<li data-nav-path=") == count
+    assert response.content.count(b'data-nav-link="') == count
 
 
 @pytest.mark.django_db

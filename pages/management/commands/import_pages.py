@@ -1,26 +1,142 @@
+"""`manage.py import_pages DIR [DIR ...]`: a thin wrapper around pages.importing.import_folders."""
+
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages.importing import import_directory
+from pages.import_lock import ImportBusy
+from pages.importing import ImportOptions, ImportReport, import_folders
+
+EXIT_INVALID, EXIT_CHANGES, EXIT_CONFLICTS, EXIT_BUSY = 1, 2, 3, 4
+PROGRESS_FROM = 50  # files: smaller runs finish before a progress bar would help
 
 
 class Command(BaseCommand):
-    help = "Import a folder of markdown files with YAML front matter into pages (safe to re-run)."
+    help = (
+        "Import folders of markdown files with YAML front matter into pages, in one atomic run. "
+        "Re-running updates pages instead of duplicating them. Exit status: 0 done, 1 invalid files "
+        "(nothing changed), 2 changes pending (--check), 3 conflicts left alone, 4 another import is running."
+    )
     missing_args_message = "Name at least one folder of markdown files to import."
 
     def add_arguments(self, parser):
-        parser.add_argument("directories", nargs="+", type=Path)
-        parser.add_argument("--prefer", choices=["file", "db"], default=None)
+        parser.add_argument("directories", nargs="+", type=Path, metavar="DIR")
+        parser.add_argument(
+            "--prefer",
+            choices=["file", "db"],
+            help="When a page was edited in the admin and its file changed too: which one wins.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; change nothing."
+        )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Like --dry-run, and exit with status 2 if anything would change.",
+        )
+        parser.add_argument(
+            "--prune", action="store_true", help="Unpublish (never delete) pages whose files are gone."
+        )
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="Import the valid files and report the invalid ones."
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=200, help="Files written per batch (default 200)."
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=0,
+            help="Processes rendering markdown in large runs (default: one per core).",
+        )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=10.0,
+            help="Seconds to wait for another import to finish (default 10).",
+        )
+        parser.add_argument(
+            "--baseurl", default=None, help="Jekyll's site.baseurl for site links (default: QUIRE_BASEURL)."
+        )
 
-    def handle(self, *args, directories, prefer, verbosity, **options):
+    def handle(self, *args, directories, verbosity, **options):
         for directory in directories:
             if not directory.is_dir():
-                raise CommandError(f"No folder named '{directory}'.")
-            result = import_directory(directory)
-            for message in result.errors:
-                self.stderr.write(message)
-            if result.errors:
-                raise CommandError(f"{directory}: {len(result.errors)} file(s) could not be imported.")
-            if verbosity >= 1:
-                self.stdout.write(result.summary())
+                raise CommandError(f"No folder named '{directory}'.", returncode=EXIT_INVALID)
+        dry_run = options["dry_run"] or options["check"]
+        settings = ImportOptions(
+            prefer=options["prefer"],
+            prune=options["prune"],
+            dry_run=dry_run,
+            skip_invalid=options["skip_invalid"],
+            batch_size=max(1, options["batch_size"]),
+            jobs=options["jobs"],
+            wait=options["wait"],
+            baseurl=options["baseurl"],
+            diffs=verbosity >= 2,
+            progress=self._progress if verbosity >= 1 and self._on_terminal() else None,
+        )
+        if verbosity >= 3:
+            settings.progress = self._progress_lines
+        try:
+            report = import_folders(directories, settings)
+        except ImportBusy as exc:
+            raise CommandError(str(exc), returncode=EXIT_BUSY) from exc
+        self._report(report, verbosity)
+        if report.failed:
+            raise CommandError(
+                f"{len(report.errors)} problem(s) found; nothing was imported. "
+                "Fix them, or pass --skip-invalid to import the valid files.",
+                returncode=EXIT_INVALID,
+            )
+        if options["check"] and (report.changes or report.conflicts):
+            raise CommandError("Pages differ from the files (--check).", returncode=EXIT_CHANGES)
+        if report.conflicts:
+            raise CommandError(
+                f"{len(report.conflicts)} page(s) changed in the admin and in their file were left alone; "
+                "pass --prefer file or --prefer db to decide.",
+                returncode=EXIT_CONFLICTS,
+            )
+
+    def _on_terminal(self) -> bool:
+        return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+    def _progress(self, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files{end}")
+        sys.stderr.flush()
+
+    def _progress_lines(self, done: int, total: int) -> None:
+        self.stdout.write(f"Imported {done}/{total} files")
+        self.stdout.flush()
+
+    def _report(self, report: ImportReport, verbosity: int) -> None:
+        for error in report.errors:
+            self.stderr.write(self.style.ERROR(str(error)))
+        if verbosity >= 1:
+            for path in report.conflicts:
+                self.stderr.write(
+                    self.style.WARNING(f"{path}: conflict: edited in the admin and in the file")
+                )
+                self.stderr.write(report.diffs.get(path, ""), ending="")
+            for path, warnings in sorted(report.warnings.items()):
+                for warning in warnings:
+                    self.stdout.write(self.style.WARNING(f"{path}: warning: {warning}"))
+            for path in report.pruned:
+                self.stdout.write(f"{path}: unpublished (its file is gone)")
+        if verbosity >= 2:
+            verb = "would be " if report.dry_run else ""
+            for label, paths in (("created", report.created), ("updated", report.updated),
+                                 ("unchanged", report.unchanged), ("skipped", report.skipped)):  # fmt: skip
+                for path in paths:
+                    notes = "; ".join(report.notes.get(path, []))
+                    self.stdout.write(f"{path}: {verb}{label}" + (f" ({notes})" if notes else ""))
+                    if label == "updated" and path in report.diffs:
+                        self.stdout.write(report.diffs[path], ending="")
+        if verbosity >= 1:
+            self.stdout.write(report.summary())

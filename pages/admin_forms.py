@@ -1,0 +1,400 @@
+"""The admin's page forms: validation of URL, nav_order, parent, status and the extra front matter."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+
+from pages import front_matter as front_matter_yaml
+from pages.markdown_io import json_safe
+from pages.models import Page
+from pages.revisions import (
+    PageDiff,
+    diff_states,
+    find_version_number,
+    page_state,
+    version_author,
+    version_state,
+)
+
+# Front-matter keys that have their own form field; the YAML box holds every other key.
+MODEL_KEYS = {
+    "title": "Title",
+    "permalink": "URL",
+    "parent": "Parent",
+    "nav_order": "Nav order",
+    "date": "Date",
+    "published": "Status",
+    "nav_exclude": "Nav exclude",
+    "search_exclude": "Search exclude",
+    "has_toc": "Has toc",
+    "description": "Description",
+}
+URL_HELP = "Starts and ends with “/”. Left empty on a new page, it is made from the parent's URL and title."
+STATUS_CHOICES = [("draft", "Draft"), ("published", "Published")]
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (Jekyll's YAML 1.1 reading) that refuses duplicate keys."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def parse_extra_front_matter(text: str) -> dict[str, Any]:
+    """The YAML box as an ordered JSON-safe mapping; a ValidationError names the line and the problem."""
+    if not text.strip():
+        return {}
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        where = f"Line {mark.line + 1}: " if mark else ""
+        raise ValidationError(f"{where}{problem}. Nothing was saved.", code="yaml") from exc
+    finally:
+        loader.dispose()
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationError(
+            "The extra front matter must be `key: value` lines (a mapping), not a list or a single value.",
+            code="yaml_mapping",
+        )
+    lines = {key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value}
+    errors = [
+        ValidationError(
+            f"Line {lines.get(key, '?')}: “{key}” has its own field above ({MODEL_KEYS[key]}); "
+            "set it there and remove it here.",
+            code="yaml_model_key",
+        )
+        for key in data
+        if key in MODEL_KEYS
+    ]
+    if errors:
+        raise ValidationError(errors)
+    return json_safe(data)
+
+
+def extra_front_matter(front_matter: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in (front_matter or {}).items() if k not in MODEL_KEYS}
+
+
+def written_key_order(raw: str) -> list[str]:
+    """The top-level keys in the order the front matter was written (PostgreSQL's jsonb sorts keys)."""
+    try:
+        node = yaml.compose(raw or "", Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+
+
+def extra_front_matter_text(front_matter: dict[str, Any], raw: str = "") -> str:
+    """The YAML box's text: the keys without their own field, in the order they were written."""
+    extras = extra_front_matter(front_matter)
+    if not extras:
+        return ""
+    position = {key: i for i, key in enumerate(written_key_order(raw))}
+    ordered = sorted(extras, key=lambda k: position.get(k, len(position)))
+    extras = {key: extras[key] for key in ordered}
+    return yaml.safe_dump(extras, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def merge_front_matter(existing: dict[str, Any], extras: dict[str, Any]) -> dict[str, Any]:
+    """Keep the model keys and the key order as imported; replace the other keys by `extras`."""
+    merged = {}
+    for key, value in (existing or {}).items():
+        if key in MODEL_KEYS:
+            merged[key] = value
+        elif key in extras:
+            merged[key] = extras[key]
+    for key, value in extras.items():
+        merged.setdefault(key, value)
+    return merged
+
+
+def apply_extra_edits(raw: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+    """The front matter YAML text with exactly the YAML box's key changes applied (old → new extras).
+
+    Removed keys lose their lines, changed keys get their new value, added keys are appended; every
+    untouched key keeps its comments, position and quoting, so the exported file shows only the edit.
+    """
+    for key in old:
+        if key not in new:
+            raw = front_matter_yaml.remove_key(raw, key)
+    for key, value in new.items():
+        if key not in old or old[key] != value:
+            raw = front_matter_yaml.set_key(raw, key, value)
+    return raw
+
+
+def validate_nav_order(value: str) -> str:
+    """nav_order as written: an integer, a number such as 4.5, or text on one line."""
+    value = (value or "").strip()
+    if _CONTROL_RE.search(value):
+        raise ValidationError(
+            "Nav order must be one line: an integer, a number like 4.5, or text.", code="nav"
+        )
+    return value
+
+
+def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
+    value = (value or "").strip()
+    if not (value.startswith("/") and value.endswith("/")):
+        raise ValidationError("The URL must start and end with “/”, e.g. /docs/install/.", code="url_slashes")
+    if ".." in value.split("/"):
+        raise ValidationError("The URL must not contain “..”.", code="url_dots")
+    if "//" in value or any(c in value for c in "?#\\") or re.search(r"\s", value):
+        raise ValidationError(
+            "The URL must not contain “//”, spaces, “?”, “#” or “\\”.", code="url_characters"
+        )
+    other = Page.objects.filter(url_path=value).exclude(pk=exclude_pk).first()
+    if other is not None:
+        raise ValidationError(
+            f"The URL {value} is already used by the page “{other.title}”. Choose another URL.",
+            code="url_taken",
+        )
+    return value
+
+
+def url_for_title(title: str, parent: Page | None) -> str:
+    """A page's default URL: its parent's URL plus the slug of its title (what the editor prefills)."""
+    base = parent.url_path if parent else "/"
+    slug = slugify(title) or "page"
+    return f"{base}{slug}/"
+
+
+def descendant_ids(page_id: int) -> set[int]:
+    """The ids of every page below page_id (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Page.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), [page_id]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+class Conflict:
+    """What the editor needs to merge: who saved, and the diff of what changed meanwhile."""
+
+    def __init__(self, current: Page, submitted_version: int, mine: dict[str, Any]):
+        self.current = current
+        base = find_version_number(current.pk, submitted_version)
+        self.base_known = base is not None
+        theirs = page_state(current)
+        self.their_changes: PageDiff = diff_states(version_state(base), theirs) if base else PageDiff()
+        self.yours_vs_theirs: PageDiff = diff_states(theirs, mine)
+        latest = find_version_number(current.pk, current.version)
+        if latest is not None:
+            self.changed_by = version_author(latest)
+        elif current.updated_by is not None:
+            self.changed_by = current.updated_by.get_username()
+        else:
+            self.changed_by = "an import or another process"
+
+
+class NavOrderListForm(forms.ModelForm):
+    """The change list's editable nav_order column.
+
+    Each row also sends the nav_order it was loaded with (Django's hidden initial value); a row the
+    editor changed is refused when the stored nav_order is no longer that value, so a list save never
+    overwrites a reorder or an edit made meanwhile.
+    """
+
+    class Meta:
+        model = Page
+        fields = ["nav_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nav_order"].show_hidden_initial = True
+
+    def loaded_nav_order(self) -> str | None:
+        """The nav_order the list showed when the editor loaded it (None when the form did not send it)."""
+        field = self.fields["nav_order"]
+        return field.hidden_widget().value_from_datadict(
+            self.data, self.files, self.add_initial_prefix("nav_order")
+        )
+
+    def clean_nav_order(self):
+        value = validate_nav_order(self.cleaned_data.get("nav_order", ""))
+        if self.instance._state.adding or "nav_order" not in self.changed_data:
+            return value
+        loaded, current = self.loaded_nav_order(), self.instance.nav_order
+        if loaded is None:
+            raise ValidationError("This list is missing the loaded nav_order; reload it.", code="stale")
+        if loaded.strip() != current.strip():
+            data = self.data.copy()
+            data[self.add_initial_prefix("nav_order")] = current
+            self.data = data
+            raise ValidationError(
+                f"“{self.instance.title}” was changed while you had this list open: its nav_order is now "
+                f"“{current or 'empty'}” (you loaded “{loaded.strip() or 'empty'}”). Nothing was saved. "
+                "Check the value and save again to replace it.",
+                code="conflict",
+            )
+        return value
+
+
+class PageAdminForm(forms.ModelForm):
+    """The page edit form. `can_publish` is set per request by the admin."""
+
+    can_publish = False
+
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES,
+        initial="draft",
+        help_text="Drafts are seen only by staff. A published page dated in the future is scheduled: "
+        "it appears on its date. Publishing needs the “Can publish and unpublish pages” permission.",
+    )
+    extra_front_matter = forms.CharField(
+        label="Other front matter",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 5, "class": "vLargeTextField quire-yaml", "spellcheck": "false"}
+        ),
+        help_text="Any other front-matter keys, as YAML (`key: value` lines). Exported with the page.",
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Page
+        fields = [
+            "title",
+            "url_path",
+            "parent",
+            "nav_order",
+            "date",
+            "nav_exclude",
+            "search_exclude",
+            "has_toc",
+            "description",
+            "body",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict: Conflict | None = None
+        instance = self.instance
+        adding = instance._state.adding
+        fields = self.fields  # without the read-only ones when the user may only view the page
+        if "url_path" in fields:
+            fields["url_path"].required = False
+            fields["url_path"].help_text = URL_HELP
+            if adding:
+                fields["url_path"].widget.attrs["data-prefill-from-title"] = "1"
+        if "parent" in fields:
+            parents = Page.objects.all()
+            if not adding:
+                parents = parents.exclude(pk__in={instance.pk} | descendant_ids(instance.pk))
+            fields["parent"].queryset = parents.order_by("url_path")
+            fields["parent"].label_from_instance = lambda p: f"{p.title} ({p.url_path})"
+            if "url_path" in fields:
+                urls = dict(Page.objects.values_list("pk", "url_path"))
+                fields["url_path"].widget.attrs["data-parent-urls"] = _json(urls)
+        fields["status"].initial = "published" if (instance.published and not adding) else "draft"
+        raw = instance.front_matter_raw
+        fields["extra_front_matter"].initial = extra_front_matter_text(instance.front_matter, raw)
+        fields["base_version"].initial = None if adding else instance.version
+        if not self.can_publish:
+            fields["status"].disabled = True
+            fields["status"].help_text = "You can save drafts; someone with the publish permission publishes."
+
+    def clean_nav_order(self):
+        return validate_nav_order(self.cleaned_data.get("nav_order", ""))
+
+    def clean_url_path(self):
+        value = self.cleaned_data.get("url_path", "")
+        if not value.strip():
+            return ""
+        return validate_url_path(value, exclude_pk=self.instance.pk)
+
+    def clean_extra_front_matter(self):
+        return parse_extra_front_matter(self.cleaned_data.get("extra_front_matter", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "url_path" in cleaned and not cleaned["url_path"]:
+            if not cleaned.get("title"):
+                self.add_error("url_path", "Give the page a title or a URL.")
+            else:
+                try:
+                    cleaned["url_path"] = validate_url_path(
+                        url_for_title(cleaned["title"], cleaned.get("parent")), exclude_pk=self.instance.pk
+                    )
+                except ValidationError as exc:
+                    self.add_error("url_path", exc)
+        if not self.instance._state.adding:
+            self._check_version(cleaned)
+        return cleaned
+
+    def _check_version(self, cleaned: dict[str, Any]) -> None:
+        """Compare the version the editor started from with the stored one, holding the row lock."""
+        submitted = cleaned.get("base_version")
+        current = Page.objects.select_for_update().get(pk=self.instance.pk)
+        if submitted is None:
+            self.add_error(None, "This form is missing the page version; reload the page and try again.")
+            return
+        if submitted == current.version:
+            return
+        theirs = page_state(current)
+        mine = {**theirs, **{k: v for k, v in cleaned.items() if k in theirs}}
+        mine["parent_id"] = cleaned["parent"].pk if cleaned.get("parent") else None
+        mine["published"] = self.published_value(cleaned, current.published)
+        self.conflict = Conflict(current, submitted, mine)
+        who = self.conflict.changed_by
+        when = current.updated_at.strftime("%Y-%m-%d %H:%M:%S %Z")
+        self.add_error(
+            None,
+            ValidationError(
+                f"This page was changed by {who} at {when} while you were editing it. Nothing was saved. "
+                "Your text is still in the form below; the changes are shown above it. Merge them into "
+                "your text, then save again (saving again replaces the other version with yours).",
+                code="conflict",
+            ),
+        )
+        data = self.data.copy()
+        data[self.add_prefix("base_version")] = str(current.version)
+        self.data = data
+
+    def published_value(self, cleaned: dict[str, Any], current: bool) -> bool:
+        if not self.can_publish:
+            return current
+        return cleaned.get("status") == "published"
+
+    def apply_to_instance(self) -> Page:
+        """Copy the form's non-model fields onto the page (status, front matter)."""
+        page = self.instance
+        page.published = self.published_value(self.cleaned_data, page.published if page.pk else False)
+        extras = self.cleaned_data["extra_front_matter"]
+        old_extras = extra_front_matter(page.front_matter)
+        page.front_matter_raw = apply_extra_edits(page.front_matter_raw or "", old_extras, extras)
+        page.front_matter = merge_front_matter(page.front_matter, extras)
+        return page
+
+
+def _json(value) -> str:
+    return json.dumps({str(k): v for k, v in value.items()})

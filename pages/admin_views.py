@@ -1,0 +1,176 @@
+"""The page admin's extra screens: reorder, history with diffs, restore, recover deleted pages.
+
+Thin views: the work is done by pages.ordering and pages.revisions. Each takes the PageAdmin so that
+it checks the same permissions and renders inside the admin's layout.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from reversion.models import Version
+
+from pages.models import Page
+from pages.navigation import sort_pages
+from pages.ordering import ReorderError, reorder_children
+from pages.revisions import (
+    RestoreError,
+    deleted_page_versions,
+    diff_states,
+    page_state,
+    page_versions,
+    recover_page,
+    restore_revision,
+    version_state,
+)
+
+REORDER_TEMPLATE = "admin/pages/page/reorder.html"
+HISTORY_TEMPLATE = "admin/pages/page/history.html"
+COMPARE_TEMPLATE = "admin/pages/page/compare.html"
+RESTORE_TEMPLATE = "admin/pages/page/restore.html"
+RECOVER_LIST_TEMPLATE = "admin/pages/page/recover_list.html"
+
+
+def _context(model_admin, request, **extra):
+    opts = model_admin.model._meta
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "app_label": opts.app_label,
+        **extra,
+    }
+
+
+def reorder_view(model_admin, request):
+    """Drag-and-drop (or keyboard) ordering of one parent's children. Template: reorder.html."""
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    parent_id = request.POST.get("parent") or request.GET.get("parent") or None
+    parent = get_object_or_404(Page, pk=parent_id) if parent_id else None
+    here = reverse("admin:pages_page_reorder") + (f"?{urlencode({'parent': parent.pk})}" if parent else "")
+    if request.method == "POST":
+        try:
+            reorder_children(parent, request.POST.getlist("order"), request.user)
+        except (ReorderError, ValueError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The new order is saved.")
+        return HttpResponseRedirect(here)
+    children = sort_pages(Page.objects.filter(parent=parent))
+    parents = Page.objects.filter(children__isnull=False).distinct().order_by("url_path")
+    return TemplateResponse(
+        request,
+        REORDER_TEMPLATE,
+        _context(
+            model_admin, request, title="Reorder pages", parent=parent, children=children, parents=parents
+        ),
+    )
+
+
+def history_view(model_admin, request, page: Page):
+    """Every revision of a page, newest first, with a form to compare any two. Template: history.html."""
+    versions = list(page_versions(page.pk))
+    return TemplateResponse(
+        request,
+        HISTORY_TEMPLATE,
+        _context(
+            model_admin,
+            request,
+            title=f"History: {page.title}",
+            original=page,
+            object=page,
+            versions=versions,
+            can_restore=model_admin.has_change_permission(request, page),
+        ),
+    )
+
+
+def _version_or_current(page: Page, version_id: str | None):
+    if not version_id or version_id == "current":
+        return None, page_state(page)
+    version = get_object_or_404(Version, pk=version_id, object_id=str(page.pk))
+    if version.content_type.model_class() is not Page:
+        raise PermissionDenied
+    return version, version_state(version)
+
+
+def compare_view(model_admin, request, page: Page):
+    """The field and markdown differences between two revisions (or one and the current page)."""
+    old_version, old_state = _version_or_current(page, request.GET.get("from"))
+    new_version, new_state = _version_or_current(page, request.GET.get("to"))
+    return TemplateResponse(
+        request,
+        COMPARE_TEMPLATE,
+        _context(
+            model_admin,
+            request,
+            title=f"Compare revisions: {page.title}",
+            original=page,
+            old_version=old_version,
+            new_version=new_version,
+            diff=diff_states(old_state, new_state),
+        ),
+    )
+
+
+def restore_view(model_admin, request, page: Page, version_id: str):
+    """GET: what restoring would change; POST: restore the revision as a new one. Template: restore.html."""
+    if not model_admin.has_change_permission(request, page):
+        raise PermissionDenied
+    version, state = _version_or_current(page, version_id)
+    if request.method == "POST":
+        try:
+            restore_revision(
+                page, version, user=request.user, can_publish=model_admin.has_publish_permission(request)
+            )
+        except RestoreError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"Restored “{page.title}” to the revision you chose; the history keeps all."
+            )
+            return redirect("admin:pages_page_change", page.pk)
+    return TemplateResponse(
+        request,
+        RESTORE_TEMPLATE,
+        _context(
+            model_admin,
+            request,
+            title=f"Restore: {page.title}",
+            original=page,
+            version=version,
+            diff=diff_states(page_state(page), state),
+        ),
+    )
+
+
+def recover_list_view(model_admin, request):
+    """Deleted pages, each with its last revision, and a button to bring it back."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    return TemplateResponse(
+        request,
+        RECOVER_LIST_TEMPLATE,
+        _context(model_admin, request, title="Recover deleted pages", deleted=list(deleted_page_versions())),
+    )
+
+
+def recover_view(model_admin, request, version_id: str):
+    """POST: recreate a deleted page from its last revision, then open it in the editor."""
+    if not model_admin.has_add_permission(request) or request.method != "POST":
+        raise PermissionDenied
+    version = get_object_or_404(deleted_page_versions(), pk=version_id)
+    try:
+        page = recover_page(
+            version, user=request.user, can_publish=model_admin.has_publish_permission(request)
+        )
+    except RestoreError as exc:
+        messages.error(request, str(exc))
+        return redirect("admin:pages_page_recoverlist")
+    messages.success(request, f"Recovered “{page.title}”.")
+    return redirect("admin:pages_page_change", page.pk)

@@ -1,0 +1,68 @@
+"""The markdown editor's endpoints (live preview, image upload), for staff who may edit pages only.
+
+django-markdownx's own views answer anyone; these replace them under the same URL names. Anonymous
+and non-staff requests get 403 and nothing is rendered or written; CSRF is enforced.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from pages.publishing import site_link_resolver
+from pages.rendering import RenderContext, render
+from pages.uploads import check_image, store_image
+
+EDIT_PERMISSIONS = ("pages.change_page", "pages.add_page")
+
+
+def may_use_editor(user) -> bool:
+    """Active staff who may change (or add) pages."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and any(user.has_perm(permission) for permission in EDIT_PERMISSIONS)
+    )
+
+
+def editor_only(view):
+    """403 for anyone who may not edit pages; CSRF checked; POST only; never cached."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs):
+        if not may_use_editor(request.user):
+            return JsonResponse({"error": "Only staff who may edit pages can use the editor."}, status=403)
+        return view(request, *args, **kwargs)
+
+    return csrf_protect(never_cache(require_POST(guarded)))
+
+
+@editor_only
+def preview(request: HttpRequest) -> HttpResponse:
+    """The live preview: the same rendering and sanitising readers get."""
+    content = request.POST.get("content")
+    if content is None:
+        return JsonResponse({"error": "The request has no 'content' field."}, status=400)
+    context = RenderContext(resolve_source=site_link_resolver(), baseurl=settings.QUIRE_BASEURL)
+    return HttpResponse(render(content, context).html, content_type="text/html; charset=utf-8")
+
+
+@editor_only
+def upload_image(request: HttpRequest) -> JsonResponse:
+    """Store one verified image and answer the markdown that shows it (markdownx's JSON shape)."""
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"image": ["No image was sent (the form field is 'image')."]}, status=400)
+    try:
+        checked = check_image(upload)
+    except ValidationError as error:
+        return JsonResponse({"image": error.messages}, status=400)
+    url = store_image(upload, checked)
+    return JsonResponse({"image_code": f"![]({url})"})

@@ -1,0 +1,10 @@
+"""The markdown editor's URLs, under the names django-markdownx's widget looks up."""
+
+from django.urls import path
+
+from pages import editor_endpoints
+
+urlpatterns = [
+    path("upload/", editor_endpoints.upload_image, name="markdownx_upload"),
+    path("markdownify/", editor_endpoints.preview, name="markdownx_markdownify"),
+]

@@ -1,0 +1,212 @@
+"""Writing pages back to markdown files, and the content hash three-way sync compares.
+
+A page that nobody edited is written from the parts its file was read into, so its bytes come back
+unchanged. When an editor changed a field, only that front-matter key's value is rewritten (or the key
+added or removed); every other line, comment and quote stays as written.
+
+The content hash of a page is the SHA-256 of the file text `page_file_text` makes for it. At import it
+equals the file's hash; an edit in the admin changes it, which is how the next import knows the page
+was edited since it was last synced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from pages import front_matter
+from pages.markdown_io import json_safe, write_text
+from pages.models import Page
+from pages.site_state import bump_content_version
+from pages.source_fields import DerivedFields, FieldErrors, derive_fields
+from pages.urls_from_paths import path_for_url
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def export_path(page: Page) -> str:
+    """The file a page is written to: where it came from, or a path made from its URL."""
+    return page.source_path or path_for_url(page.url_path)
+
+
+def _nav_order_yaml(text: str):
+    """nav_order as YAML should hold it: a number when the text is exactly how that number is written
+    (`3`, `4.5`), else the text itself (so `4.50` reads back as `4.50`)."""
+    value = text.strip()
+    for kind in (int, float):
+        try:
+            number = kind(value)
+        except ValueError:
+            continue
+        if str(number) == value:
+            return number
+    return value
+
+
+def _date_text(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+SYNCED_PARENT = "synced_parent_id"
+"""Key in Page.source_format: the parent the page had at its last sync (an editor's new parent differs)."""
+
+
+def _parent_edited(page: Page, fields: DerivedFields, follow_parent_titles: bool) -> bool:
+    fmt = page.source_format or {}
+    if SYNCED_PARENT in fmt and page.parent_id != fmt[SYNCED_PARENT]:
+        return True
+    if SYNCED_PARENT not in fmt and page.parent_id and not page.source_path:
+        return True  # made in the admin
+    return follow_parent_titles and page.parent_id is not None and page.parent.title != fields.parent
+
+
+def _edits(page: Page, fields: DerivedFields, follow_parent_titles: bool) -> list[tuple[str, object]]:
+    """(key, value) pairs an editor changed; value None means remove the key."""
+    edits: list[tuple[str, object]] = []
+    if page.nav_order != fields.nav_order:
+        edits.append(("nav_order", _nav_order_yaml(page.nav_order) if page.nav_order.strip() else None))
+    if page.url_path != fields.url_path:
+        edits.append(("permalink", page.url_path))
+    if page.date != fields.date:
+        edits.append(("date", _date_text(page.date) if page.date else None))
+    for name in ("published", "nav_exclude", "search_exclude", "has_toc"):
+        if getattr(page, name) != getattr(fields, name):
+            edits.append((name, getattr(page, name)))
+    if page.description != fields.description:
+        edits.append(("description", page.description or None))
+    if _parent_edited(page, fields, follow_parent_titles):
+        edits.append(("parent", page.parent.title if page.parent_id else None))
+    return edits
+
+
+def front_matter_text(page: Page, *, follow_parent_titles: bool = True) -> str:
+    """The page's front matter YAML: as written, with only the keys an editor changed rewritten.
+
+    `follow_parent_titles` also rewrites `parent:` when the parent page's title changed since (so the
+    file still names its parent); the content hash leaves it out, as it is not an edit of this page.
+    """
+    raw = page.front_matter_raw or ""
+    data = dict(page.front_matter or {})
+    path = export_path(page)
+    try:
+        fields = derive_fields(data, path)
+    except FieldErrors:
+        return raw
+    if page.title != fields.title or (not fields.has_title and not page.source_path):
+        raw = front_matter.set_key(raw, "title", page.title)
+        data["title"] = page.title
+        fields = derive_fields(data, path)
+    for key, value in _edits(page, fields, follow_parent_titles):
+        raw = front_matter.remove_key(raw, key) if value is None else front_matter.set_key(raw, key, value)
+    return raw
+
+
+def page_file_text(page: Page, *, follow_parent_titles: bool = True) -> str:
+    """The whole file for a page (front matter, body, original BOM and line endings)."""
+    raw = front_matter_text(page, follow_parent_titles=follow_parent_titles)
+    return write_text(raw, page.body, page.source_format or {})
+
+
+def content_hash(page: Page) -> str:
+    """The hash three-way sync compares: SHA-256 of the file text the page exports to, counting only
+    this page's own edits (a parent page renamed elsewhere does not make this page 'edited')."""
+    return sha256_hex(page_file_text(page, follow_parent_titles=False).encode("utf-8"))
+
+
+@dataclass
+class ExportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"Wrote {len(self.created)} new, updated {len(self.updated)}, "
+            f"unchanged {len(self.unchanged)}, errors {len(self.errors)}"
+        )
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".quire-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _unique_path(path: str, taken: set[str]) -> str:
+    if path not in taken:
+        return path
+    stem, suffix = path.rsplit(".", 1)
+    number = 2
+    while f"{stem}-{number}.{suffix}" in taken:
+        number += 1
+    return f"{stem}-{number}.{suffix}"
+
+
+def export_pages(directory: Path, *, dry_run: bool = False, record_sync: bool = True) -> ExportResult:
+    """Write every page to `directory` (only files whose bytes differ are touched).
+
+    With `record_sync`, each written page's sync state (source path, front matter text, file and
+    content hashes) is updated so that importing the folder again reports it unchanged.
+    """
+    result = ExportResult()
+    root = directory.resolve()
+    pages = list(Page.objects.select_related("parent").defer("body_html", "toc").order_by("pk"))
+    taken = {page.source_path for page in pages if page.source_path}
+    synced: list[tuple[Page, str, str, str]] = []
+    for page in pages:
+        path = page.source_path or _unique_path(export_path(page), taken)
+        taken.add(path)
+        target = (root / path).resolve()
+        if not target.is_relative_to(root):
+            result.errors.append(f"{path}: would be written outside {directory}; skipped")
+            continue
+        raw = front_matter_text(page)
+        data = write_text(raw, page.body, page.source_format or {}).encode("utf-8")
+        existing = target.read_bytes() if target.is_file() else None
+        if existing == data:
+            result.unchanged.append(path)
+        else:
+            (result.created if existing is None else result.updated).append(path)
+            if not dry_run:
+                _write_atomically(target, data)
+        digest = sha256_hex(data)
+        if page.source_path != path or page.file_hash != digest or page.front_matter_raw != raw:
+            synced.append((page, path, raw, digest))
+    if record_sync and not dry_run and synced:
+        _record_sync(synced)
+    return result
+
+
+def _record_sync(synced: list[tuple[Page, str, str, str]]) -> None:
+    with transaction.atomic():
+        for page, path, raw, digest in synced:
+            data = front_matter.load(raw).data if raw.strip() else {}
+            source_format = {
+                "has_front_matter": True,
+                **(page.source_format or {}),
+                SYNCED_PARENT: page.parent_id,
+            }
+            Page.objects.filter(pk=page.pk, version=page.version).update(
+                source_path=path,
+                front_matter_raw=raw,
+                front_matter=json_safe(data),
+                source_format=source_format,
+                file_hash=digest,
+                synced_content_hash=digest,
+            )
+        bump_content_version()

@@ -1,0 +1,238 @@
+"""Page history through django-reversion: record, compare (difflib), restore and recover pages.
+
+Every save path (admin form, actions, reordering, restore, recover) records a revision through
+`record_revision`, so the history holds who saved, when, and the full page state.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import reversion
+from django.db import transaction
+from reversion.models import Version
+
+from pages.models import Page
+
+# Derived on every save, so not worth storing in each revision.
+NOT_RECORDED = ["body_html", "toc", "render_warnings"]
+# What a restore or a recovery puts back (the rest is sync or bookkeeping state).
+RESTORED_FIELDS = [
+    "title",
+    "url_path",
+    "parent_id",
+    "nav_order",
+    "date",
+    "body",
+    "published",
+    "nav_exclude",
+    "search_exclude",
+    "has_toc",
+    "description",
+    "front_matter",
+    "front_matter_raw",
+]
+COMPARED_FIELDS = [name for name in RESTORED_FIELDS if name != "body"]
+IMPORT_COMMENT = "Imported from markdown files."
+IMPORT_BATCH = 500
+
+if not reversion.is_registered(Page):
+    reversion.register(Page, exclude=NOT_RECORDED)
+
+
+class RestoreError(ValueError):
+    """A revision that cannot be put back as it is (its URL is taken by another page, ...)."""
+
+
+def record_revision(pages: list[Page], *, user=None, comment: str = "") -> None:
+    """Store the current state of the pages as one revision by user (call inside the saving transaction)."""
+    with reversion.create_revision(atomic=False):
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+        for page in pages:
+            reversion.add_to_revision(page)
+
+
+def record_import_revisions(pages: Iterable[Page], comment: str = IMPORT_COMMENT) -> int:
+    """Store the state an import left the pages in, as revisions without a user (one per 500 pages).
+
+    Call inside the import's transaction, after the pages and their parents are written. An editor who
+    had one of them open then gets a conflict that shows what the import changed. Returns the count.
+    """
+    count = 0
+    batch: list[Page] = []
+    for page in pages:
+        batch.append(page)
+        if len(batch) == IMPORT_BATCH:
+            record_revision(batch, comment=comment)
+            count, batch = count + len(batch), []
+    if batch:
+        record_revision(batch, comment=comment)
+    return count + len(batch)
+
+
+def version_author(version: Version) -> str:
+    """Who made a stored version: the user's name, or "an import" for a revision without a user."""
+    user = version.revision.user
+    if user is not None:
+        return user.get_username()
+    return "an import" if version.revision.comment == IMPORT_COMMENT else "another process"
+
+
+def page_versions(page_id: int):
+    """The page's stored versions, newest first, with their revision and its user."""
+    return (
+        Version.objects.get_for_model(Page)
+        .filter(object_id=str(page_id))
+        .select_related("revision", "revision__user")
+        .order_by("-pk")
+    )
+
+
+def deleted_page_versions():
+    """The last stored version of every page that no longer exists, newest first."""
+    return Version.objects.get_deleted(Page).select_related("revision", "revision__user").order_by("-pk")
+
+
+def page_state(page: Page) -> dict[str, Any]:
+    """The page's fields as a revision stores them (attribute names, e.g. parent_id)."""
+    return {name: getattr(page, name) for name in RESTORED_FIELDS}
+
+
+def version_state(version: Version) -> dict[str, Any]:
+    data = version.field_dict
+    return {name: data.get(name) for name in RESTORED_FIELDS}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "add", "del", "hunk" or "same"
+    text: str
+
+
+@dataclass
+class PageDiff:
+    fields: list[FieldChange] = field(default_factory=list)
+    body: list[DiffLine] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fields or self.body)
+
+
+def body_diff(old: str, new: str, *, old_name: str = "before", new_name: str = "after") -> list[DiffLine]:
+    """A line-level unified diff of two markdown texts (empty when they are equal)."""
+    lines = difflib.unified_diff(
+        (old or "").splitlines(), (new or "").splitlines(), old_name, new_name, n=3, lineterm=""
+    )
+    result = []
+    for line in lines:
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"@": "hunk", "+": "add", "-": "del"}.get(line[:1], "same")
+        result.append(DiffLine(kind, line))
+    return result
+
+
+def _display(name: str, value: Any, titles: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "parent_id":
+        return titles.get(value, f"deleted page #{value}")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def diff_states(old: dict[str, Any], new: dict[str, Any]) -> PageDiff:
+    """What changed from one page state to another: the fields, and the markdown line by line."""
+    parent_ids = {old.get("parent_id"), new.get("parent_id")} - {None}
+    titles = dict(Page.objects.filter(pk__in=parent_ids).values_list("pk", "title")) if parent_ids else {}
+    changes = []
+    for name in COMPARED_FIELDS:
+        if old.get(name) != new.get(name):
+            label = Page._meta.get_field(name.removesuffix("_id")).verbose_name
+            changes.append(
+                FieldChange(
+                    name,
+                    str(label),
+                    _display(name, old.get(name), titles),
+                    _display(name, new.get(name), titles),
+                )
+            )
+    return PageDiff(fields=changes, body=body_diff(old.get("body") or "", new.get("body") or ""))
+
+
+def find_version_number(page_id: int, number: int, *, limit: int = 50) -> Version | None:
+    """The stored revision in which the page had the given `version` number (None when not kept)."""
+    for version in page_versions(page_id)[:limit]:
+        if version.field_dict.get("version") == number:
+            return version
+    return None
+
+
+def restore_revision(page: Page, version: Version, *, user, can_publish: bool) -> Page:
+    """Put an older revision back as the page's newest state (a new revision; history is kept).
+
+    Without the publish permission the page keeps its current published state.
+    """
+    from pages.editing import save_page
+
+    state = version_state(version)
+    _check_url_free(state["url_path"], exclude_pk=page.pk)
+    old_url = page.url_path
+    published = page.published
+    for name, value in state.items():
+        setattr(page, name, value)
+    if not can_publish:
+        page.published = published
+    if page.parent_id is not None and not Page.objects.filter(pk=page.parent_id).exists():
+        page.parent_id = None
+    when = version.revision.date_created.strftime("%Y-%m-%d %H:%M")
+    save_page(page, user=user, old_url=old_url, comment=f"Restored the revision of {when}.")
+    return page
+
+
+def recover_page(version: Version, *, user, can_publish: bool) -> Page:
+    """Bring a deleted page back from its last revision (as a draft without the publish permission)."""
+    from pages.editing import save_page
+
+    state = version_state(version)
+    with transaction.atomic():
+        if Page.objects.filter(pk=version.object_id).exists():
+            raise RestoreError(f"The page “{version.object_repr}” is not deleted.")
+        _check_url_free(state["url_path"], exclude_pk=None)
+        page = Page(pk=int(version.object_id))
+        for name, value in state.items():
+            setattr(page, name, value)
+        source_path = version.field_dict.get("source_path")
+        if source_path and not Page.objects.filter(source_path=source_path).exists():
+            page.source_path = source_path
+        page.version = int(version.field_dict.get("version") or 0) + 1
+        if not can_publish:
+            page.published = False
+        if page.parent_id is not None and not Page.objects.filter(pk=page.parent_id).exists():
+            page.parent_id = None
+        save_page(page, user=user, comment="Recovered after deletion.")
+    return page
+
+
+def _check_url_free(url_path: str, *, exclude_pk: int | None) -> None:
+    other = Page.objects.filter(url_path=url_path).exclude(pk=exclude_pk).first()
+    if other is not None:
+        raise RestoreError(
+            f"The URL {url_path} is now used by the page “{other.title}”. "
+            "Change that page's URL first, or restore into a new URL by editing after restoring."
+        )

@@ -1,0 +1,120 @@
+"""The admin's extra screens: reorder, history, compare, restore and recover."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from pages.editing import save_page
+from pages.models import Page
+from pages.revisions import page_versions
+from tests.admin_factories import make_editor, make_page
+
+pytestmark = pytest.mark.django_db
+
+REORDER = reverse("admin:pages_page_reorder")
+RECOVER_LIST = reverse("admin:pages_page_recoverlist")
+
+
+@pytest.fixture
+def family():
+    parent = make_page(title="Guide", url_path="/guide/")
+    kids = [
+        make_page(title=t, url_path=f"/guide/{t.lower()}/", parent=parent, nav_order=o)
+        for t, o in [("A", "2"), ("B", "1"), ("C", "3")]
+    ]
+    return parent, kids
+
+
+@pytest.fixture
+def edited(admin_user):
+    page = make_page(title="Doc", url_path="/doc/", body="alpha\nbeta\n", user=admin_user)
+    page.body = "alpha\ngamma\n"
+    save_page(page, user=admin_user)
+    return page
+
+
+def test_reorder_page_lists_children_in_nav_order(admin_client, family):
+    """The reorder screen lists one parent's children in their navigation order."""
+    parent, _ = family
+    response = admin_client.get(REORDER, {"parent": parent.pk})
+    assert [p.title for p in response.context["children"]] == ["B", "A", "C"]
+    assert "quire/admin/reorder.js" in response.content.decode()
+
+
+def test_reorder_is_saved_in_one_request(admin_client, family):
+    """One POST with the ids in their new order rewrites nav_order."""
+    parent, (a, b, c) = family
+    response = admin_client.post(REORDER, {"parent": parent.pk, "order": [c.pk, b.pk, a.pk]})
+    assert response.status_code == 302 and response.url == f"{REORDER}?parent={parent.pk}"
+    assert [p.title for p in Page.objects.filter(parent=parent).in_nav_order()] == ["C", "B", "A"]
+
+
+def test_reorder_with_a_stale_list_shows_an_error(admin_client, family):
+    """A list missing a page (someone added one meanwhile) changes nothing and says why."""
+    parent, (a, b, c) = family
+    response = admin_client.post(REORDER, {"parent": parent.pk, "order": [c.pk, b.pk]}, follow=True)
+    assert "changed while you were reordering" in response.content.decode()
+    a.refresh_from_db()
+    assert a.nav_order == "2"
+
+
+def test_reorder_needs_change_permission(client, family):
+    """A staff user without pages.change_page cannot reorder."""
+    parent, (a, b, c) = family
+    client.force_login(User.objects.create_user("viewer", is_staff=True))
+    assert client.post(REORDER, {"parent": parent.pk, "order": [c.pk, b.pk, a.pk]}).status_code == 403
+
+
+def test_history_lists_revisions_with_compare_choices(admin_client, edited):
+    """The history screen lists every revision, newest first, with who saved it."""
+    response = admin_client.get(reverse("admin:pages_page_history", args=[edited.pk]))
+    assert [v.field_dict["version"] for v in response.context["versions"]] == [2, 1]
+    html = response.content.decode()
+    assert 'name="from"' in html and 'name="to"' in html and "admin" in html
+
+
+def test_compare_any_two_revisions(admin_client, edited):
+    """Comparing two stored revisions shows the changed markdown lines."""
+    newest, oldest = page_versions(edited.pk)
+    url = reverse("admin:pages_page_compare", args=[edited.pk])
+    html = admin_client.get(url, {"from": oldest.pk, "to": newest.pk}).content.decode()
+    assert '<span class="quire-diff-del">-beta</span>' in html
+    assert '<span class="quire-diff-add">+gamma</span>' in html
+
+
+def test_compare_a_revision_with_the_current_page(admin_client, edited):
+    """'to=current' compares a revision with the page as it is now."""
+    oldest = list(page_versions(edited.pk))[-1]
+    Page.objects.filter(pk=edited.pk).update(title="Renamed")
+    url = reverse("admin:pages_page_compare", args=[edited.pk])
+    response = admin_client.get(url, {"from": oldest.pk, "to": "current"})
+    assert [(c.old, c.new) for c in response.context["diff"].fields] == [("Doc", "Renamed")]
+
+
+def test_restore_view_previews_then_restores(admin_client, edited):
+    """GET shows what would change; POST restores and returns to the editor."""
+    oldest = list(page_versions(edited.pk))[-1]
+    url = reverse("admin:pages_page_restore", args=[edited.pk, oldest.pk])
+    assert "+beta" in admin_client.get(url).content.decode()
+    response = admin_client.post(url)
+    assert response.status_code == 302
+    edited.refresh_from_db()
+    assert (edited.body, edited.version) == ("alpha\nbeta\n", 3)
+
+
+def test_recover_deleted_page_through_the_admin(admin_client, edited):
+    """A page deleted in the admin is listed under Recover and comes back with one click."""
+    admin_client.post(reverse("admin:pages_page_delete", args=[edited.pk]), {"post": "yes"})
+    listing = admin_client.get(RECOVER_LIST)
+    (version,) = listing.context["deleted"]
+    assert "Doc" in listing.content.decode()
+    response = admin_client.post(reverse("admin:pages_page_recover", args=[version.pk]))
+    assert response.status_code == 302
+    assert Page.objects.get(pk=edited.pk).body == "alpha\ngamma\n"
+
+
+def test_editor_cannot_restore_a_published_page(client, edited):
+    """Restoring changes a page, so an editor cannot restore a published one."""
+    client.force_login(make_editor())
+    oldest = list(page_versions(edited.pk))[-1]
+    assert client.post(reverse("admin:pages_page_restore", args=[edited.pk, oldest.pk])).status_code == 403

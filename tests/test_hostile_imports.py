@@ -1,0 +1,189 @@
+"""Hostile files on import: each refused with a clear message, the database unchanged; property tests."""
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pages import markdown_io
+from pages.exporting import export_pages
+from pages.importing import import_folders
+from pages.models import Page, Redirect
+from tests.sync_helpers import run_import, write_site
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {"index.md": "---\ntitle: Home\n---\n# Home\n"}
+
+
+def snapshot():
+    return list(Page.objects.order_by("pk").values()), list(Redirect.objects.order_by("pk").values())
+
+
+def alias_bomb() -> str:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for name, prev in zip("bcdef", "abcde", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]")
+    return "---\ntitle: Bomb\n" + "\n".join(lines) + "\n---\n"
+
+
+HOSTILE = {
+    "dotdot-permalink": (
+        "---\ntitle: X\npermalink: /../../etc/passwd\n---\n",
+        "evil.md:3:1: permalink '/../../etc/passwd' contains '..'; paths must stay inside the site",
+    ),
+    "dotdot-redirect": (
+        "---\ntitle: X\nredirect_from:\n  - ../../admin/\n---\n",
+        "evil.md:3:1: redirect_from '../../admin/' contains '..'; paths must stay inside the site",
+    ),
+    "nul-bytes": (b"---\ntitle: X\n---\nGIF89a\x00\x01", "evil.md:4:7: binary file (NUL byte)"),
+    "latin-1": ("---\ntitle: Déjà vu\n---\n".encode("latin-1"), "evil.md:2:9: not UTF-8 (byte 0xe9)"),
+    "python-tag": (
+        "---\ntitle: X\nrun: !!python/object/apply:os.system ['rm -rf /']\n---\n",
+        "evil.md:3:6: YAML tag !!python/object/apply:os.system is not allowed in front matter",
+    ),
+    "alias-bomb": (alias_bomb(), "evil.md:2:1: front matter expands to more than 10000 values"),
+    "list-front-matter": (
+        "---\n- title\n- X\n---\n",
+        "evil.md:2:1: front matter must be a mapping of keys to values, not a list",
+    ),
+    "duplicate-keys": (
+        "---\ntitle: X\nnav_order: 1\ntitle: Y\n---\n",
+        "evil.md:4:1: duplicate key 'title' (first defined on line 2)",
+    ),
+    "title-date": (
+        "---\ntitle: 2024-10-27\n---\n",
+        'evil.md:2:1: title: YAML reads 2024-10-27 as a date; put the title in quotes (title: "2024-10-27")',
+    ),
+    "title-bool": ("---\ntitle: yes\n---\n", "evil.md:2:1: title: YAML reads true as a boolean"),
+    "title-number": ("---\ntitle: 1.5\n---\n", "evil.md:2:1: title: YAML reads 1.5 as a number"),
+    "tab-indent": ("---\ntitle: X\nmeta:\n\tkey: 1\n---\n", "evil.md:4:1: invalid YAML: a tab character"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_file_is_refused_and_database_unchanged(case, tmp_path):
+    """Each hostile file gets a precise error; nothing changes unless --skip-invalid."""
+    content, message = HOSTILE[case]
+    root = write_site(tmp_path, GOOD)
+    run_import(root)
+    before = snapshot()
+    write_site(root, {"evil.md": content, "index.md": "---\ntitle: Home changed\n---\n"})
+    report = run_import(root)
+    assert [str(e)[: len(message)] for e in report.errors] == [message]
+    assert report.failed and snapshot() == before
+    skipped = run_import(root, skip_invalid=True)
+    assert skipped.skipped == ["evil.md"] and skipped.updated == ["index.md"]
+    assert not Page.objects.filter(source_path="evil.md").exists()
+
+
+def test_symlink_leaving_the_root_is_refused(tmp_path):
+    """A symlink to a file outside the import root is refused, naming the target; inside links are fine."""
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\ntitle: Secret\n---\n")
+    root = write_site(tmp_path / "site", GOOD)
+    (root / "leak.md").symlink_to(outside)
+    (root / "alias.md").symlink_to(root / "index.md")
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == [
+        f"leak.md: symlink to {outside}, outside the import root; refused"
+    ]
+    assert Page.objects.count() == 0
+    report = run_import(root, skip_invalid=True)
+    assert sorted(report.created) == ["alias.md", "index.md"] and report.skipped == ["leak.md"]
+    assert not Page.objects.filter(title="Secret").exists()
+
+
+def test_symlinked_folder_leaving_the_root_is_refused(tmp_path):
+    """A symlinked folder pointing outside the root is refused; one inside is skipped with a warning."""
+    outside = write_site(tmp_path / "outside", {"secret.md": "---\ntitle: Secret\n---\n"})
+    root = write_site(tmp_path / "site", {**GOOD, "docs/a.md": "---\ntitle: A\n---\n"})
+    (root / "leak").symlink_to(outside, target_is_directory=True)
+    (root / "again").symlink_to(root / "docs", target_is_directory=True)
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == [
+        f"leak: symlinked folder to {outside}, outside the import root; refused"
+    ]
+    assert Page.objects.count() == 0
+    report = run_import(root, skip_invalid=True)
+    assert sorted(report.created) == ["docs/a.md", "index.md"]
+    assert report.warnings["again"] == [
+        "symlinked folder not followed; its files are imported where they really are"
+    ]
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):
+    """A file over the size limit is refused with its size; the database is unchanged."""
+    monkeypatch.setattr(markdown_io, "MAX_FILE_BYTES", 100)
+    root = write_site(tmp_path, {**GOOD, "big.md": "---\ntitle: Big\n---\n" + "x" * 200})
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == ["big.md: file is 219 bytes, over the 100-byte limit"]
+    assert Page.objects.count() == 0
+
+
+SAFE_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=80)
+SCALARS = st.one_of(
+    SAFE_TEXT,
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+)
+KEYS = st.sampled_from(
+    ["title", "nav_order", "date", "parent", "permalink", "published", "description", "nav_exclude",
+     "redirect_from", "has_toc", "layout", "custom"]
+)  # fmt: skip
+FRONT_MATTER = st.dictionaries(KEYS, st.one_of(SCALARS, st.lists(SCALARS, max_size=3)), max_size=6)
+BODY_LINES = st.sampled_from(["# H", "---", "- item", "```yaml", "{% raw %}", "\r\n", "a"])
+BODIES = st.one_of(SAFE_TEXT, st.lists(BODY_LINES).map("\n".join))
+
+
+def import_text(data: bytes):
+    """Import one file in a fresh folder; return the report and the folder."""
+    folder = Path(tempfile.mkdtemp(prefix="quire-hyp-"))
+    (folder / "page.md").write_bytes(data)
+    return import_folders([folder]), folder
+
+
+HYPOTHESIS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@HYPOTHESIS
+@given(front_matter=FRONT_MATTER, body=BODIES, crlf=st.booleans(), bom=st.booleans())
+def test_import_never_crashes_and_round_trip_is_stable(front_matter, body, crlf, bom):
+    """Generated pages: import succeeds or reports errors; import→export→import is stable."""
+    Page.objects.all().delete()
+    text = "---\n" + yaml.safe_dump(front_matter, allow_unicode=True, sort_keys=False) + "---\n" + body
+    if crlf:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    data = ("\ufeff" if bom else "").encode() + text.encode("utf-8")
+    report, folder = import_text(data)
+    if report.errors:
+        assert report.failed and Page.objects.count() == 0
+        assert all(str(e).startswith("page.md") for e in report.errors)
+        return
+    exported = Path(tempfile.mkdtemp(prefix="quire-hyp-out-"))
+    export_pages(exported)
+    assert (exported / "page.md").read_bytes() == data
+    before = list(Page.objects.values("title", "url_path", "nav_order", "date", "body", "published"))
+    again = import_folders([exported])
+    assert again.unchanged == ["page.md"] and again.errors == []
+    assert list(Page.objects.values("title", "url_path", "nav_order", "date", "body", "published")) == before
+
+
+@HYPOTHESIS
+@given(raw=st.text(st.characters(exclude_categories=["Cs"]), max_size=200), body=SAFE_TEXT)
+def test_arbitrary_front_matter_text_never_crashes(raw, body):
+    """Any text between the --- lines gives a page or a located error, never an exception."""
+    Page.objects.all().delete()
+    report, _ = import_text(f"---\n{raw}\n---\n{body}".encode())
+    assert report.errors or Page.objects.count() == 1
+    for error in report.errors:
+        assert str(error).startswith("page.md")

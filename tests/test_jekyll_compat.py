@@ -1,0 +1,201 @@
+"""The Liquid/kramdown pre-pass: what it converts, what it leaves alone, and what it warns about."""
+
+import re
+
+import frontmatter
+import pytest
+
+from pages.jekyll_compat import TOC_MARKER, _code_ranges, _in_ranges, candidate_sources, ial_marker, prepare
+from pages.rendering import RenderContext
+from tests.conftest import CORPUS
+
+PAGES = {
+    "docs/install.md": "/docs/install/",
+    "_posts/2010-07-21-name-of-post.md": "/2010/07/21/name-of-post/",
+    "site/_docs/history.md": "/docs/history/",
+}
+
+
+def context(source_path="docs/guide.md", baseurl=""):
+    return RenderContext(source_path=source_path, resolve_source=PAGES.get, baseurl=baseurl)
+
+
+def test_raw_content_is_kept_literally():
+    """Liquid between raw and endraw stays exactly as written, without the raw markers."""
+    prepared = prepare("{% raw %}{{ site.title }} {% include x.html %}{% endraw %}", context())
+    assert prepared.text == "{{ site.title }} {% include x.html %}"
+    assert prepared.warnings == []
+
+
+def test_raw_around_a_code_fence_keeps_the_fence_working():
+    """A raw block wrapping a fenced code block leaves the fence and its Liquid intact."""
+    text = "{% raw %}\n```liquid\n{% if x %}{{ y }}{% endif %}\n```\n{% endraw %}\n"
+    prepared = prepare(text, context())
+    assert "```liquid\n{% if x %}{{ y }}{% endif %}\n```" in prepared.text
+    assert "raw" not in prepared.text
+    assert prepared.warnings == []
+
+
+def test_liquid_in_code_blocks_and_spans_is_left_alone():
+    """Liquid inside fenced code and code spans is code, so it is neither converted nor warned about."""
+    text = "Use `{{ site.baseurl }}` here.\n\n~~~\n{% include a.html %}\n~~~\n"
+    prepared = prepare(text, context(baseurl="/b"))
+    assert "`{{ site.baseurl }}`" in prepared.text
+    assert "{% include a.html %}" in prepared.text
+    assert prepared.warnings == []
+
+
+def test_baseurl_and_url_filters():
+    """site.baseurl, relative_url and absolute_url become site paths under the base URL."""
+    text = "{{ site.baseurl }}/x {{site.baseurl}}/y {{ '/a/' | relative_url }} {{ \"b/\" | absolute_url }}"
+    prepared = prepare(text, context(baseurl="/base/"))
+    assert prepared.text == "/base/x /base/y /base/a/ /base/b/"
+
+
+def test_link_tag_resolves_from_the_site_root_above_the_page():
+    """{% link %} names a path from the site root, which may be a folder above the page."""
+    prepared = prepare("[h]({% link _docs/history.md %})", context(source_path="site/_docs/config.md"))
+    assert prepared.text == "[h](/docs/history/)"
+    assert prepared.warnings == []
+
+
+def test_post_url_resolves_a_post_by_name():
+    """{% post_url name %} finds the post in _posts/ without its extension."""
+    prepared = prepare("[p]({% post_url 2010-07-21-name-of-post %})", context())
+    assert prepared.text == "[p](/2010/07/21/name-of-post/)"
+
+
+def test_unresolved_link_is_a_warning_naming_it():
+    """A link to a file that was not imported is kept as a site path and reported with its line."""
+    prepared = prepare("first\n\n[x]({% link docs/missing.md %})", context())
+    assert prepared.text.endswith("[x](/docs/missing.md)")
+    assert prepared.warnings == [
+        "line 3: {% link docs/missing.md %}: no page was imported from 'docs/missing.md'"
+    ]
+
+
+def test_unconverted_liquid_is_removed_and_listed_with_line_numbers():
+    """include, loops, conditions, captures, other tags and unknown variables vanish with a warning each."""
+    text = (
+        "intro\n"
+        "{% include nav.html %}\n"
+        "{% for p in site.pages %}\n- {{ p.title }}\n{% endfor %}\n"
+        "{% if a %}yes{% else %}no{% endif %}\n"
+        "{% capture x %}hidden{% endcapture %}\n"
+        "{% assign y = 1 %}\n"
+        "{{ page.title }} and {{ page.title }}\n"
+        "outro\n"
+    )
+    prepared = prepare(text, context())
+    for garbage in ("{%", "{{", "hidden", "yes", "no\n", "p.title"):
+        assert garbage not in prepared.text
+    assert prepared.text.startswith("intro\n") and prepared.text.rstrip().endswith("outro")
+    assert prepared.warnings == [
+        "line 2: Liquid tag {% include nav.html %} is not supported by Quire; removed",
+        "line 3: Liquid block {% for %}…{% endfor %} is not supported by Quire; removed",
+        "line 6: Liquid block {% if %}…{% endif %} is not supported by Quire; removed",
+        "line 7: Liquid block {% capture %}…{% endcapture %} is not supported by Quire; removed",
+        "line 8: Liquid tag {% assign %} is not supported by Quire; removed",
+        "line 9: Liquid variable {{ page.title }} is not known to Quire; removed",
+    ]
+
+
+def test_nested_blocks_are_removed_whole():
+    """A loop inside a condition is removed up to the matching end tag."""
+    prepared = prepare("{% if a %}{% if b %}x{% endif %}y{% endif %}z", context())
+    assert prepared.text == "z"
+
+
+def test_highlight_tag_becomes_a_fenced_code_block():
+    """{% highlight ruby %} becomes a fence with the language; its Liquid is left alone."""
+    prepared = prepare("{% highlight ruby linenos %}\nputs '{{ x }}'\n{% endhighlight %}\n", context())
+    assert prepared.text == "~~~ruby\nputs '{{ x }}'\n~~~\n"
+    assert prepared.warnings == []
+
+
+def test_highlight_around_a_raw_highlight_ends_at_its_own_end_tag():
+    """A highlight block showing Liquid in a raw block ends at the end tag outside the raw block."""
+    text = (
+        "{% highlight liquid %}\n{% raw %}{% highlight x %}\ncode\n{% endhighlight %}{% endraw %}\n"
+        "{% endhighlight %}\n"
+    )
+    prepared = prepare(text, context())
+    assert prepared.text == "~~~liquid\n{% highlight x %}\ncode\n{% endhighlight %}\n~~~\n"
+    assert prepared.warnings == []
+
+
+def test_toc_with_its_list_item_becomes_the_marker():
+    """`1. TOC` + `{:toc}` (and `* TOC` or a bare `{:toc}`) become the table-of-contents marker."""
+    for text in ("1. TOC\n{:toc}\n", "* TOC\n{:toc}\n", "{:toc}\n"):
+        prepared = prepare(text, context())
+        assert prepared.text.split() == [TOC_MARKER]
+
+
+def test_attribute_list_after_a_heading_goes_onto_it():
+    """`{: .no_toc }` below a heading becomes the heading's own attribute list."""
+    prepared = prepare("## Contents\n{: .no_toc .text-delta }\n", context())
+    assert prepared.text == "## Contents {: .no_toc .text-delta }\n"
+
+
+def test_attribute_list_before_a_heading_goes_onto_it():
+    """An attribute list on the line above a heading (after a blank line) applies to that heading."""
+    prepared = prepare("text\n\n{: #top }\n# Title\n", context())
+    assert "# Title {: #top }" in prepared.text
+
+
+def test_attribute_lists_around_blocks_become_markers():
+    """After a block it applies to that block; after a blank line, to the next block."""
+    prepared = prepare("A note.\n{: .note }\n\n{: .warning }\n> careful\n", context())
+    assert ial_marker("prev", ".note") in prepared.text
+    assert ial_marker("next", ".warning") in prepared.text
+
+
+def test_lone_attribute_list_is_a_warning():
+    """An attribute list with blank lines on both sides applies to nothing and is reported."""
+    prepared = prepare("a\n\n{: .note }\n\nb\n", context())
+    assert ".note" not in prepared.text
+    assert prepared.warnings == ["line 3: attribute list {: .note } is not next to a block; removed"]
+
+
+def test_candidate_sources_walk_up_from_the_page():
+    """A site-root path is tried as written, then under each folder above the page."""
+    assert candidate_sources("/x.md", "a/b/c.md") == ["x.md", "a/b/x.md", "a/x.md"]
+
+
+def corpus_files():
+    return sorted(CORPUS.rglob("*.md")) + sorted(CORPUS.rglob("*.markdown"))
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not present beside this checkout")
+def test_corpus_leaves_no_liquid_outside_code_without_a_warning():
+    """Every corpus page: each Liquid construct left in prose is inside code, or the page has warnings."""
+    files = corpus_files()
+    assert len(files) > 250
+    for path in files:
+        body = frontmatter.loads(path.read_text(encoding="utf-8-sig")).content
+        prepared = prepare(body, RenderContext(source_path=str(path.relative_to(CORPUS))))
+        code = _code_ranges(prepared.text)
+        for match in re.finditer(r"\{%.*?%\}|\{\{.*?\}\}", prepared.text):
+            if not _in_ranges(code, match.start(), match.end()):
+                # Only what a raw block kept literally may remain in prose.
+                assert "{% raw" in body, f"{path}: {match.group(0)!r} left in prose"
+
+
+def test_line_offset_makes_warnings_name_file_lines():
+    """With the front matter's line count as offset, a warning names the line in the file."""
+    prepared = prepare("a\n{% include x.html %}\n", RenderContext(line_offset=5))
+    assert prepared.warnings == ["line 7: Liquid tag {% include x.html %} is not supported by Quire; removed"]
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not present beside this checkout")
+def test_just_the_docs_home_page_reports_its_contributor_loop():
+    """The just-the-docs home page's contributor loop is removed and reported at its file line."""
+    raw = (CORPUS / "just-the-docs" / "index.md").read_text(encoding="utf-8")
+    body = raw.split("---\n", 2)[2]
+    offset = raw.count("\n") - body.count("\n")
+    prepared = prepare(body, RenderContext(source_path="index.md", line_offset=offset))
+    assert (
+        "line 68: Liquid block {% for %}…{% endfor %} is not supported by Quire; removed" in prepared.warnings
+    )
+    assert "contributor.avatar_url" not in prepared.text
+    assert '<ul class="list-style-none">\n\n</ul>' in prepared.text

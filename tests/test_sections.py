@@ -1,0 +1,39 @@
+"""Search sections read back from rendered HTML."""
+
+from pages.rendering import Section
+from pages.sections import sections_from_html
+
+
+def test_text_before_the_first_heading_has_an_empty_anchor():
+    """Text before any heading is a section with anchor '' and level 0."""
+    assert sections_from_html("<p>Hello <b>you</b></p>") == [Section("", "", 0, "Hello you")]
+
+
+def test_heading_anchor_links_and_toc_are_not_text():
+    """Anchor-link text, the in-page TOC and footnote markers are left out of section text."""
+    html = (
+        '<div class="toc"><ul><li><a href="#a">A</a></li></ul></div>'
+        '<h2 id="a">A<a class="anchor-link" href="#a">#</a></h2>'
+        '<p>Body<sup><a class="footnote-ref" href="#fn:1">1</a></sup> text</p>'
+    )
+    assert sections_from_html(html) == [Section("a", "A", 2, "Body text")]
+
+
+def test_blocks_are_separated_by_spaces():
+    """Words from adjacent blocks and cells do not run together."""
+    html = "<h3 id='t'>T</h3><ul><li>one</li><li>two</li></ul><table><tr><td>a</td><td>b</td></tr></table>"
+    assert sections_from_html(html)[0].text == "one two a b"
+
+
+def test_empty_heading_sections_are_kept():
+    """A heading with no text under it is still a section (search can find its heading)."""
+    assert sections_from_html('<h2 id="x">X</h2><h2 id="y">Y</h2><p>z</p>') == [
+        Section("x", "X", 2, ""),
+        Section("y", "Y", 2, "z"),
+    ]
+
+
+def test_long_headings_and_anchors_fit_the_search_table():
+    """Headings and anchors longer than the PageSection columns are cut to fit."""
+    (section,) = sections_from_html(f'<h2 id="{"a" * 400}">{"word " * 200}</h2>')
+    assert len(section.anchor) == 300 and len(section.heading) == 500
