@@ -9,16 +9,15 @@ import django
 
 def main(root: Path) -> None:
     django.setup()
-    from pages.importing import find_markdown_files
+    from pages.importing import ImportReport, find_markdown_files
     from pages.markdown_io import read_file
     from pages.rendering import RenderContext, render
 
     started = time.perf_counter()
-    files = find_markdown_files(root)
-    for path in files:
-        rel = path.relative_to(root).as_posix()
-        source = read_file(rel, path.read_bytes())
-        render(source.body, RenderContext(source_path=rel))
+    files = find_markdown_files(root, ImportReport())
+    for found in files:
+        source = read_file(found.path, found.absolute.read_bytes())
+        render(source.body, RenderContext(source_path=found.path))
     print(f"{len(files)} files in {time.perf_counter() - started:.2f} s")
 
 

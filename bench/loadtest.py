@@ -7,7 +7,6 @@ save pages through the admin over HTTP, each save appending a unique line. Passe
 (no 5xx, no 404, no socket error), the import completes, and every saved line is in the database and
 on the public page.
 
-LOADTEST_IMPORT=batched runs the import through bench/import_batched.py (one version bump at the end).
 LOADTEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/quire_loadtest) is emptied first;
 the database is created when missing.
 """
@@ -36,7 +35,6 @@ MAX_SECONDS = int(os.environ.get("LOADTEST_MAX_SECONDS", "600"))
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "32"))
 SITE_PAGES = int(os.environ.get("LOADTEST_SITE", "200"))
 IMPORT_PAGES = int(os.environ.get("LOADTEST_PAGES", "1000"))
-IMPORT_MODE = os.environ.get("LOADTEST_IMPORT", "command")  # or "batched": bench/import_batched.py
 EDITORS = 2
 SAVE_INTERVAL = 1.0
 EDITOR_PASSWORD = "loadtest-only-password"  # noqa: S105
@@ -132,7 +130,7 @@ def main() -> None:
         started = time.monotonic()
         hard_stop = started + MAX_SECONDS
         script = wrk_script(urls, work)
-        command = ["manage.py", "import_pages"] if IMPORT_MODE == "command" else ["bench/import_batched.py"]
+        command = ["manage.py", "import_pages"]
         log(f"load: wrk {CONNECTIONS} connections, at least {SECONDS} s and until the import ends")
         chunks: list = []
         load = threading.Thread(target=lambda: chunks.append(run_wrk(base, 3, CONNECTIONS, 2, script)))
@@ -186,7 +184,7 @@ def main() -> None:
         ),
         ("failed reads (non-2xx/3xx + socket errors)", str(errors)),
         (
-            f"import of {IMPORT_PAGES} pages ({IMPORT_MODE})",
+            f"import of {IMPORT_PAGES} pages (import_pages)",
             f"{'ok' if importer.returncode == 0 else 'FAILED'} in {import_seconds:.1f} s"
             f" under load; pages now {total_pages}",
         ),

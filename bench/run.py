@@ -180,8 +180,12 @@ def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
         checks.append((f"{size}: warm >= 0.7 x ceiling", warm >= 0.7, f"{warm:.2f}"))
         checks.append((f"{size}: cold >= 0.1 x ceiling", cold >= 0.1, f"{cold:.2f}"))
         limit = 1.0 if size <= 1000 else 0.6
-        ratio = worse_ratio(f["first import"], f["floor"])
-        checks.append((f"{size}: first import <= {limit} x floor", ratio <= limit, f"{ratio:.2f}"))
+        # import_pages renders on every core, the floor on one: judged on wall time, CPU shown beside.
+        ratio = f["first import"].seconds / f["floor"].seconds
+        cpu = f["first import"].cpu_seconds / f["floor"].cpu_seconds
+        checks.append(
+            (f"{size}: first import <= {limit} x floor (wall)", ratio <= limit, f"{ratio:.2f}; CPU {cpu:.2f}")
+        )
         ratio = worse_ratio(f["re-import unchanged"], f["first import"])
         checks.append((f"{size}: re-import unchanged <= 0.1 x first", ratio <= 0.1, f"{ratio:.2f}"))
         if size >= 10000:
