@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 DJANGO_SPEC ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BENCH_SIZES ?= 1000,10000
 
-.PHONY: run test lint format bench browser java clean
+.PHONY: run test lint format bench bench-quick loadtest browser java clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -29,9 +30,17 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Measure imports, page views and search against the static-file ceiling
+# Measure imports, page views and search against the static-file ceiling (a few minutes)
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/run.py
+	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
+
+# The same at 1,000 pages only
+bench-quick: $(VENV)/.installed-dev
+	BENCH_SIZES=1000 $(BIN)/python bench/run.py
+
+# 60 s of page views on gunicorn + PostgreSQL while an import and admin saves run (needs PostgreSQL)
+loadtest: $(VENV)/.installed-dev
+	$(BIN)/python bench/loadtest.py
 
 # Make sure Debian's Chromium is there for the browser tests (installs it when missing and root)
 browser:

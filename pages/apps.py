@@ -5,3 +5,8 @@ class PagesConfig(AppConfig):
     name = "pages"
     verbose_name = "Pages"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from pages.caching import connect_invalidation
+
+        connect_invalidation()

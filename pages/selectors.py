@@ -89,14 +89,19 @@ def split_title_heading(body_html: str) -> tuple[str, str]:
     return stripped[:end], stripped[end:]
 
 
-def page_context(page: Page, tree: NavTree, request: HttpRequest) -> dict:
-    """Everything the page template shows around the body, from the page and the one nav tree."""
+def page_context(page: Page, tree: NavTree, request: HttpRequest, nav_html: str | None = None) -> dict:
+    """Everything the page template shows around the body, from the page and the one nav tree.
+
+    `nav_html` is `navigation_html(tree)` when the caller already has it (cached per content version).
+    """
+    if nav_html is None:
+        nav_html = navigation_html(tree)
     trail = tree.lineage(page.parent_id)
     previous, following = tree.neighbours(page.pk)
     title_html, rest_html = split_title_heading(page.body_html)
     return {
         "page": page,
-        "nav_html": mark_current(navigation_html(tree), page.pk, [record.id for record in trail]),
+        "nav_html": mark_current(nav_html, page.pk, [record.id for record in trail]),
         "breadcrumbs": trail,
         "children": tree.children_of(page.pk) if page.has_toc else [],
         "previous_page": previous,

@@ -20,15 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from pages import search as site_search
+from pages.caching import cache_public_response, site_navigation
 from pages.models import Page
-from pages.selectors import (
-    home_page,
-    nav_tree,
-    navigation_html,
-    page_context,
-    public_page,
-    redirect_target,
-)
+from pages.selectors import home_page, page_context, public_page, redirect_target
 
 DEFAULT_TEMPLATE = "pages/page.html"
 SEARCH_TEMPLATE = "pages/search.html"
@@ -39,19 +33,22 @@ LIVE_RESULTS = 8
 
 
 @require_safe
+@cache_public_response
 def page_detail(request, url_path: str = ""):
     """One public page. Template: pages/page.html; context: see `selectors.page_context`.
 
-    `/` shows the home page; an old URL answers 301 to where its page lives now.
+    `/` shows the home page; an old URL answers 301 to where its page lives now. Anonymous answers
+    are cached per content version (`caching.cache_public_response`), and the navigation is built
+    once per content version (`caching.site_navigation`).
     """
     path = "/" + url_path
-    tree = nav_tree()
-    page = home_page(tree) if path == "/" else public_page(path)
+    navigation = site_navigation(request)
+    page = home_page(navigation.tree) if path == "/" else public_page(path)
     if page is None:
         if path == "/":
             return render(request, EMPTY_TEMPLATE, {"nav_html": ""})
         return moved_or_not_found(path)
-    return render(request, DEFAULT_TEMPLATE, page_context(page, tree, request))
+    return render(request, DEFAULT_TEMPLATE, page_context(page, navigation.tree, request, navigation.html))
 
 
 def moved_or_not_found(path: str) -> HttpResponse:
@@ -72,7 +69,8 @@ def preview(request, pk: int):
     if not request.user.has_perm("pages.change_page"):
         raise PermissionDenied
     page = get_object_or_404(Page.objects.defer("body", "front_matter_raw"), pk=pk)
-    context = page_context(page, nav_tree(), request)
+    navigation = site_navigation(request)
+    context = page_context(page, navigation.tree, request, navigation.html)
     context["preview"] = preview_status(page)
     return render(request, DEFAULT_TEMPLATE, context)
 
@@ -91,7 +89,7 @@ def search(request):
     """Search results at section level. Template: pages/search.html; context: query, hits, nav_html."""
     query = request.GET.get("q", "").strip()
     hits = site_search.search(query) if query else []
-    context = {"query": query, "hits": hits, "nav_html": navigation_html(nav_tree())}
+    context = {"query": query, "hits": hits, "nav_html": site_navigation(request).html}
     return render(request, SEARCH_TEMPLATE, context)
 
 

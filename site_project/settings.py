@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pages.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +129,10 @@ else:
             "LOCATION": "quire",
         }
     }
+
+# Public pages: browser/proxy max-age, and how long cached pages and navigation live (pages/caching.py).
+QUIRE_PUBLIC_MAX_AGE = int(os.environ.get("QUIRE_PUBLIC_MAX_AGE", "60"))
+QUIRE_CACHE_TIMEOUT = int(os.environ.get("QUIRE_CACHE_TIMEOUT", str(24 * 3600)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

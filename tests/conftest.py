@@ -9,6 +9,18 @@ CORPUS = SHARED / "corpus"
 SAMPLE_CONTENT = PROJECT_ROOT / "fixtures" / "content"
 
 
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every test starts with empty caches: rolled-back tests reuse content version numbers."""
+    from django.core.cache import caches
+
+    from pages.caching import forget_local_navigation
+
+    for cache in caches.all():
+        cache.clear()
+    forget_local_navigation()
+
+
 @pytest.fixture
 def seed_dir(tmp_path):
     """A folder holding only the product's sample page (skipped when ../shared is absent)."""

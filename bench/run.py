@@ -1,0 +1,249 @@
+"""`make bench`: imports, page views and search against their floor and ceiling, in one run.
+
+BENCH_SIZES (default "1000,10000"), BENCH_SECONDS per wrk point (default 10), BENCH_KEEP=1 keeps the
+temporary folder. Prints a table of figures and PASS/MISS per target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import corpus  # noqa: E402
+from bench.tools import (  # noqa: E402
+    PYTHON,
+    WrkResult,
+    base_env,
+    fetch,
+    gunicorn,
+    machine_facts,
+    manage,
+    run_measured,
+    run_wrk,
+)
+
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",") if s.strip()]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+SEARCH_QUERIES = 200
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def timed(figures: dict, name: str, args: list[str], env: dict) -> None:
+    log(f"  {name} ...")
+    figures[name] = run_measured(args, env)
+    log(f"  {name}: {fmt_run(figures[name])}")
+
+
+def prepare(size: int, work: Path) -> tuple[dict, Path, list[Path]]:
+    content = work / f"content-{size}"
+    paths = corpus.generate(content, size)
+    env = base_env(f"sqlite:///{work / f'bench-{size}.sqlite3'}")
+    manage(env, "migrate", "--noinput")
+    return env, content, paths
+
+
+def measure_reimports(env: dict, content: Path, paths: list[Path], figures: dict) -> None:
+    timed(figures, "re-import unchanged", [PYTHON, "manage.py", "import_pages", str(content)], env)
+    corpus.change(paths, 0.01)
+    timed(figures, "re-import 1% changed", [PYTHON, "manage.py", "import_pages", str(content)], env)
+
+
+VIEW_POINTS = {
+    "static ceiling": {},
+    "warm": {},
+    "cold": {"QUIRE_BENCH_CACHE_RESPONSES": "0"},
+    "cold, nothing cached": {"QUIRE_BENCH_CACHE_RESPONSES": "0", "QUIRE_BENCH_CACHE_NAV": "0"},
+}
+
+
+def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> None:
+    """Each point gets SECONDS of wrk, in ROUNDS short runs interleaved with the other points, so a
+    neighbour's load on this shared machine hits all points alike; ratios are taken per round."""
+    static_root = work / f"static-{size}"
+    static_root.mkdir()
+    with gunicorn(env) as base:
+        status, page_bytes = fetch(base + url)
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status}")
+    (static_root / "ceiling.html").write_bytes(page_bytes)
+    figures["page bytes"] = len(page_bytes)
+    env = {**env, "QUIRE_BENCH_STATIC_ROOT": str(static_root)}
+    runs: dict[str, list] = {name: [] for name in VIEW_POINTS}
+    with contextlib.ExitStack() as stack:
+        bases = {name: stack.enter_context(gunicorn({**env, **extra})) for name, extra in VIEW_POINTS.items()}
+        targets = {
+            name: bases[name] + (url if name != "static ceiling" else "/ceiling.html") for name in bases
+        }
+        for target in targets.values():  # warm both workers (the first request of each fills its cache)
+            fetch(target)
+            fetch(target)
+        log(f"  page views, {ROUNDS} rounds of {SECONDS / ROUNDS:.0f} s per point ...")
+        for _ in range(ROUNDS):
+            for name, target in targets.items():
+                runs[name].append(run_wrk(target, max(1, SECONDS // ROUNDS)))
+    ceiling = runs["static ceiling"]
+    for name, results in runs.items():
+        figures[name] = WrkResult(
+            requests_per_second=statistics.median(r.requests_per_second for r in results),
+            p50_ms=statistics.median(r.p50_ms for r in results),
+            p99_ms=statistics.median(r.p99_ms for r in results),
+            requests=sum(r.requests for r in results),
+            errors=sum(r.errors for r in results),
+        )
+        figures.setdefault("ratio", {})[name] = statistics.median(
+            r.requests_per_second / c.requests_per_second for r, c in zip(results, ceiling, strict=True)
+        )
+        log(f"  {name}: {fmt_wrk(figures[name])}  ({figures['ratio'][name]:.2f} x ceiling)")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure_search(env: dict, figures: dict) -> None:
+    queries = [
+        corpus.WORDS[i % len(corpus.WORDS)] + ("" if i < 40 else f" {i}") for i in range(SEARCH_QUERIES)
+    ]
+    with gunicorn(env) as base:
+        status, _ = fetch(base + "/search/?q=cache")
+        if status == 200:
+            times = []
+            for q in queries:
+                started = time.perf_counter()
+                fetch(base + "/search/?q=" + q.replace(" ", "+"))
+                times.append((time.perf_counter() - started) * 1000)
+            figures["search"] = ("/search/?q= over HTTP", times)
+            log(f"  search: p50 {percentile(times, 0.5):.2f} ms  p99 {percentile(times, 0.99):.2f} ms")
+            return
+    out = run_measured([PYTHON, "bench/search_probe.py", *[q.split()[0] for q in queries]], env).output
+    times = [float(line) for line in out.split()]
+    figures["search"] = ("STAND-IN: no /search/ view yet; LIKE over title and body via the ORM", times)
+    log(f"  search: p50 {percentile(times, 0.5):.2f} ms  p99 {percentile(times, 0.99):.2f} ms")
+
+
+def fmt_run(m) -> str:
+    return f"{m.seconds:8.2f} s  (cpu {m.cpu_seconds:7.2f} s)  peak RSS {m.peak_rss_mb:5.0f} MB"
+
+
+def fmt_wrk(w) -> str:
+    latency = f"p50 {w.p50_ms:7.2f} ms  p99 {w.p99_ms:7.2f} ms"
+    return f"{w.requests_per_second:8.0f} req/s  {latency}  errors {w.errors}"
+
+
+def print_machine() -> None:
+    print("\n## Quire benchmark\n")
+    for name, value in machine_facts():
+        print(f"{name:>22}: {value}")
+
+
+def print_size(size: int, f: dict) -> None:
+    """One size's figures, printed as soon as they are measured."""
+    print(f"\n### {size} pages (page {f['url']}, {f['page bytes']} bytes)\n")
+    for name in ("floor", "first import", "re-import unchanged", "re-import 1% changed"):
+        print(f"{name:>22}: {fmt_run(f[name])}")
+    for name in VIEW_POINTS:
+        ratio = f["ratio"][name]
+        print(f"{name:>22}: {fmt_wrk(f[name])}  ({ratio:.2f} x ceiling)")
+    if "search" in f:
+        label, times = f["search"]
+        print(
+            f"{'search':>22}: p50 {percentile(times, 0.5):.2f} ms  p99 {percentile(times, 0.99):.2f} ms "
+            f"({len(times)} queries; {label})"
+        )
+    print(flush=True)
+
+
+def worse_ratio(a, b) -> float:
+    """a / b in wall seconds or in CPU seconds, whichever is worse. Sequential runs on a shared machine
+    see different neighbours, so wall time alone can flatter either side; CPU time cannot, for
+    single-process work (a parallel importer is judged on wall time on a quiet machine)."""
+    return max(a.seconds / b.seconds, a.cpu_seconds / b.cpu_seconds)
+
+
+def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
+    checks = []
+    for size, f in results.items():
+        warm, cold = f["ratio"]["warm"], f["ratio"]["cold"]
+        checks.append((f"{size}: warm >= 0.7 x ceiling", warm >= 0.7, f"{warm:.2f}"))
+        checks.append((f"{size}: cold >= 0.1 x ceiling", cold >= 0.1, f"{cold:.2f}"))
+        limit = 1.0 if size <= 1000 else 0.6
+        # import_pages renders on every core, the floor on one: judged on wall time, CPU shown beside.
+        ratio = f["first import"].seconds / f["floor"].seconds
+        cpu = f["first import"].cpu_seconds / f["floor"].cpu_seconds
+        checks.append(
+            (f"{size}: first import <= {limit} x floor (wall)", ratio <= limit, f"{ratio:.2f}; CPU {cpu:.2f}")
+        )
+        ratio = worse_ratio(f["re-import unchanged"], f["first import"])
+        checks.append((f"{size}: re-import unchanged <= 0.1 x first", ratio <= 0.1, f"{ratio:.2f}"))
+        if size >= 10000:
+            rss = f["first import"].peak_rss_mb
+            checks.append((f"{size}: import peak RSS <= 200 MB", rss <= 200, f"{rss:.0f} MB"))
+        if "search" in f:
+            times = f["search"][1]
+            p50, p99 = percentile(times, 0.5), percentile(times, 0.99)
+            checks.append((f"{size}: search p50 <= 20 ms", p50 <= 20, f"{p50:.2f} ms"))
+            checks.append((f"{size}: search p99 <= 100 ms", p99 <= 100, f"{p99:.2f} ms"))
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = results[sizes[0]], results[sizes[-1]]
+
+        def cold_ratio(f):
+            return f["ratio"]["cold"]
+
+        def per_page(f, n):
+            return max(f["first import"].seconds, f["first import"].cpu_seconds) / n
+
+        flat = cold_ratio(large) / cold_ratio(small)
+        checks.append(
+            ("cold flat: ratio to ceiling at largest >= 0.8 x at smallest", flat >= 0.8, f"{flat:.2f}")
+        )
+        growth = per_page(large, sizes[-1]) / per_page(small, sizes[0])
+        checks.append(("import per-page time at largest <= at smallest", growth <= 1.0, f"{growth:.2f}"))
+    return checks
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
+    results: dict[int, dict] = {}
+    print_machine()
+    try:
+        for size in SIZES:
+            # Order: what the page-view and search figures need comes first.
+            log(f"{size} pages")
+            figures: dict = {}
+            env, content, paths = prepare(size, work)
+            timed(figures, "first import", [PYTHON, "manage.py", "import_pages", str(content)], env)
+            figures["url"] = corpus.url_of(content, paths[size // 2])
+            measure_views(size, env, figures["url"], work, figures)
+            if size == max(SIZES):
+                measure_search(env, figures)
+            timed(figures, "floor", [PYTHON, "bench/floor.py", str(content)], env)
+            measure_reimports(env, content, paths, figures)
+            results[size] = figures
+            print_size(size, figures)
+        checks = targets(results)
+        print("\n### Targets\n")
+        for name, ok, value in checks:
+            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
+    finally:
+        if os.environ.get("BENCH_KEEP") == "1":
+            print(f"\nkept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

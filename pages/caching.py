@@ -1,0 +1,339 @@
+"""Serving public pages from Django's cache, kept fresh by the site-wide content version.
+
+Two hooks, both keyed by `pages.site_state.content_version()` (read once per request, from the
+database, so every gunicorn worker and the `import_pages` process agree on what is fresh):
+
+- `cache_public_response(view)`: a view decorator. An anonymous GET/HEAD without a query string is
+  answered from the cache entry for (URL, content version) when there is one, else the view runs and
+  its 200 response is stored. Every public answer carries `ETag`, `Last-Modified`,
+  `Cache-Control: public, max-age=...` and `Vary: Cookie`, and conditional requests get 304.
+  A request with a session cookie whose user is logged in (staff) never reads or fills the shared
+  cache and is answered `Cache-Control: private, no-store`, so staff always see their own page.
+- `site_navigation(request)`: the navigation tree and its HTML (`selectors.navigation_html`), built
+  once per content version and shared by every page and every worker; a page marks itself current
+  with `nav_tree.mark_current` (a few string substitutions, no re-render).
+
+Every save or delete of a Page bumps the content version inside the saving transaction (see
+`connect_invalidation`); code that changes pages with `QuerySet.update()`,
+`bulk_create()` or `bulk_update()` calls `bump_content_version()` itself, and a bulk writer that
+saves many rows wraps them in `batched_invalidation()` (one bump, at the end of its transaction).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import time
+import zlib
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from pages.nav_tree import NavTree
+from pages.site_state import bump_content_version, content_version
+
+PRIVATE_CACHE_CONTROL = "private, no-store"
+_VERSION_ATTRIBUTE = "_quire_content_version"
+
+
+# ---------------------------------------------------------------------------------------------- settings
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _cache():
+    return caches[_setting("QUIRE_CACHE_ALIAS", "default")]
+
+
+def responses_enabled() -> bool:
+    return bool(_setting("QUIRE_CACHE_RESPONSES", True))
+
+
+def nav_enabled() -> bool:
+    return bool(_setting("QUIRE_CACHE_NAV", True))
+
+
+# ------------------------------------------------------------------------------------ content version
+def request_content_version(request: HttpRequest | None) -> int:
+    """The content version for this request: one query, then remembered on the request object."""
+    if request is None:
+        return content_version()
+    version = getattr(request, _VERSION_ATTRIBUTE, None)
+    if version is None:
+        version = content_version()
+        setattr(request, _VERSION_ATTRIBUTE, version)
+    return version
+
+
+def _entry_timeout(version: int) -> int:
+    """Seconds a cache entry of this version may live: the configured timeout, cut short by the next
+    scheduled page going live (a future-dated page appears without any save bumping the version)."""
+    timeout = int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600))
+    horizon = next_scheduled_publication(version)
+    if horizon is not None:
+        timeout = min(timeout, max(1, math.ceil(horizon - time.time())))
+    return timeout
+
+
+def next_scheduled_publication(version: int) -> float | None:
+    """When the earliest future-dated page goes live (epoch seconds), or None; cached per version."""
+    from pages.models import Page
+
+    key = f"quire:scheduled:{version}"
+    cache = _cache()
+    value = cache.get(key)
+    if value is None:
+        date = Page.objects.scheduled().order_by("date").values_list("date", flat=True).first()
+        value = date.timestamp() if date else 0.0
+        timeout = int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600))
+        if value:
+            timeout = min(timeout, max(1, math.ceil(value - time.time())))
+        cache.set(key, value, timeout)
+    return value or None
+
+
+def version_last_modified(version: int) -> float:
+    """The time this content version was first served (the Last-Modified of every page in it)."""
+    key = f"quire:seen:{version}"
+    cache = _cache()
+    cache.add(key, math.floor(time.time()), int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
+    return cache.get(key) or math.floor(time.time())
+
+
+# ----------------------------------------------------------------------------------------- navigation
+@dataclass(frozen=True)
+class SiteNavigation:
+    """The navigation of one content version: the tree (breadcrumbs, prev/next, children) and its
+    shared HTML from `selectors.navigation_html` (no page marked current)."""
+
+    version: int
+    tree: NavTree
+    html: str
+
+
+# The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
+# only while the database's content version still equals its version, so it is never stale.
+_local_navigation: SiteNavigation | None = None
+
+
+def site_navigation(request: HttpRequest | None = None) -> SiteNavigation:
+    """The navigation tree and HTML of the current content version, built once and shared.
+
+    Looked up in this process, then in the shared cache; built (one query, one render) only when
+    neither holds the current version.
+    """
+    global _local_navigation
+    version = request_content_version(request)
+    if not nav_enabled():
+        return _build_navigation(version)
+    local = _local_navigation
+    if local is not None and local.version == version:
+        return local
+    key = f"quire:nav:{version}"
+    cache = _cache()
+    navigation = cache.get(key)
+    if navigation is None:
+        navigation = _build_navigation(version)
+        cache.set(key, navigation, _entry_timeout(version))
+    _local_navigation = navigation
+    return navigation
+
+
+def _build_navigation(version: int) -> SiteNavigation:
+    from pages import selectors
+
+    tree = selectors.nav_tree()
+    return SiteNavigation(version=version, tree=tree, html=selectors.navigation_html(tree))
+
+
+def forget_local_navigation() -> None:
+    """Drop this process's shortcut (tests that roll the database back to an older version)."""
+    global _local_navigation
+    _local_navigation = None
+
+
+# --------------------------------------------------------------------------------------- page responses
+@dataclass(frozen=True)
+class CachedResponse:
+    content: bytes
+    headers: tuple[tuple[str, str], ...]  # replayed on every hit (Content-Type, X-Frame-Options, ...)
+    etag: str
+    last_modified: float
+    horizon: float | None  # when the next scheduled page goes live, as known when stored
+
+
+# Set per hit, or never replayed from a stored response.
+_NOT_REPLAYED = {"set-cookie", "date", "content-length", "etag", "last-modified", "cache-control"}
+_MIDDLEWARE_LOOKED = "_quire_cache_looked_up"
+_PENDING_ENTRY = "_quire_pending_entry"
+
+
+def _is_logged_in(request: HttpRequest) -> bool:
+    """True for a logged-in user; free for cookie-less requests (no session or user query)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and not request.META.get("QUERY_STRING") and responses_enabled()
+
+
+def _response_key(request: HttpRequest, version: int) -> str:
+    return f"quire:page:{version}:{request.get_host()}:{request.path}"
+
+
+def _replayable_headers(response: HttpResponse) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in response.items() if k.lower() not in _NOT_REPLAYED)
+
+
+def _public_response(request: HttpRequest, entry: CachedResponse) -> HttpResponse:
+    response = HttpResponse(entry.content)
+    for name, value in entry.headers:
+        response.headers[name] = value
+    max_age = int(_setting("QUIRE_PUBLIC_MAX_AGE", 60))
+    if entry.horizon is not None:
+        max_age = min(max_age, max(0, math.floor(entry.horizon - time.time())))
+    response.headers["ETag"] = entry.etag
+    response.headers["Last-Modified"] = http_date(entry.last_modified)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Content-Length"] = str(len(entry.content))
+    patch_vary_headers(response, ["Cookie"])
+    return get_conditional_response(
+        request, etag=entry.etag, last_modified=int(entry.last_modified), response=response
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "Cache-Control" not in response.headers
+    )
+
+
+def mark_private(response: HttpResponse) -> HttpResponse:
+    """Never stored by the browser or any shared cache (staff views, previews)."""
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def cache_public_response(view):
+    """Serve a public view's 200 responses from the cache per (URL, content version); see the module."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if _is_logged_in(request):
+            return mark_private(view(request, *args, **kwargs))
+        version = request_content_version(request)
+        use_cache = _cacheable_request(request)
+        key = _response_key(request, version)
+        if use_cache and not getattr(request, _MIDDLEWARE_LOOKED, False):
+            entry = _cache().get(key)
+            if entry is not None:
+                return _public_response(request, entry)
+        response = view(request, *args, **kwargs)
+        if not _storable(request, response):
+            return response
+        content = response.content
+        entry = CachedResponse(
+            content=content,
+            headers=_replayable_headers(response),
+            etag=f'"{version}-{zlib.crc32(content):08x}"',
+            last_modified=version_last_modified(version),
+            horizon=next_scheduled_publication(version),
+        )
+        answer = _public_response(request, entry)
+        if use_cache:
+            if getattr(request, _MIDDLEWARE_LOOKED, False):
+                setattr(answer, _PENDING_ENTRY, (key, entry, _entry_timeout(version)))
+            else:
+                _cache().set(key, entry, _entry_timeout(version))
+        return answer
+
+    return wrapper
+
+
+class PublicPageCacheMiddleware:
+    """The fast path: answer cached public pages before sessions, CSRF, auth and URL routing run.
+
+    Put it right after WhiteNoise. Only cookie-less GET/HEAD requests without a query string are
+    looked up; on a miss the decorated view runs and this middleware stores its response with the
+    headers the inner middleware added (X-Frame-Options, ...), so hits replay them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if _cacheable_request(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            entry = _cache().get(_response_key(request, request_content_version(request)))
+            if entry is not None:
+                return _public_response(request, entry)
+            setattr(request, _MIDDLEWARE_LOOKED, True)
+        response = self.get_response(request)
+        pending = getattr(response, _PENDING_ENTRY, None)
+        if pending is not None and not response.cookies:
+            key, entry, timeout = pending
+            _cache().set(key, replace(entry, headers=_replayable_headers(response)), timeout)
+        return response
+
+
+# ---------------------------------------------------------------------------------------- invalidation
+_batch: ContextVar[list[bool] | None] = ContextVar("quire_batched_invalidation", default=None)
+
+
+def bump_on_page_change(sender, **kwargs) -> None:
+    """Bump the content version in the transaction that saved or deleted a page.
+
+    One small UPDATE per saved row, unless inside `batched_invalidation()`.
+    """
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(True)
+        return
+    bump_content_version()
+
+
+@contextlib.contextmanager
+def batched_invalidation():
+    """Page saves and deletes in this block bump the content version once, when the block ends.
+
+    For bulk writers (an import): on PostgreSQL a bump locks the one SiteState row until the
+    transaction ends, so bumping at the first of many saves would make every concurrent admin save
+    wait for the whole import. Use it inside the writer's transaction so the bump commits with it.
+    """
+    batch: list[bool] = []
+    token = _batch.set(batch)
+    try:
+        yield
+    except BaseException:
+        _batch.reset(token)
+        if batch and not transaction.get_connection().needs_rollback:
+            bump_content_version()
+        raise
+    _batch.reset(token)
+    if batch:
+        bump_content_version()
+
+
+def connect_invalidation() -> None:
+    """Called from the app config: every Page save or delete makes cached pages and nav stale."""
+    from pages.models import Page
+
+    post_save.connect(bump_on_page_change, sender=Page, dispatch_uid="quire-bump-on-save")
+    post_delete.connect(bump_on_page_change, sender=Page, dispatch_uid="quire-bump-on-delete")

@@ -1,0 +1,373 @@
+"""pages/caching.py: cached public responses and navigation, HTTP caching, invalidation."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.cache import caches
+from django.db import transaction
+from django.utils import timezone
+from django.utils.http import http_date
+
+from pages import caching
+from pages.importing import import_directory
+from pages.models import Page
+from pages.site_state import bump_content_version, content_version
+
+
+def make_page(title, url_path, body="", **fields):
+    return Page.objects.create(
+        title=title, url_path=url_path, body=body, body_html=f"<p>{body}</p>", **fields
+    )
+
+
+@pytest.fixture
+def site(db):
+    home = make_page("Home", "/", "Welcome home", nav_order="1")
+    guide = make_page("Guide", "/guide/", "Guide text", nav_order="2")
+    install = make_page("Install", "/guide/install/", "Install text", nav_order="3", parent=guide)
+    return {"home": home, "guide": guide, "install": install}
+
+
+def stale_update(page, **fields):
+    """Change a row behind the cache's back (no signal, no version bump)."""
+    Page.objects.filter(pk=page.pk).update(**fields)
+
+
+@pytest.mark.django_db
+def test_second_request_is_served_from_the_cache(client, site):
+    """A warm page is answered from the cache: a change made without a version bump is not seen."""
+    first = client.get("/guide/")
+    stale_update(site["guide"], body_html="<p>changed behind the cache</p>")
+    second = client.get("/guide/")
+    assert second.content == first.content
+    assert b"changed behind the cache" not in second.content
+
+
+@pytest.mark.django_db
+def test_public_page_carries_http_caching_headers(client, site, settings):
+    """Anonymous pages get ETag, Last-Modified, public max-age and Vary: Cookie."""
+    settings.QUIRE_PUBLIC_MAX_AGE = 120
+    response = client.get("/guide/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=120"
+    assert response["ETag"].startswith(f'"{content_version()}-')
+    assert response["Last-Modified"]
+    assert "Cookie" in response["Vary"]
+    assert not response.cookies
+
+
+@pytest.mark.django_db
+def test_if_none_match_answers_304(client, site):
+    """A matching If-None-Match gets 304 with no body; another ETag gets the full page."""
+    etag = client.get("/guide/")["ETag"]
+    not_modified = client.get("/guide/", HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified["ETag"] == etag
+    assert client.get("/guide/", HTTP_IF_NONE_MATCH='"0-deadbeef"').status_code == 200
+
+
+@pytest.mark.django_db
+def test_if_modified_since_answers_304_until_content_changes(client, site):
+    """If-Modified-Since at the Last-Modified gets 304; after a save the page is sent again."""
+    last_modified = client.get("/guide/")["Last-Modified"]
+    assert client.get("/guide/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    guide = site["guide"]
+    guide.body_html = "<p>new</p>"
+    guide.save()
+    caches["default"].set(f"quire:seen:{content_version()}", 4_000_000_000)  # the new version is later
+    fresh = client.get("/guide/", HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert fresh.status_code == 200
+    assert fresh["Last-Modified"] == http_date(4_000_000_000)
+
+
+@pytest.mark.django_db
+def test_304_after_change_is_not_given_for_old_etag(client, site):
+    """An ETag from before a save no longer matches: the client gets the new page."""
+    etag = client.get("/guide/")["ETag"]
+    guide = site["guide"]
+    guide.body_html = "<p>second edition</p>"
+    guide.save()
+    response = client.get("/guide/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert b"second edition" in response.content
+
+
+@pytest.mark.django_db
+def test_save_serves_fresh_page(client, site):
+    """After a page is saved its new text is served, not the cached copy."""
+    client.get("/guide/")
+    guide = site["guide"]
+    guide.body_html = "<p>Edited guide</p>"
+    guide.save()
+    assert b"Edited guide" in client.get("/guide/").content
+
+
+@pytest.mark.django_db
+def test_save_of_one_page_refreshes_the_nav_on_every_page(client, site):
+    """Renaming a page changes the sidebar of the other, already cached pages."""
+    assert b">Install</a>" in client.get("/guide/").content
+    install = site["install"]
+    install.title = "Installing Quire"
+    install.save()
+    content = client.get("/guide/").content
+    assert b">Installing Quire</a>" in content
+    assert b">Install</a>" not in content
+
+
+@pytest.mark.django_db
+def test_delete_removes_page_and_nav_item(client, site):
+    """A deleted page answers 404 and leaves every cached sidebar."""
+    assert client.get("/guide/install/").status_code == 200
+    assert b'href="/guide/install/"' in client.get("/guide/").content
+    site["install"].delete()
+    assert client.get("/guide/install/").status_code == 404
+    assert b'href="/guide/install/"' not in client.get("/guide/").content
+
+
+@pytest.mark.django_db
+def test_parent_change_refreshes_nav_and_pages(client, site):
+    """Moving a page under another parent invalidates the cached nav tree and the cached page."""
+    before = caching.site_navigation()
+    assert before.tree.by_id[site["install"].pk].parent_id == site["guide"].pk
+    etag = client.get("/guide/install/")["ETag"]
+    install = site["install"]
+    install.parent = site["home"]
+    install.save()
+    after = caching.site_navigation()
+    assert after.tree.by_id[site["install"].pk].parent_id == site["home"].pk
+    assert [r.id for r in after.tree.lineage(site["home"].pk)] == [site["home"].pk]
+    assert client.get("/guide/install/")["ETag"] != etag
+
+
+@pytest.mark.django_db
+def test_import_serves_fresh_page(client, tmp_path):
+    """A re-import that changes a file is served at once to a warm cache."""
+    (tmp_path / "about.md").write_text("---\ntitle: About\n---\nFirst text\n")
+    import_directory(tmp_path)
+    assert b"First text" in client.get("/about/").content
+    (tmp_path / "about.md").write_text("---\ntitle: About\n---\nSecond text\n")
+    import_directory(tmp_path)
+    content = client.get("/about/").content
+    assert b"Second text" in content
+    assert b"First text" not in content
+
+
+@pytest.mark.django_db
+def test_nav_is_built_once_per_version_and_marks_the_current_page(client, site, monkeypatch):
+    """Two pages share one nav build (tree and HTML); each marks only its own item as current."""
+    from pages import selectors
+
+    builds = []
+    real_nav_tree = selectors.nav_tree
+    monkeypatch.setattr(selectors, "nav_tree", lambda: builds.append(1) or real_nav_tree())
+    guide = client.get("/guide/").content.decode()
+    install = client.get("/guide/install/").content.decode()
+    assert len(builds) == 1
+    assert len(re.findall(r'data-nav-link="\d+" aria-current="page"', guide)) == 1
+    assert f'data-nav-link="{site["guide"].pk}" aria-current="page"' in guide
+    assert f'data-nav-link="{site["install"].pk}" aria-current="page"' in install
+
+
+@pytest.mark.django_db
+def test_navigation_is_rebuilt_after_a_save(site, monkeypatch):
+    """A save bumps the version, so the next request builds the navigation again with the change."""
+    first = caching.site_navigation()
+    assert caching.site_navigation() is first
+    site["guide"].title = "Handbook"
+    site["guide"].save()
+    second = caching.site_navigation()
+    assert second.version > first.version
+    assert ">Handbook</a>" in second.html
+    assert ">Guide</a>" not in second.html
+
+
+@pytest.mark.django_db
+def test_another_process_sees_the_shared_navigation_entry(site):
+    """A worker whose own shortcut is empty reuses the navigation another worker stored."""
+    first = caching.site_navigation()
+    caching.forget_local_navigation()
+    second = caching.site_navigation()
+    assert second is not first
+    assert second.html == first.html
+    assert second.version == first.version
+
+
+@pytest.mark.django_db
+def test_page_view_marks_current_item_in_sidebar(client, site):
+    """The sidebar of a served page marks that page as current, and no other."""
+    content = client.get("/guide/install/").content.decode()
+    assert f'data-nav-link="{site["install"].pk}" aria-current="page"' in content
+    assert len(re.findall(r'data-nav-link="\d+" aria-current="page"', content)) == 1
+
+
+@pytest.mark.django_db
+def test_staff_never_get_the_shared_anonymous_copy(client, site, django_user_model):
+    """Logged-in staff get a fresh, private, unstored response even when an anonymous copy is cached."""
+    anonymous = client.get("/guide/").content
+    stale_update(site["guide"], body_html="<p>only staff see this yet</p>")
+    staff = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
+    client.force_login(staff)
+    response = client.get("/guide/")
+    assert b"only staff see this yet" in response.content
+    assert response["Cache-Control"] == "private, no-store"
+    assert "ETag" not in response
+    client.logout()
+    assert client.get("/guide/").content == anonymous
+
+
+@pytest.mark.django_db
+def test_admin_responses_are_never_stored(client, site, django_user_model):
+    """The admin's pages say private and no-store."""
+    staff = django_user_model.objects.create_superuser("boss", password="pw")
+    client.force_login(staff)
+    response = client.get(f"/admin/pages/page/{site['guide'].pk}/change/")
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+
+
+@pytest.mark.django_db
+def test_query_string_requests_bypass_the_cache(client, site):
+    """A request with a query string is rendered fresh and not stored under the page's key."""
+    client.get("/guide/")
+    stale_update(site["guide"], body_html="<p>fresh for query</p>")
+    assert b"fresh for query" in client.get("/guide/?utm=x").content
+    assert b"fresh for query" not in client.get("/guide/").content
+
+
+@pytest.mark.django_db
+def test_missing_pages_are_not_cached(client, site):
+    """A 404 is not stored: a page created later at that URL is served."""
+    assert client.get("/later/").status_code == 404
+    Page.objects.create(title="Later", url_path="/later/", body_html="<p>now here</p>")
+    assert b"now here" in client.get("/later/").content
+
+
+@pytest.mark.django_db
+def test_disabled_response_cache_renders_every_request(client, site, settings):
+    """With QUIRE_CACHE_RESPONSES off (the benchmark's cold mode) every request renders afresh."""
+    settings.QUIRE_CACHE_RESPONSES = False
+    settings.QUIRE_CACHE_NAV = False
+    client.get("/guide/")
+    stale_update(site["guide"], body_html="<p>rendered again</p>")
+    assert b"rendered again" in client.get("/guide/").content
+
+
+@pytest.mark.django_db
+def test_scheduled_page_limits_cache_lifetime(client, site, settings):
+    """A future-dated page shortens max-age and cache timeouts to the moment it goes live."""
+    settings.QUIRE_PUBLIC_MAX_AGE = 3600
+    make_page("Soon", "/soon/", "soon", date=timezone.now() + dt.timedelta(seconds=30))
+    response = client.get("/guide/")
+    max_age = int(response["Cache-Control"].split("max-age=")[1])
+    assert 0 < max_age <= 30
+    assert caching._entry_timeout(content_version()) <= 30
+
+
+@pytest.mark.django_db
+def test_every_page_save_and_delete_bumps_the_content_version(site):
+    """Each ORM save and delete moves the content version that keys every cache."""
+    before = content_version()
+    site["guide"].save()
+    after_save = content_version()
+    site["install"].delete()
+    assert before < after_save < content_version()
+
+
+@pytest.mark.django_db
+def test_cached_hit_replays_headers_of_the_full_response(client, site):
+    """A page answered early by the middleware carries the headers the whole stack added."""
+    miss = client.get("/guide/")
+    hit = client.get("/guide/")
+    for header in (
+        "Content-Type",
+        "X-Frame-Options",
+        "ETag",
+        "Last-Modified",
+        "Cache-Control",
+        "Content-Length",
+    ):
+        assert hit[header] == miss[header]
+    assert hit["X-Frame-Options"] == "DENY"
+    assert int(hit["Content-Length"]) == len(hit.content)
+    assert hit.content == miss.content
+
+
+@pytest.mark.django_db
+def test_decorator_alone_caches_without_the_middleware(client, site, settings):
+    """Without the middleware installed the decorated view still serves from the cache."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "pages.caching.PublicPageCacheMiddleware"]
+    first = client.get("/guide/")
+    stale_update(site["guide"], body_html="<p>changed behind the cache</p>")
+    assert client.get("/guide/").content == first.content
+
+
+@pytest.mark.django_db
+def test_batched_invalidation_bumps_once_at_the_end(client, site):
+    """Saves inside batched_invalidation() bump the version once, at the end, and nothing stale is served."""
+    client.get("/guide/")
+    before = content_version()
+    with transaction.atomic(), caching.batched_invalidation():
+        for n in range(3):
+            site["guide"].body_html = f"<p>batch edit {n}</p>"
+            site["guide"].save()
+        assert content_version() == before
+    assert content_version() == before + 1
+    assert b"batch edit 2" in client.get("/guide/").content
+
+
+@pytest.mark.django_db
+def test_batched_invalidation_bumps_when_the_block_fails_after_saving(site):
+    """A block that saved outside a transaction and then failed still bumps for what it saved."""
+    before = content_version()
+    with pytest.raises(RuntimeError), caching.batched_invalidation():
+        site["guide"].save()
+        raise RuntimeError("half way")
+    assert content_version() == before + 1
+
+
+@pytest.mark.django_db
+def test_admin_save_path_bumps_once(site):
+    """editing.save_page (a Page save signal plus its own bump) moves the version by exactly one."""
+    from pages.editing import save_page
+
+    before = content_version()
+    page = Page.objects.get(pk=site["guide"].pk)
+    page.body = "Edited"
+    save_page(page)
+    assert content_version() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_save_in_its_own_transaction_bumps(site):
+    """Separate transactions each bump: a bump is only ever skipped inside the one transaction."""
+    before = content_version()
+    for n in range(2):
+        with transaction.atomic():
+            site["guide"].body_html = f"<p>{n}</p>"
+            site["guide"].save()
+    assert content_version() == before + 2
+
+
+@pytest.mark.django_db
+def test_a_read_between_saves_makes_the_next_save_bump(site):
+    """Within one transaction, a save after the version was read (and maybe cached under) bumps again."""
+    with transaction.atomic():
+        site["guide"].save()
+        seen = content_version()
+        site["guide"].save()
+        assert content_version() == seen + 1
+
+
+@pytest.mark.django_db
+def test_import_run_bumps_once(tmp_path):
+    """An import of many files moves the content version by exactly one."""
+    bump_content_version()
+    for n in range(5):
+        (tmp_path / f"p{n}.md").write_text(f"---\ntitle: P{n}\n---\nText {n}\n")
+    before = content_version()
+    report = import_directory(tmp_path)
+    assert len(report.created) == 5
+    assert content_version() == before + 1

@@ -1,0 +1,92 @@
+"""A warm gunicorn server sees an import made by another process on its next request."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PORTS = range(8540, 8560)
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    pytest.fail(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def wait_until_up(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"gunicorn exited: {server.stderr.read().decode()[-2000:]}")
+        try:
+            fetch(url)
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("gunicorn did not answer within 30 s")
+
+
+@pytest.fixture
+def server_env(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "DJANGO_DEBUG": "1",  # plain static files: no collectstatic needed
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "QUIRE_CACHE_PREFIX": f"xproc-{uuid.uuid4().hex}",
+    }
+    return env
+
+
+def manage(env, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
+    )
+
+
+def test_import_in_another_process_reaches_every_warm_worker(tmp_path, server_env):
+    """Both gunicorn workers, warm on the old text, serve the text a subprocess import just wrote."""
+    content = tmp_path / "content"
+    content.mkdir()
+    page = content / "about.md"
+    page.write_text("---\ntitle: About\n---\nOld text\n")
+    manage(server_env, "migrate", "--noinput")
+    manage(server_env, "import_pages", str(content))
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "site_project.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
+        cwd=PROJECT_ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/about/"
+    try:
+        wait_until_up(url, server)
+        warm = [fetch(url) for _ in range(20)]
+        assert all(b"Old text" in body for body in warm)
+
+        page.write_text("---\ntitle: About\n---\nNew text\n")
+        manage(server_env, "import_pages", str(content))
+
+        after = [fetch(url) for _ in range(20)]
+        assert all(b"New text" in body and b"Old text" not in body for body in after)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
