@@ -124,7 +124,7 @@ def robots_txt(request):
 
 def page_not_found(request, exception=None):
     """The themed 404 (settings' handler404): header, sidebar and a search form. Template: 404.html."""
-    context = {"request_path": request.path, "nav_html": navigation_html(nav_tree())}
+    context = {"request_path": request.path, "nav_html": site_navigation(request).html}
     return render(request, NOT_FOUND_TEMPLATE, context, status=404)
 
 

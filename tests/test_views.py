@@ -356,10 +356,10 @@ def test_server_error_handler_renders_the_themed_500_without_the_database(django
 def test_an_error_in_a_view_answers_with_the_themed_500(site, monkeypatch):
     """An exception while serving a page gives status 500 and the themed error page, not a traceback."""
 
-    def broken_tree():
+    def broken_tree(request=None):
         raise RuntimeError("navigation is broken")
 
-    monkeypatch.setattr("pages.views.nav_tree", broken_tree)
+    monkeypatch.setattr("pages.views.site_navigation", broken_tree)
     response = Client(raise_request_exception=False).get("/guide/")
     assert response.status_code == 500
     html = response.content.decode()
