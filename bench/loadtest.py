@@ -135,11 +135,12 @@ def main() -> None:
         chunks: list = []
         load = threading.Thread(target=lambda: chunks.append(run_wrk(base, 3, CONNECTIONS, 2, script)))
         load.start()
+        import_log = (work / "import.log").open("wb")  # a file, not a pipe: a full pipe blocks the import
         importer = subprocess.Popen(
             [PYTHON, *command, str(extra)],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=import_log,
             stderr=subprocess.STDOUT,
         )
         editors = [
@@ -152,7 +153,9 @@ def main() -> None:
             time.monotonic() < started + SECONDS or importer.poll() is None
         ):
             chunks.append(run_wrk(base, 10, CONNECTIONS, 2, script))
-        import_output = importer.communicate()[0].decode()
+        importer.wait()
+        import_log.close()
+        import_output = (work / "import.log").read_text(errors="replace")
         import_seconds = time.monotonic() - started
         for editor in editors:
             editor.join()

@@ -63,6 +63,7 @@ def measure_reimports(env: dict, content: Path, paths: list[Path], figures: dict
 VIEW_POINTS = {
     "static ceiling": {},
     "warm": {},
+    "warm, SQLite reopened": {"DJANGO_SQLITE_CONN_MAX_AGE": "0"},
     "cold": {"QUIRE_BENCH_CACHE_RESPONSES": "0"},
     "cold, nothing cached": {"QUIRE_BENCH_CACHE_RESPONSES": "0", "QUIRE_BENCH_CACHE_NAV": "0"},
 }
