@@ -1,17 +1,24 @@
-"""Rendering many page bodies for an import: in this process, or over a process pool for large runs.
+"""Rendering many page bodies for an import: in this process, or shared with worker processes.
 
 Rendering dominates a first import, and each body renders independently, so large runs spread it over
-the machine's cores. Workers get the run's link resolver once, when they start.
+the machine's cores. This process is one of the renderers: with `jobs` cores it starts `jobs - 1`
+workers, queues a batch's bodies in small chunks, and, when it asks for the batch's results, renders
+itself every chunk no worker has taken yet (from the back of the queue while the workers eat from the
+front). So while this process writes batch N to the database the workers render batch N + 1, and while
+it waits it renders instead of idling: no core waits for another, and one process fewer holds a copy of
+Django and the link index in memory. Workers get the run's link index once, when they start.
 """
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 
 from pages.rendering import RenderContext, Rendered, render
 from pages.urls_from_paths import SourceIndex
+
+CHUNK = 4  # bodies per queued task: small enough to share a batch evenly, large enough to pickle cheaply
 
 _worker_index: SourceIndex | None = None
 _worker_baseurl = ""
@@ -28,7 +35,7 @@ def _init_worker(index: SourceIndex, baseurl: str) -> None:
         django.setup()
 
 
-def _render_in_worker(item: tuple[str, str] | tuple[str, str, int]) -> Rendered | str:
+def _render_one(item: tuple[str, str] | tuple[str, str, int]) -> Rendered | str:
     body, path, line_offset = (*item, 0) if len(item) == 2 else item
     context = RenderContext(
         source_path=path, resolve_source=_worker_index, baseurl=_worker_baseurl, line_offset=line_offset
@@ -39,34 +46,89 @@ def _render_in_worker(item: tuple[str, str] | tuple[str, str, int]) -> Rendered 
         return f"could not render: {type(exc).__name__}: {exc}"
 
 
+def _render_chunk(items: list[tuple]) -> list[Rendered | str]:
+    return [_render_one(item) for item in items]
+
+
+class PendingRenders:
+    """A batch of bodies queued for rendering; `results()` finishes it, rendering what is left here."""
+
+    def __init__(self, chunks: list[list[tuple]], futures: list[Future] | None, renderer: Renderer):
+        self.chunks, self.futures, self.renderer = chunks, futures, renderer
+        self.done: list[list | None] = [None] * len(chunks)
+        self._untaken = len(chunks) if futures is not None else 0  # chunks[:_untaken] may be untaken
+
+    def steal_one(self) -> bool:
+        """Render here the last chunk no worker has taken yet; False when the workers have them all.
+
+        Workers take chunks first-in first-out, so once a chunk is taken every earlier one is too.
+        """
+        while self._untaken:
+            self._untaken -= 1
+            if self.futures[self._untaken].cancel():
+                self.done[self._untaken] = _render_chunk(self.chunks[self._untaken])
+                return True
+            self._untaken = 0
+        return False
+
+    def results(self) -> list[Rendered | str]:
+        """Rendered results in the order the items were given; a string for a failure."""
+        try:
+            if self.futures is None:
+                return [result for chunk in self.chunks for result in _render_chunk(chunk)]
+            while self.steal_one():
+                pass
+            for i, future in enumerate(self.futures):
+                if self.done[i] is None:
+                    while not future.done() and self.renderer.steal_from_later(self):
+                        pass  # a worker still renders this chunk: render a later batch's meanwhile
+                    self.done[i] = future.result()
+            return [result for chunk in self.done for result in chunk]
+        finally:
+            self.renderer.outstanding.remove(self)
+
+
 class Renderer:
-    """Renders bodies in this process, or over a process pool for large runs."""
+    """Renders bodies in this process, alone or with worker processes for large runs."""
 
     def __init__(self, index: SourceIndex, baseurl: str = "", *, jobs: int = 0, parallel: bool = False):
-        """`jobs` processes (0: one per core) when `parallel`, else rendering stays in this process."""
+        """`jobs` rendering processes, this one included (0: one per core) when `parallel`, else this
+        process renders alone."""
         self.index, self.baseurl = index, baseurl
+        _init_worker(index, baseurl)  # this process renders too
         jobs = jobs or os.cpu_count() or 1
         self.pool = None
+        self.outstanding: list[PendingRenders] = []  # started, results not yet taken; oldest first
         if parallel and jobs > 1:
             method = "fork" if "fork" in get_all_start_methods() else "spawn"
             self.pool = ProcessPoolExecutor(
-                max_workers=jobs,
+                max_workers=jobs - 1,
                 mp_context=get_context(method),
                 initializer=_init_worker,
                 initargs=(index, baseurl),
             )
 
-    def render_all(self, items: list[tuple]) -> list[Rendered | str]:
-        """Rendered results in the order of `items`; a string for a failure.
+    def start(self, items: list[tuple]) -> PendingRenders:
+        """Queue items for the workers (if any) and return at once.
 
         Each item is (body, source path) or (body, source path, lines before the body in the file), the
         last so that render warnings name lines of the file.
         """
-        if self.pool is not None:
-            return list(self.pool.map(_render_in_worker, items, chunksize=8))
-        _init_worker(self.index, self.baseurl)
-        return [_render_in_worker(item) for item in items]
+        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+        futures = None if self.pool is None else [self.pool.submit(_render_chunk, c) for c in chunks]
+        pending = PendingRenders(chunks, futures, self)
+        self.outstanding.append(pending)
+        return pending
+
+    def steal_from_later(self, current: PendingRenders) -> bool:
+        """Render here one untaken chunk of a batch queued after `current`; False if there is none."""
+        later = self.outstanding[self.outstanding.index(current) + 1 :]
+        return any(pending.steal_one() for pending in reversed(later))
+
+    def render_all(self, items: list[tuple]) -> list[Rendered | str]:
+        """Rendered results in the order of `items`; a string for a failure."""
+        return self.start(items).results()
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(cancel_futures=True)

@@ -1,5 +1,7 @@
 """Rendering many bodies: a process pool gives exactly what rendering in this process gives."""
 
+import time
+
 from pages import render_pool
 from pages.render_pool import Renderer
 from pages.urls_from_paths import SourceIndex
@@ -28,3 +30,43 @@ def test_a_failing_render_becomes_a_message(monkeypatch):
 
     monkeypatch.setattr(render_pool, "render", broken)
     assert Renderer(SourceIndex({})).render_all([("x", "a.md")]) == ["could not render: RuntimeError: boom"]
+
+
+def test_batches_queued_ahead_come_back_in_order_and_rendered_once(monkeypatch):
+    """The import queues batch N + 1 before it takes batch N's results; this process renders what the
+    worker has not taken (its own batch's and, while it waits, later batches'), every body exactly once."""
+    index = SourceIndex({"guide.md": "/guide/"})
+    batches = [
+        [(f"# Batch {b} item {i}\n\n[g](guide.md)\n", f"b{b}/p{i}.md") for i in range(40)] for b in range(3)
+    ]
+    serial = [Renderer(index).render_all(items) for items in batches]
+    pooled = Renderer(index, jobs=2, parallel=True)
+    try:
+        pending = [pooled.start(items) for items in batches]
+        assert len(pooled.outstanding) == 3
+        results = [p.results() for p in pending]
+        assert pooled.outstanding == []
+    finally:
+        pooled.close()
+    assert results == serial
+    for p in pending:  # every chunk has exactly one result: stolen here or taken by the worker
+        assert all(chunk is not None for chunk in p.done)
+        stolen = [f.cancelled() for f in p.futures]
+        taken = [f.done() and not f.cancelled() for f in p.futures]
+        assert all(s != t for s, t in zip(stolen, taken, strict=True))
+
+
+def test_this_process_renders_what_a_busy_worker_has_not_taken():
+    """With the only worker kept busy, this process renders the batch itself instead of waiting; only
+    the chunks already handed to the worker's queue (two at most) are left to it."""
+    pooled = Renderer(SourceIndex({}), jobs=2, parallel=True)
+    try:
+        blocker = pooled.pool.submit(time.sleep, 1)
+        items = [(f"para {i}\n", f"p{i}.md") for i in range(40)]
+        pending = pooled.start(items)
+        results = pending.results()
+        blocker.result()
+    finally:
+        pooled.close()
+    assert [r.html for r in results] == [f"<p>para {i}</p>" for i in range(40)]
+    assert sum(f.cancelled() for f in pending.futures) >= len(pending.futures) - 2
