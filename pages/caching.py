@@ -9,9 +9,10 @@ database, so every gunicorn worker and the `import_pages` process agree on what 
   `Cache-Control: public, max-age=...` and `Vary: Cookie`, and conditional requests get 304.
   A request with a session cookie whose user is logged in (staff) never reads or fills the shared
   cache and is answered `Cache-Control: private, no-store`, so staff always see their own page.
-- `site_navigation(request)`: the navigation tree and its HTML (`selectors.navigation_html`), built
-  once per content version and shared by every page and every worker; a page marks itself current
-  with `nav_tree.mark_current` (a few string substitutions, no re-render).
+- `site_navigation(request)`: the navigation tree and every sidebar entry as closed HTML, built once
+  per content version and shared by every page and every worker; a page's sidebar joins those
+  strings, opening only its own branch (`nav_tree.render_nav_html`), so its cost follows the size of
+  the top level, not the number of pages.
 
 Every save or delete of a Page bumps the content version inside the saving transaction (see
 `connect_invalidation`); code that changes pages with `QuerySet.update()`,
@@ -26,6 +27,7 @@ import functools
 import math
 import time
 import zlib
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
@@ -34,10 +36,11 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from pages.nav_tree import NavTree
+from pages.nav_tree import NavTree, closed_items, render_branch_html, render_nav_html
 from pages.site_state import bump_content_version, content_version
 
 PRIVATE_CACHE_CONTROL = "private, no-store"
@@ -111,12 +114,29 @@ def version_last_modified(version: int) -> float:
 # ----------------------------------------------------------------------------------------- navigation
 @dataclass(frozen=True)
 class SiteNavigation:
-    """The navigation of one content version: the tree (breadcrumbs, prev/next, children) and its
-    shared HTML from `selectors.navigation_html` (no page marked current)."""
+    """The navigation of one content version: the tree (breadcrumbs, prev/next, children) and every
+    sidebar entry as closed HTML, from which each page's sidebar is put together."""
 
     version: int
     tree: NavTree
-    html: str
+    closed: dict[int, str]
+    branch_url_pattern: str  # the URL of one branch's HTML, with "{}" for the page id
+
+    def branch_url(self, page_id: int) -> str:
+        return self.branch_url_pattern.format(page_id)
+
+    def sidebar(self, current_id: int | None = None, ancestor_ids: Iterable[int] = ()) -> str:
+        """The sidebar HTML with `current_id` marked and it and its ancestors open."""
+        return render_nav_html(self.tree, self.closed, self.branch_url, current_id, ancestor_ids)
+
+    @property
+    def html(self) -> str:
+        """The sidebar of a page outside the navigation (search, 404): the top level, closed."""
+        return self.sidebar()
+
+    def branch(self, page_id: int) -> str | None:
+        """One page's children as a closed list (what a sidebar toggle fetches), None if it has none."""
+        return render_branch_html(self.tree, self.closed, page_id)
 
 
 # The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
@@ -151,7 +171,9 @@ def _build_navigation(version: int) -> SiteNavigation:
     from pages import selectors
 
     tree = selectors.nav_tree()
-    return SiteNavigation(version=version, tree=tree, html=selectors.navigation_html(tree))
+    pattern = reverse("pages:nav_branch", args=[0]).removesuffix("0/") + "{}/"
+    closed = closed_items(tree, pattern.format)
+    return SiteNavigation(version=version, tree=tree, closed=closed, branch_url_pattern=pattern)
 
 
 def forget_local_navigation() -> None:

@@ -5,14 +5,13 @@ children under their `parent`, siblings sorted by `sort_pages`, reversed where t
 `child_nav_order: reversed` (or the older `desc`). A page with `nav_exclude` is left out of the tree
 with its whole subtree, and so is a page whose parent is not public.
 
-`render_nav_html` writes the whole tree once, with no page marked as current, so that one string can
-be cached per content version and shared by every page. `mark_current` then marks the current page
-and opens its ancestors by a few exact string substitutions on that shared HTML.
+`render_nav_html` writes a page's sidebar: the top level, and the current page's branch open (see the
+HTML section below); `render_branch_html` writes one closed branch, for a reader who opens it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -123,37 +122,67 @@ def home_record(tree: NavTree) -> NavRecord | None:
 
 
 # -- HTML -------------------------------------------------------------------------------------------
+#
+# The sidebar shows the top level and, under the current page and each of its ancestors, their
+# children: what Just the Docs shows open. A closed section's pages are not in the HTML; its toggle
+# names the URL of that branch (`render_branch_html`), which the page's script fetches when a reader
+# opens it. So a page carries a sidebar the size of the top level plus its own branch, whatever the
+# number of pages, and every closed entry is a string made once per content version (`closed_items`).
 
 
-def _item_token(page_id: int) -> str:
-    return f'class="nav-item" data-nav="{page_id}"'
+def _toggle(node: NavRecord, title: str, branch_url: str, expanded: bool) -> str:
+    """A section's open/close button; `aria-controls` names the children's list only when that list is
+    in the page (a closed branch gets it from the script once loaded)."""
+    state = f'aria-expanded="true" aria-controls="nav-{node.id}"' if expanded else 'aria-expanded="false"'
+    return (
+        f'<button type="button" class="nav-toggle" {state} data-branch="{escape(branch_url)}" hidden>'
+        f'<span class="visually-hidden">{title}: show or hide pages</span></button>'
+    )
 
 
-def _link_token(page_id: int) -> str:
-    return f'data-nav-link="{page_id}"'
+def _item(tree: NavTree, node: NavRecord, branch_url: str, classes: str = "", current: bool = False) -> str:
+    """One entry's `<li>` up to (not including) its children's list and its closing tag. An entry with
+    children gets a toggle, shown expanded when `classes` says the entry is open."""
+    title = escape(node.title)
+    marker = ' aria-current="page"' if current else ""
+    link = f'<a class="nav-link" href="{escape(node.url_path)}" data-nav-link="{node.id}"{marker}>{title}</a>'
+    toggle = ""
+    if node.id in tree.children:
+        toggle = _toggle(node, title, branch_url, expanded="is-open" in classes)
+    class_attribute = f"nav-item {classes}" if classes else "nav-item"
+    return f'<li class="{class_attribute}" data-nav="{node.id}">{link}{toggle}'
 
 
-def _toggle_token(page_id: int) -> str:
-    return f'aria-expanded="false" aria-controls="nav-{page_id}"'
+def closed_items(tree: NavTree, branch_url: Callable[[int], str]) -> dict[int, str]:
+    """Every entry as a closed `<li>` (its link, and a toggle if it has children): once per version."""
+    return {node.id: _item(tree, node, branch_url(node.id)) + "</li>" for node in tree.order}
 
 
-def render_nav_html(tree: NavTree) -> str:
-    """The whole navigation as one `<ul>`, with no current page (cache this per content version)."""
+def render_nav_html(
+    tree: NavTree,
+    closed: dict[int, str],
+    branch_url: Callable[[int], str],
+    current_id: int | None = None,
+    ancestor_ids: Iterable[int] = (),
+) -> str:
+    """The sidebar: the top level, and open under the current page and its ancestors their children."""
+    opened = set(ancestor_ids)
+    if current_id is not None:
+        opened.add(current_id)
     parts: list[str] = []
 
     def write(nodes: Sequence[NavRecord], list_id: str | None) -> None:
         parts.append(f'<ul class="nav-list" id="{list_id}">' if list_id else '<ul class="nav-list">')
         for node in nodes:
-            title = escape(node.title)
+            if node.id not in opened:
+                parts.append(closed[node.id])
+                continue
             kids = tree.children.get(node.id)
-            parts.append(f"<li {_item_token(node.id)}>")
-            href = escape(node.url_path)
-            parts.append(f'<a class="nav-link" href="{href}" {_link_token(node.id)}>{title}</a>')
+            current = node.id == current_id
+            classes = " ".join(name for name, on in (("is-current", current), ("is-open", kids)) if on)
+            parts.append(_item(tree, node, branch_url(node.id), classes, current))
+            opened.discard(node.id)  # a cycle cannot open a branch twice
             if kids:
-                parts.append(
-                    f'<button type="button" class="nav-toggle" {_toggle_token(node.id)} hidden>'
-                    f'<span class="visually-hidden">{title}: show or hide pages</span></button>'
-                )
                 write(kids, f"nav-{node.id}")
             parts.append("</li>")
         parts.append("</ul>")
@@ -162,18 +191,9 @@ def render_nav_html(tree: NavTree) -> str:
     return "".join(parts)
 
 
-def mark_current(nav_html: str, current_id: int | None, ancestor_ids: Iterable[int] = ()) -> str:
-    """Mark the current page and open it and its ancestors in HTML from `render_nav_html`."""
-    if current_id is None:
-        return nav_html
-    html = nav_html
-    for page_id in ancestor_ids:
-        html = html.replace(_item_token(page_id), f'class="nav-item is-open" data-nav="{page_id}"', 1)
-        html = html.replace(_toggle_token(page_id), f'aria-expanded="true" aria-controls="nav-{page_id}"', 1)
-    html = html.replace(
-        _item_token(current_id), f'class="nav-item is-current is-open" data-nav="{current_id}"', 1
-    )
-    html = html.replace(
-        _toggle_token(current_id), f'aria-expanded="true" aria-controls="nav-{current_id}"', 1
-    )
-    return html.replace(_link_token(current_id), f'{_link_token(current_id)} aria-current="page"', 1)
+def render_branch_html(tree: NavTree, closed: dict[int, str], page_id: int) -> str | None:
+    """The closed list of one page's children (what a toggle fetches), or None if it has none."""
+    kids = tree.children.get(page_id)
+    if not kids:
+        return None
+    return f'<ul class="nav-list" id="nav-{page_id}">' + "".join(closed[k.id] for k in kids) + "</ul>"

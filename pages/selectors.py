@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import TYPE_CHECKING
 
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
 
 from pages.models import Page, Redirect
-from pages.nav_tree import NavRecord, NavTree, build_tree, home_record, mark_current, render_nav_html
+from pages.nav_tree import NavRecord, NavTree, build_tree, home_record
+
+if TYPE_CHECKING:
+    from pages.caching import SiteNavigation
 
 # Columns a public page view needs; the markdown source and the raw front matter stay in the database.
 PAGE_DEFERRED = ("body", "front_matter_raw", "source_format", "render_warnings")
@@ -89,19 +93,15 @@ def split_title_heading(body_html: str) -> tuple[str, str]:
     return stripped[:end], stripped[end:]
 
 
-def page_context(page: Page, tree: NavTree, request: HttpRequest, nav_html: str | None = None) -> dict:
-    """Everything the page template shows around the body, from the page and the one nav tree.
-
-    `nav_html` is `navigation_html(tree)` when the caller already has it (cached per content version).
-    """
-    if nav_html is None:
-        nav_html = navigation_html(tree)
+def page_context(page: Page, navigation: SiteNavigation, request: HttpRequest) -> dict:
+    """Everything the page template shows around the body, from the page and the site's navigation."""
+    tree = navigation.tree
     trail = tree.lineage(page.parent_id)
     previous, following = tree.neighbours(page.pk)
     title_html, rest_html = split_title_heading(page.body_html)
     return {
         "page": page,
-        "nav_html": mark_current(nav_html, page.pk, [record.id for record in trail]),
+        "nav_html": navigation.sidebar(page.pk, [record.id for record in trail]),
         "breadcrumbs": trail,
         "children": tree.children_of(page.pk) if page.has_toc else [],
         "previous_page": previous,
@@ -112,8 +112,3 @@ def page_context(page: Page, tree: NavTree, request: HttpRequest, nav_html: str 
         "meta_description": meta_description(page),
         "canonical_url": request.build_absolute_uri(page.url_path),
     }
-
-
-def navigation_html(tree: NavTree) -> str:
-    """The shared navigation HTML (no current page): the piece to cache once per content version."""
-    return render_nav_html(tree)

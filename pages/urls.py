@@ -13,6 +13,7 @@ urlpatterns = [
     path("feed.xml", LatestPagesFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("-/nav/<int:page_id>/", views.nav_branch, name="nav_branch"),
     path("_preview/<int:pk>/", views.preview, name="preview"),
     path("", views.page_detail, name="home"),
     path("<path:url_path>", views.page_detail, name="page"),

@@ -48,7 +48,7 @@ def page_detail(request, url_path: str = ""):
         if path == "/":
             return render(request, EMPTY_TEMPLATE, {"nav_html": ""})
         return moved_or_not_found(path)
-    return render(request, DEFAULT_TEMPLATE, page_context(page, navigation.tree, request, navigation.html))
+    return render(request, DEFAULT_TEMPLATE, page_context(page, navigation, request))
 
 
 def moved_or_not_found(path: str) -> HttpResponse:
@@ -70,7 +70,7 @@ def preview(request, pk: int):
         raise PermissionDenied
     page = get_object_or_404(Page.objects.defer("body", "front_matter_raw"), pk=pk)
     navigation = site_navigation(request)
-    context = page_context(page, navigation.tree, request, navigation.html)
+    context = page_context(page, navigation, request)
     context["preview"] = preview_status(page)
     return render(request, DEFAULT_TEMPLATE, context)
 
@@ -82,6 +82,16 @@ def preview_status(page: Page) -> str:
     if page.date and page.date > timezone.now():
         return "scheduled"
     return "public"
+
+
+@require_safe
+@cache_public_response
+def nav_branch(request, page_id: int):
+    """The sidebar entries under one page, closed: what a reader's click on a sidebar toggle loads."""
+    html = site_navigation(request).branch(page_id)
+    if html is None:
+        raise Http404("no such section in the navigation")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @require_safe

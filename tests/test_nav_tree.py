@@ -1,6 +1,23 @@
 """The navigation tree: order, hierarchy, exclusions, breadcrumbs, neighbours and the shared HTML."""
 
-from pages.nav_tree import NavRecord, build_tree, home_record, mark_current, render_nav_html
+import re
+
+from pages.nav_tree import (
+    NavRecord,
+    build_tree,
+    closed_items,
+    home_record,
+    render_branch_html,
+    render_nav_html,
+)
+
+
+def branch_url(page_id):
+    return f"/-/nav/{page_id}/"
+
+
+def sidebar(tree, current_id=None, ancestor_ids=()):
+    return render_nav_html(tree, closed_items(tree, branch_url), branch_url, current_id, ancestor_ids)
 
 
 def rec(id, title, nav_order="", parent_id=None, **extra):
@@ -43,8 +60,8 @@ def test_nav_exclude_hides_the_page_and_its_subtree():
     tree = build_tree(SITE)
     assert not tree.in_nav(8)
     assert not tree.in_nav(9)
-    assert "Hidden" not in render_nav_html(tree)
-    assert "Under hidden" not in render_nav_html(tree)
+    assert "Hidden" not in "".join(closed_items(tree, branch_url).values())
+    assert "Under hidden" not in sidebar(tree, 9, [8])
 
 
 def test_page_whose_parent_is_not_public_is_left_out():
@@ -104,31 +121,60 @@ def test_home_record_rules():
 
 
 def test_rendered_nav_escapes_titles_and_has_no_current_page():
-    """The shared HTML escapes titles and marks nothing current until mark_current runs."""
-    tree = build_tree([rec(1, "<b>Bold</b> & co")])
-    html = render_nav_html(tree)
+    """Titles and URLs are escaped; a sidebar without a current page marks and opens nothing."""
+    tree = build_tree([rec(1, "<b>Bold</b> & co", url_path='/a"b/')])
+    html = sidebar(tree)
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
+    assert 'href="/a&quot;b/"' in html
     assert "aria-current" not in html
     assert "is-open" not in html
 
 
-def test_mark_current_opens_ancestors_and_marks_only_the_current_link():
-    """The current link gets aria-current; it and its ancestors open; nothing else changes."""
+def test_sidebar_holds_the_top_level_and_only_the_current_branch():
+    """The current page and its ancestors are open with their children; closed sections list none of
+    their pages, only a toggle naming where to load them from."""
     tree = build_tree(SITE)
-    html = mark_current(render_nav_html(tree), 6, [2, 5])
+    html = sidebar(tree, 6, [2, 5])
     assert html.count('aria-current="page"') == 1
     assert 'href="/tuning/" data-nav-link="6" aria-current="page"' in html
-    assert 'class="nav-item is-open" data-nav="2"' in html
-    assert 'class="nav-item is-open" data-nav="5"' in html
-    assert 'class="nav-item is-current is-open" data-nav="6"' in html
-    assert 'aria-expanded="true" aria-controls="nav-2"' in html
-    assert 'aria-expanded="false" aria-controls="nav-4"' not in html  # Configure has no children
-    assert 'class="nav-item" data-nav="7"' in html  # Reference stays closed
+    assert '<li class="nav-item is-open" data-nav="2">' in html
+    assert '<li class="nav-item is-open" data-nav="5">' in html
+    assert '<li class="nav-item is-current" data-nav="6">' in html  # Tuning has no children
+    assert 'aria-expanded="true" aria-controls="nav-2" data-branch="/-/nav/2/"' in html
+    assert titles_in(html) == ["Home", "Guide", "Configure", "Install", "Advanced", "Tuning", "Reference"]
+    top = sidebar(tree)
+    assert titles_in(top) == ["Home", "Guide", "Reference"]
+    assert 'aria-expanded="false" data-branch="/-/nav/2/"' in top  # its list is not in the page
+    assert 'data-branch="/-/nav/7/"' not in top  # Reference has no children: no toggle
 
 
-def test_mark_current_does_not_confuse_ids_with_common_prefixes():
+def test_a_section_page_shows_its_children_closed():
+    """On a page with children, they are listed (closed), and the page is current and open."""
+    tree = build_tree(SITE)
+    html = sidebar(tree, 2)
+    assert '<li class="nav-item is-current is-open" data-nav="2">' in html
+    assert titles_in(html) == ["Home", "Guide", "Configure", "Install", "Advanced", "Reference"]
+    assert '<li class="nav-item" data-nav="5">' in html  # Advanced: closed, Tuning not listed
+
+
+def test_a_branch_lists_one_level_of_children_closed():
+    tree = build_tree(SITE)
+    closed = closed_items(tree, branch_url)
+    branch = render_branch_html(tree, closed, 2)
+    assert branch.startswith('<ul class="nav-list" id="nav-2">')
+    assert titles_in(branch) == ["Configure", "Install", "Advanced"]
+    assert 'data-branch="/-/nav/5/"' in branch
+    assert render_branch_html(tree, closed, 6) is None  # no children
+    assert render_branch_html(tree, closed, 8) is None  # nav_exclude: not in the navigation
+
+
+def test_marking_the_current_page_does_not_confuse_ids_with_common_prefixes():
     """Marking page 1 leaves page 12 untouched."""
     records = [rec(1, "One", "1"), rec(12, "Twelve", "2")]
-    html = mark_current(render_nav_html(build_tree(records)), 1, [])
+    html = sidebar(build_tree(records), 1)
     assert 'data-nav-link="12" aria-current' not in html
     assert 'data-nav-link="1" aria-current="page"' in html
+
+
+def titles_in(html):
+    return re.findall(r'class="nav-link"[^>]*>([^<]*)</a>', html)

@@ -1,6 +1,7 @@
 """The public site's routes and rules: pages, home, navigation, drafts, previews, redirects, errors."""
 
 import datetime as dt
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -329,9 +330,30 @@ def test_404_has_the_site_header_and_sidebar(client, site):
     assert response.status_code == 404
     assert 'class="site-header"' in html
     assert '<nav class="sidebar" id="site-nav" aria-label="Site">' in html
-    assert 'href="/guide/install/"' in html
+    assert 'href="/guide/"' in html
+    assert 'href="/guide/install/"' not in html  # closed: loaded from the Guide toggle's branch
+    assert f'data-branch="/-/nav/{site["guide"].pk}/"' in html
     assert 'aria-current="page"' not in html
     assert '<meta name="robots" content="noindex">' in html
+
+
+def test_a_sidebar_branch_lists_a_sections_pages_closed_and_is_cacheable(client, site):
+    """`/-/nav/<id>/` answers a section's children as a closed list, with the public caching headers;
+    a page without children, a missing page and a draft section answer 404."""
+    response, html = get(client, f"/-/nav/{site['guide'].pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert html.startswith(f'<ul class="nav-list" id="nav-{site["guide"].pk}">')
+    assert re.findall(r'href="([^"]+)"', html) == ["/guide/install/", "/guide/advanced/"]
+    assert f'data-branch="/-/nav/{site["advanced"].pk}/"' in html  # Advanced has Tuning under it
+    assert "/guide/advanced/tuning/" not in html
+    assert response["Cache-Control"].startswith("public")
+    assert client.get(response.wsgi_request.path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert client.get(f"/-/nav/{site['install'].pk}/").status_code == 404
+    assert client.get("/-/nav/999999/").status_code == 404
+    site["guide"].published = False
+    site["guide"].save()
+    assert client.get(f"/-/nav/{site['guide'].pk}/").status_code == 404
 
 
 def test_404_escapes_the_requested_path(client, site):

@@ -68,24 +68,81 @@
     });
   }
 
-  /* -- Sidebar: sections open and close; the current page's ancestors start open. ------------------ */
+  /* -- Sidebar: sections open and close; the current page's ancestors start open. A closed
+        section's pages are not in the page: opening it loads them from the toggle's data-branch URL
+        (one small, cached request); if that fails, the section's own page is opened instead. ---- */
+
+  function showToggles(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll(".nav-toggle"), function (toggle) {
+      toggle.hidden = false;
+    });
+  }
+
+  function loadBranch(item, toggle) {
+    toggle.setAttribute("aria-busy", "true");
+    return fetch(toggle.getAttribute("data-branch"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("navigation branch answered " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (!item.querySelector(":scope > .nav-list")) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var list = holder.querySelector(".nav-list");
+          if (!list) {
+            throw new Error("navigation branch had no list");
+          }
+          showToggles(list);
+          item.appendChild(list);
+          toggle.setAttribute("aria-controls", list.id);
+        }
+      })
+      .finally(function () {
+        toggle.removeAttribute("aria-busy");
+      });
+  }
+
+  function setOpenItem(item, toggle, open) {
+    item.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
 
   function setupNavToggles() {
-    var toggles = document.querySelectorAll(".nav-toggle");
-    Array.prototype.forEach.call(toggles, function (toggle) {
-      toggle.hidden = false;
-      toggle.addEventListener("click", function () {
-        var item = toggle.closest(".nav-item");
-        var open = !item.classList.contains("is-open");
-        item.classList.toggle("is-open", open);
-        toggle.setAttribute("aria-expanded", open ? "true" : "false");
-      });
+    var sidebar = document.querySelector(".sidebar");
+    if (!sidebar) {
+      return;
+    }
+    showToggles(sidebar);
+    sidebar.addEventListener("click", function (event) {
+      var toggle = event.target.closest(".nav-toggle");
+      if (!toggle || !sidebar.contains(toggle) || toggle.getAttribute("aria-busy") === "true") {
+        return;
+      }
+      var item = toggle.closest(".nav-item");
+      var open = !item.classList.contains("is-open");
+      if (!open || item.querySelector(":scope > .nav-list")) {
+        setOpenItem(item, toggle, open);
+        return;
+      }
+      loadBranch(item, toggle).then(
+        function () {
+          setOpenItem(item, toggle, true);
+        },
+        function () {
+          var link = item.querySelector(":scope > .nav-link");
+          if (link) {
+            window.location.assign(link.href);
+          }
+        }
+      );
     });
-    var current = document.querySelector('.sidebar [aria-current="page"]');
+    var current = sidebar.querySelector('[aria-current="page"]');
     if (current && current.scrollIntoView) {
-      var sidebar = document.querySelector(".sidebar");
       var box = current.getBoundingClientRect();
-      if (sidebar && box.bottom > window.innerHeight) {
+      if (box.bottom > window.innerHeight) {
         sidebar.scrollTop = box.top - sidebar.getBoundingClientRect().top - 80;
       }
     }

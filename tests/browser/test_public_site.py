@@ -1,6 +1,7 @@
 """What a reader sees and does on the public site, in Debian's Chromium."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -40,6 +41,29 @@ def test_navigate_by_the_sidebar_into_a_nested_section(reader):
     expect(nav.locator('[aria-current="page"]')).to_have_text("Callouts")
     reader.get_by_role("link", name=re.compile("^Next")).click()
     reader.wait_for_url("**/front-matter/")
+
+
+def test_opening_a_closed_section_loads_its_pages_in_place(reader):
+    """A closed section's pages are not in the page; its toggle loads them (and their own toggles
+    work), without leaving the page; closing hides them again."""
+    reader.goto("/")
+    assert "Callouts" not in reader.content() and "Writing pages" not in reader.content()
+    nav = sidebar(reader)
+    toggle = nav.get_by_role("button", name="The public site: show or hide pages")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(nav.get_by_role("link", name="Writing pages")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_attribute("aria-controls", re.compile(r"^nav-\d+$"))
+    nav.get_by_role("button", name="Writing pages: show or hide pages").click()
+    expect(nav.get_by_role("link", name="Callouts")).to_be_visible()
+    toggle.click()
+    expect(nav.get_by_role("link", name="Writing pages")).to_be_hidden()
+    toggle.click()  # opened again from what was loaded
+    expect(nav.get_by_role("link", name="Callouts")).to_be_visible()
+    assert urlsplit(reader.url).path == "/"  # all of it without leaving the home page
+    nav.get_by_role("link", name="Callouts").click()
+    reader.wait_for_url("**/callouts/")
 
 
 def test_live_search_shows_results_while_typing(reader):
