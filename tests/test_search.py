@@ -223,3 +223,14 @@ def test_ensure_search_index_restores_dropped_triggers(site):
     assert search.ensure_search_index() is True
     assert urls(search.search("pangolin")) == ["/late/"]
     assert urls(search.search("whitenoise")) == ["/deployment/#static"]
+
+
+def test_the_index_reinstalled_by_ensure_search_index_is_the_one_the_migrations_made():
+    """`pages.search` keeps a copy of the index's statements (for `ensure_search_index`); the migration
+    keeps its own, frozen. A change to one without a new migration fails here."""
+    import importlib
+
+    frozen = importlib.import_module("pages.migrations.0002_public_site_search_index")
+    for vendor in ("sqlite", "postgresql"):
+        assert search.install_statements(vendor) == frozen.INSTALL[vendor]
+        assert search.uninstall_statements(vendor) == frozen.UNINSTALL[vendor]
