@@ -285,21 +285,11 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     done = len(unchanged)
     total = len(found)
     try:
-        # A pipeline: batch N + 1 is queued for rendering before batch N is written, so the rendering
-        # workers never wait for the database writes.
-        queued: _QueuedBatch | None = None
-        for batch in _batches(planned, options.batch_size):
-            following = _prepare_batch(batch, options, report, renderer)
-            if queued is not None:
-                _write_batch(queued, report)
-                done += queued.size
-                if options.progress:
-                    options.progress(done, total)
-            queued = following
-        if queued is not None:
+        for queued in _queued_ahead(planned, options, report, renderer):
             _write_batch(queued, report)
+            done += queued.size
             if options.progress:
-                options.progress(done + queued.size, total)
+                options.progress(done, total)
     finally:
         if renderer:
             renderer.close()
@@ -315,6 +305,21 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     report.written = True
     if report.changes:
         bump_content_version()
+
+
+def _queued_ahead(
+    planned: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None
+) -> Iterable[_QueuedBatch]:
+    """The batches, each handed over once the next one is queued for rendering: while this process
+    writes batch N, the workers render batch N + 1, so they never wait for the database."""
+    queued = None
+    for batch in _batches(planned, options.batch_size):
+        following = _prepare_batch(batch, options, report, renderer)
+        if queued is not None:
+            yield queued
+        queued = following
+    if queued is not None:
+        yield queued
 
 
 def _written_pages(paths: list[str]) -> Iterable[Page]:
