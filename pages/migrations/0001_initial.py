@@ -7,6 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -15,135 +16,69 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="SiteState",
+            name='SiteState',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("content_version", models.PositiveBigIntegerField(default=1)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('content_version', models.PositiveBigIntegerField(default=1)),
             ],
         ),
         migrations.CreateModel(
-            name="Page",
+            name='Page',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=500)),
-                (
-                    "url_path",
-                    models.CharField(
-                        help_text="The page's path on the site, starting and ending with '/', e.g. /docs/install/",
-                        max_length=1000,
-                        unique=True,
-                        verbose_name="URL",
-                    ),
-                ),
-                (
-                    "nav_order",
-                    models.CharField(
-                        blank=True,
-                        help_text="As written in front matter: an integer, a number such as 4.5, or text.",
-                        max_length=100,
-                    ),
-                ),
-                ("date", models.DateTimeField(blank=True, db_index=True, null=True)),
-                ("body", markdownx.models.MarkdownxField(blank=True)),
-                ("published", models.BooleanField(db_index=True, default=True)),
-                ("nav_exclude", models.BooleanField(default=False)),
-                ("search_exclude", models.BooleanField(default=False)),
-                ("has_toc", models.BooleanField(default=True)),
-                ("description", models.TextField(blank=True)),
-                ("front_matter", models.JSONField(blank=True, default=dict)),
-                ("front_matter_raw", models.TextField(blank=True)),
-                ("body_html", models.TextField(blank=True, editable=False)),
-                ("toc", models.JSONField(blank=True, default=list, editable=False)),
-                ("render_warnings", models.JSONField(blank=True, default=list, editable=False)),
-                ("source_path", models.CharField(blank=True, max_length=1000, null=True, unique=True)),
-                ("source_format", models.JSONField(blank=True, default=dict, editable=False)),
-                ("file_hash", models.CharField(blank=True, editable=False, max_length=64)),
-                ("synced_content_hash", models.CharField(blank=True, editable=False, max_length=64)),
-                ("version", models.PositiveIntegerField(default=1, editable=False)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="children",
-                        to="pages.page",
-                    ),
-                ),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=500)),
+                ('url_path', models.CharField(help_text="The page's path on the site, starting and ending with '/', e.g. /docs/install/", max_length=1000, unique=True, verbose_name='URL')),
+                ('nav_order', models.CharField(blank=True, help_text='As written in front matter: an integer, a number such as 4.5, or text.', max_length=100)),
+                ('date', models.DateTimeField(blank=True, db_index=True, null=True)),
+                ('body', markdownx.models.MarkdownxField(blank=True)),
+                ('published', models.BooleanField(db_index=True, default=True)),
+                ('nav_exclude', models.BooleanField(default=False)),
+                ('search_exclude', models.BooleanField(default=False)),
+                ('has_toc', models.BooleanField(default=True)),
+                ('description', models.TextField(blank=True)),
+                ('front_matter', models.JSONField(blank=True, default=dict)),
+                ('front_matter_raw', models.TextField(blank=True)),
+                ('body_html', models.TextField(blank=True, editable=False)),
+                ('toc', models.JSONField(blank=True, default=list, editable=False)),
+                ('render_warnings', models.JSONField(blank=True, default=list, editable=False)),
+                ('source_path', models.CharField(blank=True, max_length=1000, null=True, unique=True)),
+                ('source_format', models.JSONField(blank=True, default=dict, editable=False)),
+                ('file_hash', models.CharField(blank=True, editable=False, max_length=64)),
+                ('synced_content_hash', models.CharField(blank=True, editable=False, max_length=64)),
+                ('version', models.PositiveIntegerField(default=1, editable=False)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='pages.page')),
+                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["url_path"],
-                "permissions": [("publish_page", "Can publish and unpublish pages")],
+                'ordering': ['url_path'],
+                'permissions': [('publish_page', 'Can publish and unpublish pages')],
             },
         ),
         migrations.CreateModel(
-            name="Redirect",
+            name='Redirect',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("old_path", models.CharField(max_length=1000, unique=True)),
-                ("from_front_matter", models.BooleanField(default=False)),
-                (
-                    "page",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="redirects", to="pages.page"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('old_path', models.CharField(max_length=1000, unique=True)),
+                ('from_front_matter', models.BooleanField(default=False)),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='redirects', to='pages.page')),
             ],
         ),
         migrations.CreateModel(
-            name="PageSection",
+            name='PageSection',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveIntegerField()),
-                ("anchor", models.CharField(blank=True, max_length=300)),
-                ("heading", models.CharField(blank=True, max_length=500)),
-                ("level", models.PositiveSmallIntegerField(default=1)),
-                ("text", models.TextField(blank=True)),
-                (
-                    "page",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="sections", to="pages.page"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveIntegerField()),
+                ('anchor', models.CharField(blank=True, max_length=300)),
+                ('heading', models.CharField(blank=True, max_length=500)),
+                ('level', models.PositiveSmallIntegerField(default=1)),
+                ('text', models.TextField(blank=True)),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='pages.page')),
             ],
             options={
-                "ordering": ["page", "position"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("page", "position"), name="unique_section_position")
-                ],
+                'ordering': ['page', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('page', 'position'), name='unique_section_position')],
             },
         ),
     ]
