@@ -7,14 +7,20 @@ import updates are row-locked as it writes them). SQLite: the database's write l
 
 from __future__ import annotations
 
+import contextlib
 import time
 from contextlib import contextmanager
 
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 
 from pages.models import SiteState
 
 IMPORT_LOCK_KEY = 0x51756972  # "Quir": the PostgreSQL advisory lock every import takes
+# SQLite's page cache during an import (KiB; its default is 2 MB). An import writes far more than the
+# default holds in one transaction; a page pushed out to the WAL is read back, through the WAL index,
+# for every later change to it — the search index's b-trees most of all. At 10,000 pages 16 MB cut the
+# import's CPU by about 6% (`make bench`); larger caches gained nothing more and cost memory.
+SQLITE_IMPORT_CACHE_KIB = 16 * 1024
 
 
 class ImportBusy(Exception):
@@ -54,6 +60,21 @@ def _set_sqlite_busy_timeout(seconds: float) -> None:
 
 
 @contextmanager
+def _sqlite_cache_size(kib: int):
+    """SQLite's page cache at `kib` KiB for the block, then back to what it was."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        # After a failed run the connection may be unusable; the failure, not this, is what to report.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+@contextmanager
 def import_transaction(wait: float, *, lock: bool = True):
     """One transaction holding the import lock; ImportBusy when it is not free within `wait` seconds."""
     sqlite = connection.vendor == "sqlite"
@@ -63,7 +84,10 @@ def import_transaction(wait: float, *, lock: bool = True):
         _set_sqlite_busy_timeout(wait)
     acquired = False
     try:
-        with transaction.atomic():
+        with contextlib.ExitStack() as stack:
+            if sqlite:
+                stack.enter_context(_sqlite_cache_size(SQLITE_IMPORT_CACHE_KIB))
+            stack.enter_context(transaction.atomic())
             if lock:
                 acquire_import_lock(wait)
             acquired = True

@@ -15,6 +15,7 @@ and two runs never interleave.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 from collections.abc import Callable, Iterable
@@ -35,6 +36,7 @@ from pages.publishing import remember_old_url
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
 from pages.revisions import NOT_RECORDED, record_import_revisions
+from pages.search import indexing_by_batch
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
 from pages.urls_from_paths import SourceIndex
@@ -228,9 +230,25 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
             "source_path", "file_hash", "url_path", "published"
         )
     }
-    planned: list[Planned] = []
-    unchanged: list[FoundFile] = []
     invalid: set[str] = {error.path for error in report.errors}
+    changed, unchanged = _hash_files(found, existing, report, invalid)
+    renderer = None
+    if not options.dry_run:
+        # Started before the changed files are parsed, so the workers are forked from a small process.
+        baseurl = options.baseurl if options.baseurl is not None else getattr(settings, "QUIRE_BASEURL", "")
+        parallel = len(changed) >= options.parallel_threshold
+        renderer = Renderer(baseurl, jobs=options.jobs, parallel=parallel)
+    try:
+        _plan_and_write(found, changed, unchanged, existing, options, report, invalid, renderer)
+    finally:
+        if renderer:
+            renderer.close()
+
+
+def _hash_files(found, existing, report: ImportReport, invalid: set[str]):
+    """Split the files into changed ones (with their hash) and unchanged ones, by SHA-256 alone."""
+    changed: list[tuple[FoundFile, str]] = []
+    unchanged: list[FoundFile] = []
     for item in found:
         row = existing.get(item.path)
         try:
@@ -241,18 +259,38 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
                 raise SourceError(
                     item.path, f"file is {size:,} bytes, over the {markdown_io.MAX_FILE_BYTES:,}-byte limit"
                 )
+            digest = sha256_hex(item.absolute.read_bytes())
+        except SourceError as exc:
+            report.errors.append(exc)
+            invalid.add(item.path)
+            continue
+        except OSError as exc:
+            report.errors.append(SourceError(item.path, f"cannot be read: {exc.strerror or exc}"))
+            invalid.add(item.path)
+            continue
+        if row is not None and row["file_hash"] == digest:
+            unchanged.append(item)
+        else:
+            changed.append((item, digest))
+    return changed, unchanged
+
+
+def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Planned]:
+    """Parse and check the changed files' front matter; each file's body is read again when written."""
+    planned: list[Planned] = []
+    for item, digest in changed:
+        try:
             data = item.absolute.read_bytes()
-            digest = sha256_hex(data)
-            if row is not None and row["file_hash"] == digest:
-                unchanged.append(item)
-                continue
+            if sha256_hex(data) != digest:
+                raise SourceError(
+                    item.path, "the file changed while it was being imported; run the import again"
+                )
             source = markdown_io.read_file(item.path, data)
-            try:
-                fields = derive_fields(source.front_matter, item.path)
-            except FieldErrors as exc:
-                report.errors.extend(_field_errors(source, exc))
-                invalid.add(item.path)
-                continue
+            fields = derive_fields(source.front_matter, item.path)
+        except FieldErrors as exc:
+            report.errors.extend(_field_errors(source, exc))
+            invalid.add(item.path)
+            continue
         except SourceError as exc:
             report.errors.append(exc)
             invalid.add(item.path)
@@ -265,7 +303,11 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
         for note in fields.notes:
             report.warn(item.path, note)
         planned.append(Planned(item, digest, fields, source))
+    return planned
 
+
+def _plan_and_write(found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer):
+    planned = _parse_changed(changed, report, invalid)
     _check_urls(planned, unchanged, existing, report, invalid)
     if report.errors and not options.skip_invalid:
         return
@@ -275,24 +317,19 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
 
     urls = {path: row["url_path"] for path, row in existing.items()}
     urls.update({p.found.path: p.fields.url_path for p in planned})
-    index = SourceIndex(urls)
-    renderer = None
-    if not options.dry_run:
-        baseurl = options.baseurl if options.baseurl is not None else getattr(settings, "QUIRE_BASEURL", "")
-        renderer = Renderer(
-            index, baseurl, jobs=options.jobs, parallel=len(planned) >= options.parallel_threshold
-        )
+    if renderer:
+        renderer.use_index(SourceIndex(urls))
     done = len(unchanged)
     total = len(found)
-    try:
+    indexing = contextlib.nullcontext(None) if options.dry_run else indexing_by_batch()
+    with indexing as index_sections:
         for queued in _queued_ahead(planned, options, report, renderer):
-            _write_batch(queued, report)
+            _write_batch(queued, report, index_sections)
             done += queued.size
             if options.progress:
                 options.progress(done, total)
-    finally:
-        if renderer:
-            renderer.close()
+    if renderer:
+        renderer.close()  # the workers' memory is given back before the history is read
     if options.dry_run:
         _plan_prune(found, existing, options, report)
         return
@@ -425,8 +462,9 @@ def _prepare_batch(
     return _QueuedBatch(len(batch), to_write, renders)
 
 
-def _write_batch(queued: _QueuedBatch, report: ImportReport) -> None:
-    """Write a prepared batch once its bodies are rendered: bulk inserts and updates."""
+def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> None:
+    """Write a prepared batch once its bodies are rendered: bulk inserts and updates; then
+    `index_sections(page_ids)` puts the batch's sections in the search index."""
     if queued.renders is None:
         return
     to_write, results = queued.to_write, queued.renders.results()
@@ -465,8 +503,9 @@ def _write_batch(queued: _QueuedBatch, report: ImportReport) -> None:
             report.updated.append(item.found.path)
         rendered_for.append((page, rendered, item, old_url))
     Page.objects.bulk_create(new_pages)
-    Page.objects.bulk_update(old_pages, PAGE_FIELDS, batch_size=len(old_pages) or None)
+    Page.objects.bulk_update(old_pages, PAGE_FIELDS)
     _save_sections_and_redirects(rendered_for, report)
+    index_sections([page.pk for page, *_ in rendered_for])
 
 
 def _save_sections_and_redirects(rendered_for, report: ImportReport) -> None:

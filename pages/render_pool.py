@@ -6,7 +6,9 @@ workers, queues a batch's bodies in small chunks, and, when it asks for the batc
 itself every chunk no worker has taken yet (from the back of the queue while the workers eat from the
 front). So while this process writes batch N to the database the workers render batch N + 1, and while
 it waits it renders instead of idling: no core waits for another, and one process fewer holds a copy of
-Django and the link index in memory. Workers get the run's link index once, when they start.
+Django and the link index in memory. The workers are forked when the Renderer is made (early in a
+run, while this process is still small) and get the run's link index once, through a queue, before
+their first chunk.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ CHUNK = 4  # bodies per queued task: small enough to share a batch evenly, large
 
 _worker_index: SourceIndex | None = None
 _worker_baseurl = ""
+_index_queue = None  # in a worker: where its copy of the run's link index arrives
 
 
-def _init_worker(index: SourceIndex, baseurl: str) -> None:
-    global _worker_index, _worker_baseurl
-    _worker_index, _worker_baseurl = index, baseurl
+def _init_worker(baseurl: str, index_queue) -> None:
+    global _worker_index, _worker_baseurl, _index_queue
+    _worker_index, _worker_baseurl, _index_queue = None, baseurl, index_queue
     from django.apps import apps
 
     if not apps.ready:  # a spawned worker (no fork on this platform)
@@ -47,7 +50,14 @@ def _render_one(item: tuple[str, str] | tuple[str, str, int]) -> Rendered | str:
 
 
 def _render_chunk(items: list[tuple]) -> list[Rendered | str]:
+    global _worker_index
+    if _worker_index is None and _index_queue is not None:
+        _worker_index = _index_queue.get()  # once per worker, before its first chunk
     return [_render_one(item) for item in items]
+
+
+def _started() -> bool:
+    return True
 
 
 class PendingRenders:
@@ -89,24 +99,38 @@ class PendingRenders:
 
 
 class Renderer:
-    """Renders bodies in this process, alone or with worker processes for large runs."""
+    """Renders bodies in this process, alone or with worker processes for large runs.
 
-    def __init__(self, index: SourceIndex, baseurl: str = "", *, jobs: int = 0, parallel: bool = False):
+    Create it early (the workers are forked at once, from the process as small as it is then), give it
+    the run's link index with `use_index`, then `start` batches and take their `results()`.
+    """
+
+    def __init__(self, baseurl: str = "", *, jobs: int = 0, parallel: bool = False):
         """`jobs` rendering processes, this one included (0: one per core) when `parallel`, else this
         process renders alone."""
-        self.index, self.baseurl = index, baseurl
-        _init_worker(index, baseurl)  # this process renders too
+        global _worker_index, _worker_baseurl, _index_queue
+        _worker_index, _worker_baseurl, _index_queue = None, baseurl, None  # this process renders too
         jobs = jobs or os.cpu_count() or 1
+        self.workers = jobs - 1 if parallel and jobs > 1 else 0
         self.pool = None
         self.outstanding: list[PendingRenders] = []  # started, results not yet taken; oldest first
-        if parallel and jobs > 1:
-            method = "fork" if "fork" in get_all_start_methods() else "spawn"
+        if self.workers:
+            context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+            self._index_queue = context.Queue()
             self.pool = ProcessPoolExecutor(
-                max_workers=jobs - 1,
-                mp_context=get_context(method),
+                max_workers=self.workers,
+                mp_context=context,
                 initializer=_init_worker,
-                initargs=(index, baseurl),
+                initargs=(baseurl, self._index_queue),
             )
+            self.pool.submit(_started).result()  # fork now, not at the first batch
+
+    def use_index(self, index: SourceIndex) -> None:
+        """The run's link index, for this process and (one copy each, through a queue) every worker."""
+        global _worker_index
+        _worker_index = index
+        for _ in range(self.workers):
+            self._index_queue.put(index)
 
     def start(self, items: list[tuple]) -> PendingRenders:
         """Queue items for the workers (if any) and return at once.
@@ -130,5 +154,8 @@ class Renderer:
         return self.start(items).results()
 
     def close(self) -> None:
+        """Stop the workers (safe to call twice)."""
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+            self._index_queue.close()
+            self.pool = None

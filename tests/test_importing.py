@@ -3,8 +3,9 @@
 import dataclasses
 
 import pytest
+from django.db import DatabaseError
 
-from pages import markdown_io, render_pool
+from pages import importing, markdown_io, render_pool
 from pages.importing import ImportOptions, import_folders
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import Rendered, Section
@@ -353,3 +354,85 @@ def test_render_warnings_name_the_line_in_the_file(tmp_path):
     report = run_import(site)
     assert len(report.warnings["a.md"]) == 1
     assert "line 8" in report.warnings["a.md"][0]
+
+
+@pytest.mark.django_db
+def test_an_import_on_sqlite_holds_a_larger_page_cache_only_while_it_runs():
+    """SQLite's page cache is raised for the import's transaction and put back after it (PostgreSQL
+    has no such setting: nothing is changed there)."""
+    from django.db import connection
+
+    from pages.import_lock import SQLITE_IMPORT_CACHE_KIB, import_transaction
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size" if connection.vendor == "sqlite" else "SHOW work_mem")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    with import_transaction(1):
+        during = cache_size()
+    assert cache_size() == before
+    if connection.vendor == "sqlite":
+        assert during == -SQLITE_IMPORT_CACHE_KIB != before
+    else:
+        assert during == before
+
+
+def _insert_trigger_installed() -> bool:
+    from django.db import connection
+
+    from pages import search
+
+    check, expected = search._TRIGGER_CHECKS[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(check)
+        return cursor.fetchone()[0] == expected
+
+
+@pytest.mark.django_db
+def test_every_imported_section_is_searchable_and_the_index_triggers_stay(tmp_path, monkeypatch):
+    """The import indexes its sections a batch at a time (SQLite) and leaves the per-row triggers in
+    place for every other writer, after a good run and after a failed one."""
+    from pages.search import search
+
+    files = {
+        f"p{i}.md": f"---\ntitle: Page {i}\n---\n# Page {i}\n\n## Part\n\nokapi{i} grazing\n"
+        for i in range(7)
+    }
+    root = write_site(tmp_path / "site", files)
+    report = run_import(root, batch_size=2, jobs=2, parallel_threshold=1)
+    assert len(report.created) == 7
+    for i in range(7):
+        assert [hit.url for hit in search(f"okapi{i}")] == [f"/p{i}/#part"]
+    assert _insert_trigger_installed()
+    page = Page.objects.create(title="Saved", url_path="/saved/")
+    PageSection.objects.create(page=page, position=0, heading="Zebu", text="written after the import")
+    assert [hit.url for hit in search("zebu")] == ["/saved/"]
+
+    # Runs that fail after writing began: a body that cannot be rendered, then a database error.
+    (root / "p3.md").write_text("---\ntitle: Page 3\n---\n## Part\n\nchanged text: quokka\n")
+    (root / "p5.md").write_text("---\ntitle: Page 5\n---\nunrenderable\n")
+    real_render = render_pool.render
+
+    def render_or_fail(body, context):
+        if "unrenderable" in body:
+            raise ValueError("boom")
+        return real_render(body, context)
+
+    monkeypatch.setattr(render_pool, "render", render_or_fail)
+    failed = run_import(root, batch_size=1)
+    assert failed.errors and not failed.written
+    assert _insert_trigger_installed()
+    assert search("quokka") == [] and [hit.url for hit in search("okapi3")] == ["/p3/#part"]
+
+    monkeypatch.setattr(render_pool, "render", real_render)
+
+    def broken_insert(*args, **kwargs):
+        raise DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(importing, "insert_rows", broken_insert)
+    failed = run_import(root, batch_size=1)
+    assert "disk I/O error" in str(failed.errors[-1]) and not failed.written
+    assert _insert_trigger_installed()
+    assert search("quokka") == [] and [hit.url for hit in search("okapi3")] == ["/p3/#part"]

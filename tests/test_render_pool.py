@@ -6,14 +6,21 @@ from pages import render_pool
 from pages.render_pool import Renderer
 from pages.urls_from_paths import SourceIndex
 
+
+def renderer(index, baseurl="", **options):
+    made = Renderer(baseurl, **options)
+    made.use_index(index)
+    return made
+
+
 ITEMS = [(f"## Part {i}\n\nSee [the guide](guide.md) and *more*.\n", f"p{i}.md") for i in range(12)]
 
 
 def test_pool_and_serial_results_are_identical():
     """Results come back in order, the same from the pool as from this process."""
     index = SourceIndex({"guide.md": "/guide/"})
-    serial = Renderer(index, "/base").render_all(ITEMS)
-    pooled = Renderer(index, "/base", jobs=2, parallel=True)
+    serial = renderer(index, "/base").render_all(ITEMS)
+    pooled = renderer(index, "/base", jobs=2, parallel=True)
     try:
         assert pooled.pool is not None
         assert pooled.render_all(ITEMS) == serial
@@ -29,7 +36,7 @@ def test_a_failing_render_becomes_a_message(monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(render_pool, "render", broken)
-    assert Renderer(SourceIndex({})).render_all([("x", "a.md")]) == ["could not render: RuntimeError: boom"]
+    assert renderer(SourceIndex({})).render_all([("x", "a.md")]) == ["could not render: RuntimeError: boom"]
 
 
 def test_batches_queued_ahead_come_back_in_order_and_rendered_once(monkeypatch):
@@ -39,8 +46,8 @@ def test_batches_queued_ahead_come_back_in_order_and_rendered_once(monkeypatch):
     batches = [
         [(f"# Batch {b} item {i}\n\n[g](guide.md)\n", f"b{b}/p{i}.md") for i in range(40)] for b in range(3)
     ]
-    serial = [Renderer(index).render_all(items) for items in batches]
-    pooled = Renderer(index, jobs=2, parallel=True)
+    serial = [renderer(index).render_all(items) for items in batches]
+    pooled = renderer(index, jobs=2, parallel=True)
     try:
         pending = [pooled.start(items) for items in batches]
         assert len(pooled.outstanding) == 3
@@ -59,7 +66,7 @@ def test_batches_queued_ahead_come_back_in_order_and_rendered_once(monkeypatch):
 def test_this_process_renders_what_a_busy_worker_has_not_taken():
     """With the only worker kept busy, this process renders the batch itself instead of waiting; only
     the chunks already handed to the worker's queue (two at most) are left to it."""
-    pooled = Renderer(SourceIndex({}), jobs=2, parallel=True)
+    pooled = renderer(SourceIndex({}), jobs=2, parallel=True)
     try:
         blocker = pooled.pool.submit(time.sleep, 1)
         items = [(f"para {i}\n", f"p{i}.md") for i in range(40)]
@@ -70,3 +77,20 @@ def test_this_process_renders_what_a_busy_worker_has_not_taken():
         pooled.close()
     assert [r.html for r in results] == [f"<p>para {i}</p>" for i in range(40)]
     assert sum(f.cancelled() for f in pending.futures) >= len(pending.futures) - 2
+
+
+def test_a_worker_started_before_the_index_existed_resolves_links_with_it():
+    """Workers are forked when the Renderer is made; the index given later reaches them before their
+    first chunk (here every chunk is left to the worker: nothing is taken back by this process)."""
+    pooled = Renderer("/base", jobs=2, parallel=True)
+    try:
+        assert pooled.pool is not None
+        pooled.use_index(SourceIndex({"guide.md": "/guide/"}))
+        pending = pooled.start(ITEMS)
+        from_worker = [result for future in pending.futures for result in future.result()]
+    finally:
+        pooled.close()
+        pooled.close()  # a second close is harmless
+    assert all(not future.cancelled() for future in pending.futures)
+    assert from_worker == renderer(SourceIndex({"guide.md": "/guide/"}), "/base").render_all(ITEMS)
+    assert 'href="/base/guide/"' in from_worker[0].html
