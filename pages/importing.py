@@ -307,6 +307,8 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Pla
 
 
 def _plan_and_write(found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer):
+    """Parse and check the changed files, then write them in pipelined batches, link parents, prune and
+    record history (everything after hashing; `renderer` is already running)."""
     planned = _parse_changed(changed, report, invalid)
     _check_urls(planned, unchanged, existing, report, invalid)
     if report.errors and not options.skip_invalid:

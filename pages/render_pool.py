@@ -117,6 +117,9 @@ class Renderer:
         if self.workers:
             context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
             self._index_queue = context.Queue()
+            # A copy no worker took (a run that failed before rendering) must not keep this process
+            # from exiting while the queue's feeder thread waits to write it.
+            self._index_queue.cancel_join_thread()
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,

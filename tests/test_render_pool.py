@@ -1,10 +1,14 @@
 """Rendering many bodies: a process pool gives exactly what rendering in this process gives."""
 
+import subprocess
+import sys
 import time
 
 from pages import render_pool
 from pages.render_pool import Renderer
 from pages.urls_from_paths import SourceIndex
+from tests.conftest import PROJECT_ROOT
+from tests.sync_processes import environment
 
 
 def renderer(index, baseurl="", **options):
@@ -94,3 +98,26 @@ def test_a_worker_started_before_the_index_existed_resolves_links_with_it():
     assert all(not future.cancelled() for future in pending.futures)
     assert from_worker == renderer(SourceIndex({"guide.md": "/guide/"}), "/base").render_all(ITEMS)
     assert 'href="/base/guide/"' in from_worker[0].html
+
+
+UNTAKEN_INDEX = """
+import django
+django.setup()
+from pages.render_pool import Renderer
+from pages.urls_from_paths import SourceIndex
+renderer = Renderer(jobs=3, parallel=True)
+renderer.use_index(SourceIndex({f"p{i}.md": f"/p{i}/" for i in range(20000)}))
+renderer.close()  # as when a run fails before any body is rendered: no worker took its copy
+print("closed", flush=True)
+"""
+
+
+def test_a_process_whose_workers_never_took_the_index_still_exits():
+    """The index copies are large; one left unread in the queue must not hold the process at exit."""
+    env = {**environment("sqlite:///:memory:")}
+    done = subprocess.run(
+        [sys.executable, "-c", UNTAKEN_INDEX], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "closed\n"
