@@ -260,19 +260,22 @@ def _hash_files(found, existing, report: ImportReport, invalid: set[str]):
                     item.path, f"file is {size:,} bytes, over the {markdown_io.MAX_FILE_BYTES:,}-byte limit"
                 )
             digest = sha256_hex(item.absolute.read_bytes())
-        except SourceError as exc:
-            report.errors.append(exc)
-            invalid.add(item.path)
-            continue
-        except OSError as exc:
-            report.errors.append(SourceError(item.path, f"cannot be read: {exc.strerror or exc}"))
-            invalid.add(item.path)
+        except (SourceError, OSError) as exc:
+            _reject(item.path, exc, report, invalid)
             continue
         if row is not None and row["file_hash"] == digest:
             unchanged.append(item)
         else:
             changed.append((item, digest))
     return changed, unchanged
+
+
+def _reject(path: str, exc: SourceError | OSError, report: ImportReport, invalid: set[str]) -> None:
+    """Report a file that cannot be imported, and leave it out of the run."""
+    if isinstance(exc, OSError):
+        exc = SourceError(path, f"cannot be read: {exc.strerror or exc}")
+    report.errors.append(exc)
+    invalid.add(path)
 
 
 def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Planned]:
@@ -291,13 +294,8 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Pla
             report.errors.extend(_field_errors(source, exc))
             invalid.add(item.path)
             continue
-        except SourceError as exc:
-            report.errors.append(exc)
-            invalid.add(item.path)
-            continue
-        except OSError as exc:
-            report.errors.append(SourceError(item.path, f"cannot be read: {exc.strerror or exc}"))
-            invalid.add(item.path)
+        except (SourceError, OSError) as exc:
+            _reject(item.path, exc, report, invalid)
             continue
         source.body = None
         for note in fields.notes:
