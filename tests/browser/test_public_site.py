@@ -66,6 +66,16 @@ def test_opening_a_closed_section_loads_its_pages_in_place(reader):
     reader.wait_for_url("**/callouts/")
 
 
+def test_a_section_that_cannot_be_loaded_opens_its_own_page(reader):
+    """If a closed section's entries cannot be fetched, its toggle takes the reader to the section's page,
+    where its pages are listed."""
+    reader.route("**/-/nav/**", lambda route: route.abort())
+    reader.goto("/")
+    sidebar(reader).get_by_role("button", name="The public site: show or hide pages").click()
+    reader.wait_for_url("**/public-site/")
+    expect(sidebar(reader).get_by_role("link", name="Writing pages")).to_be_visible()
+
+
 def test_live_search_shows_results_while_typing(reader):
     """Typing in the header's box lists matching sections; choosing one opens it at its heading."""
     reader.goto("/")
