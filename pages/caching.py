@@ -139,6 +139,10 @@ class SiteNavigation:
         return render_branch_html(self.tree, self.closed, page_id)
 
 
+# Part of the shared cache key: an entry pickled by an older Quire (another SiteNavigation shape) is
+# never read by a newer one after an upgrade, even for the same content version.
+NAVIGATION_FORMAT = 2
+
 # The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
 # only while the database's content version still equals its version, so it is never stale.
 _local_navigation: SiteNavigation | None = None
@@ -157,7 +161,7 @@ def site_navigation(request: HttpRequest | None = None) -> SiteNavigation:
     local = _local_navigation
     if local is not None and local.version == version:
         return local
-    key = f"quire:nav:{version}"
+    key = f"quire:nav:{NAVIGATION_FORMAT}:{version}"
     cache = _cache()
     navigation = cache.get(key)
     if navigation is None:

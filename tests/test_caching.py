@@ -371,3 +371,19 @@ def test_import_run_bumps_once(tmp_path):
     report = import_directory(tmp_path)
     assert len(report.created) == 5
     assert content_version() == before + 1
+
+
+@pytest.mark.django_db
+def test_a_navigation_entry_of_an_older_shape_is_not_read_after_an_upgrade(site):
+    """The shared entry's key names the navigation's format, so an entry an older release stored for the
+    same content version (another shape) is never unpickled into a page view."""
+    from django.core.cache import cache
+
+    from pages.site_state import content_version
+
+    version = content_version()
+    cache.set(f"quire:nav:{version}", {"html": "<ul>old shape</ul>"})
+    caching.forget_local_navigation()
+    navigation = caching.site_navigation()
+    assert isinstance(navigation, caching.SiteNavigation)
+    assert navigation.version == version and "old shape" not in navigation.html
