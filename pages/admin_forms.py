@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from pages import front_matter as front_matter_yaml
 from pages.markdown_io import json_safe
 from pages.models import Page
+from pages.own_routes import own_route_message
 from pages.revisions import (
     PageDiff,
     diff_states,
@@ -167,6 +168,9 @@ def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
         raise ValidationError(
             "The URL must not contain “//”, spaces, “?”, “#” or “\\”.", code="url_characters"
         )
+    reserved = own_route_message(value)
+    if reserved:
+        raise ValidationError(reserved[0].upper() + reserved[1:] + ".", code="url_reserved")
     other = Page.objects.filter(url_path=value).exclude(pk=exclude_pk).first()
     if other is not None:
         raise ValidationError(

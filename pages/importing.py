@@ -32,6 +32,7 @@ from pages.import_lock import ImportBusy, import_transaction
 from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect
 from pages.navigation import NavNode, resolve_parents
+from pages.own_routes import own_route_message
 from pages.publishing import remember_old_url
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
@@ -366,7 +367,7 @@ def _written_pages(paths: list[str]) -> Iterable[Page]:
 
 
 def _check_urls(planned, unchanged, existing, report: ImportReport, invalid: set[str]) -> None:
-    """Two pages claiming one URL is an error naming both."""
+    """Two pages claiming one URL is an error naming both; so is a URL Quire itself answers."""
     claims: dict[str, str] = {}
     run_paths = {p.found.path for p in planned} | {u.path for u in unchanged}
     for page in Page.objects.exclude(source_path__in=run_paths).values("source_path", "url_path", "pk"):
@@ -374,9 +375,15 @@ def _check_urls(planned, unchanged, existing, report: ImportReport, invalid: set
     for item in unchanged:
         claims.setdefault(existing[item.path]["url_path"], item.path)
     for p in sorted(planned, key=lambda p: p.found.path):
+        line = p.source.key_lines.get("permalink")
+        reserved = own_route_message(p.fields.url_path)
+        if reserved:
+            hint = "" if line else " (set a permalink)"
+            report.errors.append(SourceError(p.found.path, reserved + hint, line))
+            invalid.add(p.found.path)
+            continue
         owner = claims.setdefault(p.fields.url_path, p.found.path)
         if owner != p.found.path:
-            line = p.source.key_lines.get("permalink")
             report.errors.append(
                 SourceError(p.found.path, f"URL {p.fields.url_path} is also the URL of {owner}", line)
             )

@@ -112,3 +112,24 @@ def test_extra_edits_without_changes_leave_the_raw_text_as_written():
     """Saving the YAML box unchanged does not rewrite a key (its quoting and comments are kept)."""
     raw = "layout:   'default'   # odd spacing\n"
     assert apply_extra_edits(raw, {"layout": "default"}, {"layout": "default"}) == raw
+
+
+@pytest.mark.parametrize(
+    ("url", "route"),
+    [
+        ("/search/", "search"),
+        ("/admin/pages/", "admin"),
+        ("/_preview/3/", "preview"),
+        ("/static/logo/", "static"),
+    ],
+)
+def test_a_url_quire_answers_itself_is_refused_with_what_answers_it(url, route):
+    """A page at /search/, under /admin/ or /static/ would never be shown: the form says why."""
+    with pytest.raises(ValidationError, match=f"is Quire's own \\({route}"):
+        validate_url_path(url, exclude_pk=None)
+
+
+@pytest.mark.django_db
+def test_urls_that_only_look_like_quires_own_are_allowed():
+    for url in ("/searching/", "/-/notes/", "/docs/search/", "/administration/"):
+        assert validate_url_path(url, exclude_pk=None) == url

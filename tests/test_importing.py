@@ -436,3 +436,26 @@ def test_every_imported_section_is_searchable_and_the_index_triggers_stay(tmp_pa
     assert "disk I/O error" in str(failed.errors[-1]) and not failed.written
     assert _insert_trigger_installed()
     assert search("quokka") == [] and [hit.url for hit in search("okapi3")] == ["/p3/#part"]
+
+
+@pytest.mark.django_db
+def test_a_file_whose_url_quire_answers_itself_is_an_error_naming_file_and_line(tmp_path):
+    """`search.md` would be /search/ and `rss.md` says `permalink: /feed.xml`: both would be hidden by
+    Quire's own pages, so the run stops naming each (and its permalink line); --skip-invalid imports
+    the rest."""
+    root = write_site(
+        tmp_path,
+        {
+            "search.md": "---\ntitle: Search tips\n---\nHow to search.\n",
+            "rss.md": "---\ntitle: RSS\nlayout: default\npermalink: /feed.xml\n---\nFeeds.\n",
+            "ok.md": "---\ntitle: Fine\n---\nFine.\n",
+        },
+    )
+    report = run_import(root)
+    assert not report.written and Page.objects.count() == 0
+    found = {(e.path, e.line) for e in report.errors}
+    assert found == {("search.md", None), ("rss.md", 4)}
+    messages = " | ".join(str(e) for e in report.errors)
+    assert "the URL /search/ is Quire's own (search)" in messages and "(set a permalink)" in messages
+    assert "the URL /feed.xml is Quire's own (feed)" in messages
+    assert run_import(root, skip_invalid=True).created == ["ok.md"]
