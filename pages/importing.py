@@ -271,11 +271,15 @@ def _hash_files(found, existing, report: ImportReport, invalid: set[str]):
     return changed, unchanged
 
 
+def _source_error(path: str, exc: SourceError | OSError) -> SourceError:
+    if isinstance(exc, OSError):
+        return SourceError(path, f"cannot be read: {exc.strerror or exc}")
+    return exc
+
+
 def _reject(path: str, exc: SourceError | OSError, report: ImportReport, invalid: set[str]) -> None:
     """Report a file that cannot be imported, and leave it out of the run."""
-    if isinstance(exc, OSError):
-        exc = SourceError(path, f"cannot be read: {exc.strerror or exc}")
-    report.errors.append(exc)
+    report.errors.append(_source_error(path, exc))
     invalid.add(path)
 
 
@@ -430,9 +434,7 @@ def _prepare_batch(
         try:
             source = _load_source(item)
         except (SourceError, OSError) as exc:
-            report.errors.append(
-                exc if isinstance(exc, SourceError) else SourceError(item.found.path, str(exc))
-            )
+            report.errors.append(_source_error(item.found.path, exc))
             report.skipped.append(item.found.path)
             continue
         page = pages.get(item.found.path)

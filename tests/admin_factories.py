@@ -18,6 +18,16 @@ def make_page(*, user=None, record: bool = True, **fields) -> Page:
     return page
 
 
+def make_family(nav_orders: tuple[str, str, str] = ("1", "2", "3")) -> tuple[Page, list[Page]]:
+    """A "Guide" page with children A, B and C, given these nav_orders."""
+    parent = make_page(title="Guide", url_path="/guide/")
+    kids = [
+        make_page(title=t, url_path=f"/guide/{t.lower()}/", parent=parent, nav_order=o)
+        for t, o in zip("ABC", nav_orders, strict=True)
+    ]
+    return parent, kids
+
+
 def make_editor(username: str = "editor", *, can_publish: bool = False) -> User:
     """A staff user in the Editors group, optionally with the publish permission."""
     user = User.objects.create_user(username, password="pw", is_staff=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from pages.editing import save_page
 from pages.models import Page
 from pages.revisions import page_versions
-from tests.admin_factories import make_editor, make_page
+from tests.admin_factories import make_editor, make_family, make_page
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +17,7 @@ RECOVER_LIST = reverse("admin:pages_page_recoverlist")
 
 @pytest.fixture
 def family():
-    parent = make_page(title="Guide", url_path="/guide/")
-    kids = [
-        make_page(title=t, url_path=f"/guide/{t.lower()}/", parent=parent, nav_order=o)
-        for t, o in [("A", "2"), ("B", "1"), ("C", "3")]
-    ]
-    return parent, kids
+    return make_family(("2", "1", "3"))
 
 
 @pytest.fixture

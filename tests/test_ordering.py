@@ -7,19 +7,14 @@ from reversion.models import Version
 from pages.models import Page
 from pages.ordering import ReorderError, reorder_children
 from pages.site_state import content_version
-from tests.admin_factories import make_page
+from tests.admin_factories import make_family, make_page
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def family():
-    parent = make_page(title="Guide", url_path="/guide/")
-    kids = [
-        make_page(title=t, url_path=f"/guide/{t.lower()}/", parent=parent, nav_order=o)
-        for t, o in [("A", "1"), ("B", "2"), ("C", "3")]
-    ]
-    return parent, kids
+    return make_family()
 
 
 def test_reorder_rewrites_nav_order_and_bumps_changed_pages(family):
