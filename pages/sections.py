@@ -8,7 +8,8 @@ from pages.rendering import Section
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Navigation, not content: the in-page table of contents, heading anchor links, footnote markers.
-SKIPPED_CLASSES = {"toc", "anchor-link", "footnote-ref", "footnote-backref"}
+SKIPPED_CLASSES = {"toc", "anchor-link", "footnote", "reversefootnote"}
+SKIPPED_IDS = {"markdown-toc"}
 VOID_TAGS = {"br", "hr", "img", "input", "col", "wbr"}
 # The PageSection columns' lengths: longer headings and anchors are cut to fit.
 MAX_ANCHOR, MAX_HEADING = 300, 500
@@ -31,7 +32,7 @@ class _SectionParser(HTMLParser):
                 self._text.append(" ")
             return
         classes = set((dict(attrs).get("class") or "").split())
-        skipping = bool(classes & SKIPPED_CLASSES)
+        skipping = bool(classes & SKIPPED_CLASSES) or dict(attrs).get("id") in SKIPPED_IDS
         self._stack.append(skipping)
         self._skip_depth += skipping
         if tag in HEADINGS and not self._skip_depth:
