@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -74,6 +75,7 @@ class EngineResult:
     html: str
     headings: list[Heading] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (message, text to find its line by)
+    math: list[tuple[str, str]] = field(default_factory=list)  # (placeholder in html, MathML)
 
 
 # Block rules -----------------------------------------------------------------------------------
@@ -740,7 +742,13 @@ def _render_heading_close(renderer, tokens, index, options, env) -> str:
 def _render_math(display: bool):
     def rule(renderer, tokens, index, options, env) -> str:
         token = tokens[index]
-        markup, error = tex_to_mathml(token.content, display=display)
+        converted, error = tex_to_mathml(token.content, display=display)
+        markup = converted
+        if not error:
+            # MathML goes in after the page is sanitised (see pages.rendering): a placeholder here.
+            maths = env.setdefault("math", [])
+            markup = f"{env['math_nonce']}{len(maths)}x"
+            maths.append(converted)
         if error:
             env.setdefault("warnings", []).append(
                 (f"math could not be converted ({error}); shown as TeX", token.content)
@@ -844,6 +852,11 @@ _MD = _build()
 
 def render_markdown(text: str, context=None) -> EngineResult:
     """Markdown (after the Liquid pre-pass) to HTML, not yet sanitised."""
-    env: dict = {"context": context, "warnings": []}
+    env: dict = {"context": context, "warnings": [], "math_nonce": f"quiremath{secrets.token_hex(8)}n"}
     output = _MD.render(text, env)
-    return EngineResult(html=output, headings=env.get("headings", []), warnings=env["warnings"])
+    return EngineResult(
+        html=output,
+        headings=env.get("headings", []),
+        warnings=env["warnings"],
+        math=[(f"{env['math_nonce']}{i}x", markup) for i, markup in enumerate(env.get("math", []))],
+    )

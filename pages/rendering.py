@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pages.jekyll_compat import prepare
 from pages.kramdown_blocks import kramdown_blocks
 from pages.markdown_engine import ANCHOR_LINK_CLASS, render_markdown
-from pages.sanitising import sanitise
+from pages.sanitising import sanitise, sanitise_mathml
 
 __all__ = ["ANCHOR_LINK_CLASS", "RenderContext", "Rendered", "Section", "render", "render_preview"]
 # The side "On this page" list: these heading levels (kramdown's own `{:toc}` lists levels 1-6).
@@ -73,6 +73,8 @@ def render(text: str, context: RenderContext | None = None) -> Rendered:
     prepared = prepare(text, context)
     result = render_markdown(kramdown_blocks(prepared.text), context)
     html = sanitise(result.html).rstrip("\n")
+    for placeholder, markup in result.math:  # the server's own MathML, cleaned on its own
+        html = html.replace(placeholder, sanitise_mathml(markup), 1)
     toc = [
         {"level": h.level, "id": h.id, "name": " ".join(h.text.split())}
         for h in result.headings
