@@ -45,6 +45,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 QUIRE_SITE_NAME = os.environ.get("QUIRE_SITE_NAME", "Quire")
+# The public address of the site (scheme and host), for `build_site`'s canonical links, feed and sitemap.
+QUIRE_SITE_URL = os.environ.get("QUIRE_SITE_URL", "")
 # Just the Docs compares string nav_order and titles case-insensitively by default.
 QUIRE_NAV_CASE_SENSITIVE = env_bool("QUIRE_NAV_CASE_SENSITIVE")
 

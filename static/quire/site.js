@@ -245,6 +245,238 @@
     });
   }
 
+  /* -- Search without a server: in a site written by `build_site`, the header's form names a static
+        index of every section (data-search-index). It is loaded once, when the reader first searches,
+        and searched here with the server's rules: every word must match, a word matches the words it
+        starts (common endings dropped; words under three letters match whole), title and heading
+        matches rank first, at most three sections per page; highlighting as pages/search.py does it. */
+
+  var LIVE_RESULTS = 8;
+  var PAGE_RESULTS = 20;
+  var PER_PAGE = 3;
+  var MIN_PREFIX = 3;
+  var SNIPPET_BEFORE = 60;
+  var SNIPPET_LENGTH = 200;
+  var WORD = "[\\p{L}\\p{N}_]";
+
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+  }
+
+  function queryTerms(text) {
+    return (text.toLowerCase().match(new RegExp(WORD + "+", "gu")) || []).slice(0, 10);
+  }
+
+  function matchPrefixes(terms) {
+    return terms.map(function (term) {
+      var endings = ["ing", "ed", "es", "s"];
+      for (var i = 0; i < endings.length; i++) {
+        var ending = endings[i];
+        if (term.length > ending.length && term.slice(-ending.length) === ending && term.length - ending.length >= MIN_PREFIX) {
+          return term.slice(0, -ending.length);
+        }
+      }
+      return term;
+    });
+  }
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  function wordPattern(prefix, flags) {
+    return new RegExp("(?<!" + WORD + ")" + escapeRegExp(prefix) + (prefix.length >= MIN_PREFIX ? WORD + "*" : "(?!" + WORD + ")"), flags);
+  }
+
+  function matchPattern(terms, flags) {
+    var unique = matchPrefixes(terms).filter(function (prefix, i, all) {
+      return all.indexOf(prefix) === i;
+    });
+    unique.sort(function (a, b) {
+      return b.length - a.length;
+    });
+    var choices = unique.map(function (prefix) {
+      return escapeRegExp(prefix) + (prefix.length >= MIN_PREFIX ? WORD + "*" : "(?!" + WORD + ")");
+    });
+    return new RegExp("(?<!" + WORD + ")(?:" + choices.join("|") + ")", flags);
+  }
+
+  function highlight(text, terms) {
+    var pattern = matchPattern(terms, "giu");
+    var parts = [];
+    var position = 0;
+    var word;
+    while ((word = pattern.exec(text)) !== null) {
+      parts.push(escapeHtml(text.slice(position, word.index)));
+      parts.push("<mark>" + escapeHtml(word[0]) + "</mark>");
+      position = word.index + word[0].length;
+    }
+    parts.push(escapeHtml(text.slice(position)));
+    return parts.join("");
+  }
+
+  function rfind(text, character, start, end) {
+    var found = text.lastIndexOf(character, end - 1);
+    return found >= start && found + character.length <= end ? found : -1;
+  }
+
+  function snippet(text, terms) {
+    text = text.split(/\s+/).filter(Boolean).join(" ");
+    var found = matchPattern(terms, "iu").exec(text);
+    var first = found ? found.index : 0;
+    var start = first < SNIPPET_BEFORE ? 0 : rfind(text, " ", 0, first - SNIPPET_BEFORE) + 1;
+    var end = start + SNIPPET_LENGTH;
+    if (end < text.length) {
+      end = Math.max(rfind(text, " ", start, end), first + 1);
+    }
+    var window_ = text.slice(start, end);
+    return (start ? "… " : "") + highlight(window_, terms) + (end < text.length ? " …" : "");
+  }
+
+  function countMatches(pattern, text) {
+    pattern.lastIndex = 0;
+    var count = 0;
+    while (pattern.exec(text) !== null) {
+      count++;
+    }
+    return count;
+  }
+
+  function searchIndex(index, query, limit) {
+    var terms = queryTerms(query);
+    if (!terms.length) {
+      return [];
+    }
+    var patterns = matchPrefixes(terms).map(function (prefix) {
+      return wordPattern(prefix, "giu");
+    });
+    var scored = [];
+    index.sections.forEach(function (section, position) {
+      var page = index.pages[section[0]];
+      var score = 0;
+      for (var i = 0; i < patterns.length; i++) {
+        var inTitle = countMatches(patterns[i], page[0]);
+        var inHeading = countMatches(patterns[i], section[2]);
+        var inText = countMatches(patterns[i], section[3]);
+        if (!inTitle && !inHeading && !inText) {
+          return;
+        }
+        score += (inTitle ? 8 : 0) + (inHeading ? 4 : 0) + inText / (inText + 1.2);
+      }
+      scored.push({ score: score, position: position, section: section });
+    });
+    scored.sort(function (a, b) {
+      return b.score - a.score || a.position - b.position;
+    });
+    var perPage = {};
+    var results = [];
+    for (var j = 0; j < scored.length && results.length < limit; j++) {
+      var section = scored[j].section;
+      perPage[section[0]] = (perPage[section[0]] || 0) + 1;
+      if (perPage[section[0]] > PER_PAGE) {
+        continue;
+      }
+      var page = index.pages[section[0]];
+      results.push({
+        title: page[0],
+        url: section[1] ? page[1] + "#" + section[1] : page[1],
+        heading: highlight(section[2], terms),
+        snippet: section[3] ? snippet(section[3], terms) : ""
+      });
+    }
+    return results;
+  }
+
+  var staticIndexes = {};
+
+  function staticSearch(indexUrl) {
+    if (!staticIndexes[indexUrl]) {
+      var loading = null;
+      staticIndexes[indexUrl] = {
+        load: function () {
+          if (!loading) {
+            loading = fetch(indexUrl, { credentials: "same-origin" }).then(function (response) {
+              if (!response.ok) {
+                loading = null;
+                throw new Error("search index answered " + response.status);
+              }
+              return response.json();
+            });
+          }
+          return loading;
+        },
+        search: searchIndex
+      };
+    }
+    return staticIndexes[indexUrl];
+  }
+
+  /* The search page of a static site: the results for ?q= are put together here, as the server's
+     template writes them. */
+  function setupStaticSearchPage() {
+    var form = document.querySelector("form.search[data-search-index]");
+    var holder = document.querySelector(".search-page");
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (!form || !holder || query === null || !query.trim()) {
+      return;
+    }
+    query = query.trim();
+    var pageInput = document.getElementById("search-page-input");
+    if (pageInput) {
+      pageInput.value = query;
+    }
+    document.getElementById("search-input").value = query;
+    document.title = "“" + query + "” · " + document.title;
+    var index = staticSearch(form.getAttribute("data-search-index"));
+    index.load().then(function (data) {
+      var hits = index.search(data, query, PAGE_RESULTS);
+      var summary = document.createElement("p");
+      summary.className = "search-summary";
+      summary.textContent = hits.length
+        ? hits.length + (hits.length === 1 ? " result" : " results") + " for “" + query + "”"
+        : "No results for “" + query + "”. Try fewer or different words.";
+      holder.appendChild(summary);
+      if (!hits.length) {
+        return;
+      }
+      var list = document.createElement("ol");
+      list.className = "search-results";
+      hits.forEach(function (hit) {
+        var item = document.createElement("li");
+        item.className = "search-result";
+        var link = document.createElement("a");
+        link.className = "search-result-link";
+        link.href = hit.url;
+        var title = document.createElement("span");
+        title.className = "search-result-page";
+        title.textContent = hit.title;
+        link.appendChild(title);
+        if (hit.heading) {
+          var sep = document.createElement("span");
+          sep.className = "search-result-sep";
+          sep.setAttribute("aria-hidden", "true");
+          sep.textContent = "›";
+          var heading = document.createElement("span");
+          heading.className = "search-result-heading";
+          heading.innerHTML = hit.heading; /* escaped above; only <mark> elements remain */
+          link.appendChild(document.createTextNode(" "));
+          link.appendChild(sep);
+          link.appendChild(document.createTextNode(" "));
+          link.appendChild(heading);
+        }
+        item.appendChild(link);
+        if (hit.snippet) {
+          var text = document.createElement("p");
+          text.className = "search-result-snippet";
+          text.innerHTML = hit.snippet;
+          item.appendChild(text);
+        }
+        list.appendChild(item);
+      });
+      holder.appendChild(list);
+    });
+  }
+
   /* -- Live search under the header's search box (the form still works without it) --------------- */
 
   function setupLiveSearch() {
@@ -256,6 +488,7 @@
       return;
     }
     var url = form.getAttribute("data-live-url");
+    var staticIndex = form.hasAttribute("data-search-index") ? staticSearch(form.getAttribute("data-search-index")) : null;
     var timer = null;
     var latest = 0;
 
@@ -324,10 +557,16 @@
         return;
       }
       var ticket = ++latest;
-      fetch(url + "?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } })
-        .then(function (response) {
-          return response.ok ? response.json() : { results: [] };
-        })
+      var answer = staticIndex
+        ? staticIndex.load().then(function (index) {
+            return { results: staticIndex.search(index, query, LIVE_RESULTS) };
+          })
+        : fetch(url + "?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } }).then(
+            function (response) {
+              return response.ok ? response.json() : { results: [] };
+            }
+          );
+      answer
         .then(function (data) {
           if (ticket === latest) {
             show(query, data.results || []);
@@ -390,6 +629,7 @@
     setupCopyButtons();
     setupTocHighlight();
     setupLiveSearch();
+    setupStaticSearchPage();
   }
 
   if (document.readyState === "loading") {

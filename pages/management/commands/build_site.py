@@ -1,0 +1,48 @@
+"""`manage.py build_site OUT`: a thin wrapper around pages.static_site.build_site."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pages.static_site import BuildError, build_site
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the public site into OUT as static files (pages, sidebar branches, 404.html, feed, sitemap, "
+        "robots.txt, static and media files, redirects, a search index) for GitHub Pages, a CDN or a bucket."
+    )
+    missing_args_message = "Name the folder to write the site to."
+
+    def add_arguments(self, parser):
+        parser.add_argument("out", type=Path, metavar="OUT")
+        parser.add_argument(
+            "--base-url", default=None, help="The path the site is served under, e.g. /docs/ (default: QUIRE_BASEURL or /)."
+        )
+        parser.add_argument(
+            "--site-url",
+            default=None,
+            help="The site's address for canonical links, feed and sitemap, e.g. https://docs.example.org "
+            "(default: QUIRE_SITE_URL).",
+        )
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="Render only what changed since the last build into OUT, and delete what is gone.",
+        )
+
+    def handle(self, *args, out, base_url, site_url, incremental, verbosity, **options):
+        log = self.stdout.write if verbosity >= 2 else (lambda message: None)
+        try:
+            report = build_site(out, base_url=base_url, site_url=site_url, incremental=incremental, log=log)
+        except BuildError as error:
+            raise CommandError(str(error)) from error
+        for message in report.skipped:
+            self.stderr.write(self.style.WARNING(message))
+        if verbosity >= 3:
+            for path in report.written:
+                self.stdout.write(f"written: {path}")
+            for path in report.deleted:
+                self.stdout.write(f"deleted: {path}")
+        if verbosity >= 1:
+            self.stdout.write(report.summary())

@@ -1,0 +1,588 @@
+"""The whole public site as files, for GitHub Pages, a CDN or any bucket (`manage.py build_site OUT`).
+
+Every file is fetched through Django's test client exactly as an anonymous reader gets it from the
+server — the same middleware, views and templates — so its bytes follow whatever URLs and markup the
+server uses; only per-request parts are left out (CSRF tokens; cookies are never written). Each output
+path comes from the URL Quire serves: `/a/b/` → `a/b/index.html`, `/a/b.html` → `a/b.html`.
+
+Written: every public page, the sidebar branch fragments (`/-/nav/<id>/`), `404.html`, the search page,
+the feed, the sitemap, `robots.txt`, the static files (hashed names, as collectstatic writes them),
+uploaded media, old URLs (moved pages, `redirect_from`) as small HTML pages plus a `_redirects` file,
+a static search index (`-/search-index.json`) that the header's live search reads in the browser, and
+`.nojekyll` (so GitHub Pages publishes the folder as it is).
+
+Under a base URL (`--base-url /docs/`) the pages are fetched with that script prefix and every
+root-relative link the server wrote without it (page links stored as `/x/`) gets it.
+
+A manifest (`.quire-build.json`) records each written file's content hash and, for pages, a fingerprint
+of everything the page is made from (its row, its sidebar, its neighbours, the templates, the static
+names, the options). `incremental=True` renders only pages whose fingerprint changed, writes only files
+whose bytes changed, and deletes the files of the previous build that are gone. Files the build never
+wrote are never deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote, urlsplit
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import get_script_prefix, reverse, set_script_prefix
+
+MANIFEST_NAME = ".quire-build.json"
+MANIFEST_FORMAT = 1
+SEARCH_INDEX_PATH = "/-/search-index.json"
+BUILD_CACHE_ALIAS = "quire-static-build"
+# Not part of the public site: the admin's and the editor's own files.
+STATIC_IGNORE = ["admin", "quire/admin", "markdownx", "*.scss", "*.map"]
+PAGE_COLUMNS = (
+    "id", "url_path", "title", "parent_id", "date", "updated_at", "version", "body_html", "toc",
+    "description", "has_toc", "nav_order", "front_matter",
+)  # fmt: skip
+
+_CSRF_INPUT_RE = re.compile(r'<input\b[^>]*\bname="csrfmiddlewaretoken"[^>]*>', re.IGNORECASE)
+_ROOT_RELATIVE_ATTR_RE = re.compile(r'(\s(?:href|src|action|poster|data-[\w-]+)=")(/(?!/)[^"]*)"')
+
+
+class BuildError(Exception):
+    """The build cannot go on: bad options, or a page the server does not answer."""
+
+
+# ------------------------------------------------------------------------------------------ options
+def normalise_base_url(value: str | None) -> str:
+    """`/docs` or `docs/` → `/docs/`; empty → `/`. Refuses anything that is not a plain path."""
+    text = (value or "").strip()
+    if not text or text == "/":
+        return "/"
+    if "://" in text or text.startswith("//") or any(ch in text for ch in "?#\\\x00\r\n\t \"'<>"):
+        raise BuildError(f"--base-url '{value}' is not a path such as /docs/")
+    parts = [part for part in text.strip("/").split("/") if part]
+    if any(part in (".", "..") for part in parts):
+        raise BuildError(f"--base-url '{value}' contains '.' or '..'")
+    return "/" + "/".join(parts) + "/"
+
+
+def normalise_site_url(value: str | None) -> tuple[str, str]:
+    """(scheme, host) of the site's address, for canonical links, the feed and the sitemap."""
+    text = (value or "").strip() or "http://localhost"
+    parts = urlsplit(text if "://" in text else "https://" + text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or "@" in parts.netloc:
+        raise BuildError(f"--site-url '{value}' is not an address such as https://docs.example.org")
+    if parts.path.strip("/"):
+        raise BuildError(f"--site-url '{value}' has a path: give the path prefix as --base-url instead")
+    return parts.scheme, parts.netloc
+
+
+def output_path(url_path: str) -> str:
+    """Where the file for a URL goes, relative to the output folder.
+
+    `/` → `index.html`; `/a/b/` → `a/b/index.html`; `/a/b.html` (a file name with an extension) →
+    `a/b.html`; `/a/b` (no extension) → `a/b/index.html`, which static servers answer at `/a/b`.
+    """
+    path = unquote(urlsplit(url_path).path)
+    parts = [part for part in path.split("/") if part]
+    if any(part in (".", "..") or "\x00" in part or "\\" in part for part in parts):
+        raise BuildError(f"the URL {url_path} cannot be written as a file")
+    if not parts:
+        return "index.html"
+    if path.endswith("/") or "." not in parts[-1]:
+        return "/".join([*parts, "index.html"])
+    return "/".join(parts)
+
+
+# ---------------------------------------------------------------------------------------- the result
+@dataclass
+class BuildReport:
+    out: Path
+    pages: int = 0
+    rendered: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    deleted: list[str] = field(default_factory=list)
+    redirects: int = 0
+    skipped: list[str] = field(default_factory=list)  # messages: what could not be written, and why
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.pages} pages ({self.rendered} rendered), {len(self.written)} files written, "
+            f"{self.unchanged} unchanged, {len(self.deleted)} deleted, {self.redirects} redirects, "
+            f"in {self.seconds:.2f} s"
+        )
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Output:
+    """The output folder and its manifest: writes a file only when its bytes changed."""
+
+    def __init__(self, root: Path, previous: dict[str, dict], report: BuildReport):
+        self.root = root
+        self.previous = previous
+        self.files: dict[str, dict] = {}
+        self.report = report
+        self.static_sources = ""
+
+    def target(self, relpath: str) -> Path:
+        path = (self.root / relpath).resolve()
+        if self.root.resolve() not in path.parents:
+            raise BuildError(f"{relpath} would be written outside {self.root}")
+        return path
+
+    def claimed(self, relpath: str) -> bool:
+        return relpath in self.files
+
+    def keep(self, relpath: str) -> bool:
+        """Carry an unchanged file over from the previous build without touching it (if it is there)."""
+        entry = self.previous.get(relpath)
+        if entry is None or not (self.root / relpath).is_file():
+            return False
+        self.files[relpath] = entry
+        self.report.unchanged += 1
+        return True
+
+    def write(self, relpath: str, data: bytes, fingerprint: str | None = None, **extra) -> None:
+        digest = _digest(data)
+        self.files[relpath] = {"hash": digest, **({"input": fingerprint} if fingerprint else {}), **extra}
+        old = self.previous.get(relpath)
+        path = self.target(relpath)
+        if old is not None and old.get("hash") == digest and path.is_file():
+            self.report.unchanged += 1
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        self.report.written.append(relpath)
+
+    def delete_gone(self) -> None:
+        """Remove the files the previous build wrote and this one did not, and folders left empty."""
+        for relpath in sorted(set(self.previous) - set(self.files)):
+            path = self.root / relpath
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                self.report.deleted.append(relpath)
+            parent = path.parent
+            while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+
+
+# ------------------------------------------------------------------------------------ link rewriting
+class Links:
+    """Puts the base URL in front of the root-relative and absolute links the server wrote without it."""
+
+    def __init__(self, base_url: str, origin: str):
+        self.base_url = base_url
+        self.origin = origin
+        tail = re.escape(base_url[1:])
+        self._absolute = re.compile(re.escape(origin) + (rf"/(?!{tail})" if base_url != "/" else r"(?!)"))
+
+    def path(self, url: str) -> str:
+        if self.base_url == "/" or not url.startswith("/") or url.startswith(self.base_url):
+            return url
+        return self.base_url + url[1:]
+
+    def html(self, text: str) -> str:
+        text = _CSRF_INPUT_RE.sub("", text)
+        if self.base_url == "/":
+            return text
+        text = _ROOT_RELATIVE_ATTR_RE.sub(lambda m: f'{m.group(1)}{self.path(m.group(2))}"', text)
+        return self.text(text)
+
+    def text(self, text: str) -> str:
+        if self.base_url == "/":
+            return text
+        return self._absolute.sub(self.origin + self.base_url, text)
+
+
+# ------------------------------------------------------------------------------------------- fetching
+class Fetcher:
+    """GETs URLs through Django's test client as an anonymous reader of the site at origin + base URL."""
+
+    def __init__(self, scheme: str, host: str, base_url: str):
+        script_name = base_url.rstrip("/")
+        self.client = Client(HTTP_HOST=host, SCRIPT_NAME=script_name)
+        self.secure = scheme == "https"
+
+    def get(self, url_path: str, expect: int = 200) -> bytes:
+        response = self.client.get(url_path, secure=self.secure)
+        if response.status_code != expect:
+            raise BuildError(f"{url_path} answered {response.status_code}, not {expect}")
+        return response.content
+
+
+@contextlib.contextmanager
+def build_settings(out: Path, static_root: Path, scheme: str, host: str, base_url: str) -> Iterator[None]:
+    """Settings for the build only: a private cache (nothing built for the base URL reaches the
+    server's shared cache), manifest static names from `static_root`, the base URL as script name."""
+    from pages.caching import forget_local_navigation
+
+    caches = {
+        **settings.CACHES,
+        BUILD_CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "build"},
+    }
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+            "OPTIONS": {"location": str(static_root)},
+        },
+    }
+    overrides = {
+        "CACHES": caches,
+        "QUIRE_CACHE_ALIAS": BUILD_CACHE_ALIAS,
+        "QUIRE_CACHE_RESPONSES": False,
+        "STORAGES": storages,
+        "STATIC_ROOT": str(static_root),
+        "ALLOWED_HOSTS": [host.split(":")[0]],
+        "SECURE_SSL_REDIRECT": False,
+        "FORCE_SCRIPT_NAME": base_url.rstrip("/") or None,
+        "QUIRE_STATIC_SEARCH_INDEX": SEARCH_INDEX_PATH,
+    }
+    forget_local_navigation()
+    script_prefix = get_script_prefix()
+    try:
+        with override_settings(**overrides):
+            set_script_prefix(base_url)
+            yield
+    finally:
+        set_script_prefix(script_prefix)
+        forget_local_navigation()
+
+
+# -------------------------------------------------------------------------------------------- static
+def _site_path_of(setting: str) -> str:
+    """`static/` or `/static/` or `https://cdn/static/` → `static` (the folder in the output)."""
+    value = getattr(settings, setting, "") or ""
+    return urlsplit(value).path.strip("/")
+
+
+def static_sources_fingerprint() -> str:
+    """What collectstatic would read: every found file's path, size and modification time."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.blake2b(digest_size=16)
+    for finder in get_finders():
+        for path, storage in finder.list(STATIC_IGNORE):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static(work: Path) -> None:
+    """collectstatic with hashed names into `work` (the storage of `build_settings`)."""
+    call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=STATIC_IGNORE, clear=True)
+
+
+def write_tree(output: Output, source: Path, prefix: str, skip: Callable[[str], bool] = lambda p: False):
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(source).as_posix()
+            if not skip(rel):
+                output.write(f"{prefix}/{rel}" if prefix else rel, path.read_bytes())
+
+
+def write_media(output: Output, incremental: bool) -> None:
+    """Every file in the media storage (uploads, the site's own files), at the media URL's path."""
+    folder = _site_path_of("MEDIA_URL")
+    if not folder:
+        return
+    storage = default_storage
+
+    def walk(directory: str) -> Iterator[str]:
+        try:
+            dirs, files = storage.listdir(directory)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for name in sorted(files):
+            yield f"{directory}/{name}" if directory else name
+        for name in sorted(dirs):
+            yield from walk(f"{directory}/{name}" if directory else name)
+
+    for name in walk(""):
+        relpath = f"{folder}/{name}"
+        try:
+            stamp = f"{storage.size(name)}:{storage.get_modified_time(name).timestamp()}"
+        except (NotImplementedError, OSError):
+            stamp = None
+        previous = output.previous.get(relpath)
+        if incremental and stamp and previous and previous.get("stamp") == stamp and output.keep(relpath):
+            continue
+        with storage.open(name, "rb") as handle:
+            output.write(relpath, handle.read(), stamp=stamp)
+
+
+# --------------------------------------------------------------------------------------------- pages
+def templates_fingerprint() -> str:
+    """The templates a page is made from (the project's and the app's own)."""
+    digest = hashlib.blake2b(digest_size=16)
+    roots = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    roots.append(Path(__file__).resolve().parent / "templates")
+    for root in roots:
+        for path in sorted(root.rglob("*.html")) if root.is_dir() else []:
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def page_rows() -> list[tuple]:
+    from pages.models import Page
+
+    return list(Page.objects.published().order_by("url_path").values_list(*PAGE_COLUMNS))
+
+
+def page_fingerprint(row: tuple, navigation, global_fingerprint: str) -> str:
+    """Everything one page's HTML is made from: its row, its sidebar (top level and its own open
+    branch, so also its ancestors and children), its previous and next page, and the site-wide inputs."""
+    page_id, parent_id = row[0], row[3]
+    tree = navigation.tree
+    trail = tree.lineage(parent_id)
+    previous, following = tree.neighbours(page_id)
+    sidebar = navigation.sidebar(page_id, [record.id for record in trail])
+    parts = [global_fingerprint, repr(row), sidebar, repr(previous), repr(following)]
+    return _digest("\x1e".join(parts).encode())
+
+
+# -------------------------------------------------------------------------------------------- search
+def search_index() -> dict:
+    """Every searchable public section, compact: page titles and URLs once, sections as rows of
+    [page, anchor, heading, text] (text with its whitespace collapsed)."""
+    from pages.models import Page, PageSection
+
+    pages = list(Page.objects.searchable().order_by("url_path").values_list("id", "title", "url_path"))
+    position = {page_id: i for i, (page_id, _, _) in enumerate(pages)}
+    sections = []
+    rows = (
+        PageSection.objects.filter(page_id__in=Page.objects.searchable().values("id"))
+        .order_by("page__url_path", "position")
+        .values_list("page_id", "anchor", "heading", "text")
+    )
+    for page_id, anchor, heading, text in rows.iterator(chunk_size=2000):
+        if page_id in position:
+            sections.append([position[page_id], anchor, heading, " ".join(text.split())])
+    return {"format": 1, "pages": [[title, url] for _, title, url in pages], "sections": sections}
+
+
+# ------------------------------------------------------------------------------------------ redirects
+def redirect_html(target: str, absolute: str) -> bytes:
+    url = escape(target)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Moved to {url}</title>\n"
+        f'<link rel="canonical" href="{escape(absolute)}">\n'
+        f'<meta http-equiv="refresh" content="0; url={url}">\n'
+        '<meta name="robots" content="noindex">\n</head>\n<body>\n'
+        f'<p>This page has moved to <a href="{url}">{url}</a>.</p>\n</body>\n</html>\n'
+    ).encode()
+
+
+def redirect_rows() -> list[tuple[str, str]]:
+    from pages.models import Page, Redirect
+
+    return list(
+        Redirect.objects.filter(page__in=Page.objects.published())
+        .order_by("old_path")
+        .values_list("old_path", "page__url_path")
+    )
+
+
+def _redirect_line(source: str, target: str) -> str:
+    return f"{quote(source, safe='/%.-_~')} {quote(target, safe='/%.-_~#')} 301"
+
+
+# --------------------------------------------------------------------------------------------- build
+def read_manifest(out: Path) -> dict:
+    path = out / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise BuildError(f"{path} is not a readable build manifest ({error}); remove it to build afresh")
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("files"), dict):
+        return {}
+    return data
+
+
+def build_site(
+    out: Path | str,
+    *,
+    base_url: str | None = None,
+    site_url: str | None = None,
+    incremental: bool = False,
+    log: Callable[[str], None] = lambda message: None,
+) -> BuildReport:
+    """Write the public site into `out`; see the module. Returns what was written, kept and deleted."""
+    started = time.perf_counter()
+    out = Path(out)
+    base = normalise_base_url(base_url if base_url is not None else getattr(settings, "QUIRE_BASEURL", ""))
+    scheme, host = normalise_site_url(site_url if site_url is not None else getattr(settings, "QUIRE_SITE_URL", ""))
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"'{out}' exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(out)
+    options_key = f"{base}|{scheme}://{host}"
+    if manifest.get("options") != options_key:
+        manifest_files = manifest.get("files", {})  # still used to delete what is gone
+        reusable = False
+    else:
+        manifest_files = manifest.get("files", {})
+        reusable = incremental
+    report = BuildReport(out=out)
+    output = Output(out, manifest_files, report)
+    links = Links(base, f"{scheme}://{host}")
+
+    with tempfile.TemporaryDirectory(prefix=".quire-static-", dir=out.parent) as work:
+        static_root = Path(work) / "static"
+        with build_settings(out, static_root, scheme, host, base):
+            _write_static(output, static_root, manifest, reusable, log)
+            fetcher = Fetcher(scheme, host, base)
+            page_urls = _write_pages(output, fetcher, links, reusable, log)
+            report.pages = len(page_urls)
+            _write_site_files(output, fetcher, links, reusable, log)
+            _write_redirects(output, links, page_urls, f"{scheme}://{host}")
+            write_media(output, reusable)
+            output.write(".nojekyll", b"")
+    output.delete_gone()
+    data = {
+        "format": MANIFEST_FORMAT,
+        "options": options_key,
+        "static_sources": output.static_sources,
+        "files": output.files,
+    }
+    manifest_path = out / MANIFEST_NAME
+    manifest_path.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_static(output: Output, static_root: Path, manifest: dict, reusable: bool, log) -> None:
+    """The static files with hashed names. Collected again only when their sources changed."""
+    folder = _site_path_of("STATIC_URL") or "static"
+    fingerprint = static_sources_fingerprint()
+    output.static_sources = fingerprint
+    manifest_name = f"{folder}/staticfiles.json"
+    if reusable and manifest.get("static_sources") == fingerprint and (output.root / manifest_name).is_file():
+        # Unchanged: the pages still need the manifest of names, read from the previous output.
+        static_root.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(output.root / manifest_name, static_root / "staticfiles.json")
+        for relpath in manifest.get("files", {}):
+            if relpath.startswith(folder + "/"):
+                output.keep(relpath)
+        return
+    log("collecting static files")
+    collect_static(static_root)
+    write_tree(output, static_root, folder)
+
+
+def _write_pages(output: Output, fetcher: Fetcher, links: Links, reusable: bool, log) -> dict[str, str]:
+    """Every public page, and `/`; returns {URL: output path}."""
+    from pages.caching import site_navigation
+    from pages.nav_tree import home_record
+
+    navigation = site_navigation()
+    static_manifest = (Path(settings.STATIC_ROOT) / "staticfiles.json").read_bytes()
+    global_fingerprint = _digest(
+        b"\0".join(
+            [
+                templates_fingerprint().encode(),
+                static_manifest,
+                settings.QUIRE_SITE_NAME.encode(),
+            ]
+        )
+    )
+    rows = page_rows()
+    home = home_record(navigation.tree)
+    page_urls: dict[str, str] = {}
+    log(f"writing {len(rows)} pages")
+    for row in rows:
+        url = row[1]
+        relpath = output_path(url)
+        if output.claimed(relpath):
+            output.report.skipped.append(f"{url}: its file {relpath} is already taken by another page")
+            continue
+        fingerprint = page_fingerprint(row, navigation, global_fingerprint)
+        page_urls[url] = relpath
+        previous = output.previous.get(relpath)
+        if reusable and previous and previous.get("input") == fingerprint and output.keep(relpath):
+            continue
+        output.report.rendered += 1
+        output.write(relpath, links.html(fetcher.get(url).decode()).encode(), fingerprint)
+    if "/" not in page_urls:
+        home_row = next((row for row in rows if home and row[0] == home.id), None)
+        fingerprint = page_fingerprint(home_row, navigation, global_fingerprint) if home_row else None
+        previous = output.previous.get("index.html")
+        if not (reusable and fingerprint and previous and previous.get("input") == fingerprint and output.keep("index.html")):
+            output.write("index.html", links.html(fetcher.get("/").decode()).encode(), fingerprint)
+        page_urls["/"] = "index.html"
+    return page_urls
+
+
+def _write_site_files(output: Output, fetcher: Fetcher, links: Links, reusable: bool, log) -> None:
+    """Sidebar branches, the search page and index, the 404 page, feed, sitemap and robots.txt."""
+    from pages.caching import site_navigation
+
+    navigation = site_navigation()
+    log("writing navigation branches, feed, sitemap, search index")
+    for page_id in sorted(navigation.tree.children):
+        fragment = navigation.branch(page_id)
+        if fragment is None:
+            continue
+        url = _unprefixed(reverse("pages:nav_branch", args=[page_id]))
+        relpath, fingerprint = output_path(url), _digest(fragment.encode())
+        previous = output.previous.get(relpath)
+        if reusable and previous and previous.get("input") == fingerprint and output.keep(relpath):
+            continue
+        output.write(relpath, links.html(fetcher.get(url).decode()).encode(), fingerprint)
+    search_url = _unprefixed(reverse("pages:search"))
+    output.write(output_path(search_url), links.html(fetcher.get(search_url).decode()).encode())
+    if not output.claimed("404.html"):
+        missing = links.html(fetcher.get("/404.html", expect=404).decode())
+        output.write("404.html", missing.encode())
+    for name in ("pages:feed", "pages:sitemap", "pages:robots"):
+        url = _unprefixed(reverse(name))
+        output.write(output_path(url), links.text(fetcher.get(url).decode()).encode())
+    index = search_index()
+    for row in index["pages"]:
+        row[1] = links.path(row[1])
+    data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
+    output.write(output_path(SEARCH_INDEX_PATH), data)
+
+
+def _unprefixed(url: str) -> str:
+    """A URL reverse() gave under the build's script prefix, without it (for its output path)."""
+    prefix = get_script_prefix().rstrip("/")
+    return url[len(prefix) :] if prefix and url.startswith(prefix + "/") else url
+
+
+def _write_redirects(output: Output, links: Links, page_urls: dict[str, str], origin: str) -> None:
+    lines = []
+    for old_path, target in redirect_rows():
+        try:
+            relpath = output_path(old_path)
+        except BuildError as error:
+            output.report.skipped.append(f"redirect {old_path}: {error}")
+            continue
+        destination = links.path(target)
+        lines.append(_redirect_line(links.path(old_path), destination))
+        if output.claimed(relpath):
+            continue  # a page lives there now: the page wins
+        output.write(relpath, redirect_html(destination, origin + destination))
+        output.report.redirects += 1
+    output.write("_redirects", ("\n".join(lines) + "\n").encode() if lines else b"")
