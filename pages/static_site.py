@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
@@ -156,6 +156,13 @@ class Output:
         self.files[relpath] = entry
         self.report.unchanged += 1
         return True
+
+    def reuse(self, relpath: str, fingerprint: str | None, reusable: bool) -> bool:
+        """In an incremental build, keep the previous file when what it is made from is unchanged."""
+        previous = self.previous.get(relpath)
+        if not (reusable and fingerprint and previous and previous.get("input") == fingerprint):
+            return False
+        return self.keep(relpath)
 
     def write(self, relpath: str, data: bytes, fingerprint: str | None = None, **extra) -> None:
         digest = _digest(data)
@@ -414,8 +421,11 @@ def read_manifest(out: Path) -> dict:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as error:
-        raise BuildError(f"{path} is not a readable build manifest ({error}); remove it to build afresh")
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("files"), dict):
+        message = f"{path} is not a readable build manifest ({error}); remove it to build afresh"
+        raise BuildError(message) from error
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return {}
+    if not isinstance(data.get("files"), dict):
         return {}
     return data
 
@@ -431,8 +441,12 @@ def build_site(
     """Write the public site into `out`; see the module. Returns what was written, kept and deleted."""
     started = time.perf_counter()
     out = Path(out)
-    base = normalise_base_url(base_url if base_url is not None else getattr(settings, "QUIRE_BASEURL", ""))
-    scheme, host = normalise_site_url(site_url if site_url is not None else getattr(settings, "QUIRE_SITE_URL", ""))
+    if base_url is None:
+        base_url = getattr(settings, "QUIRE_BASEURL", "")
+    if site_url is None:
+        site_url = getattr(settings, "QUIRE_SITE_URL", "")
+    base = normalise_base_url(base_url)
+    scheme, host = normalise_site_url(site_url)
     if out.exists() and not out.is_dir():
         raise BuildError(f"'{out}' exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
@@ -519,16 +533,14 @@ def _write_pages(output: Output, fetcher: Fetcher, links: Links, reusable: bool,
             continue
         fingerprint = page_fingerprint(row, navigation, global_fingerprint)
         page_urls[url] = relpath
-        previous = output.previous.get(relpath)
-        if reusable and previous and previous.get("input") == fingerprint and output.keep(relpath):
+        if output.reuse(relpath, fingerprint, reusable):
             continue
         output.report.rendered += 1
         output.write(relpath, links.html(fetcher.get(url).decode()).encode(), fingerprint)
     if "/" not in page_urls:
         home_row = next((row for row in rows if home and row[0] == home.id), None)
         fingerprint = page_fingerprint(home_row, navigation, global_fingerprint) if home_row else None
-        previous = output.previous.get("index.html")
-        if not (reusable and fingerprint and previous and previous.get("input") == fingerprint and output.keep("index.html")):
+        if not output.reuse("index.html", fingerprint, reusable):
             output.write("index.html", links.html(fetcher.get("/").decode()).encode(), fingerprint)
         page_urls["/"] = "index.html"
     return page_urls
@@ -546,8 +558,7 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, reusable: 
             continue
         url = _unprefixed(reverse("pages:nav_branch", args=[page_id]))
         relpath, fingerprint = output_path(url), _digest(fragment.encode())
-        previous = output.previous.get(relpath)
-        if reusable and previous and previous.get("input") == fingerprint and output.keep(relpath):
+        if output.reuse(relpath, fingerprint, reusable):
             continue
         output.write(relpath, links.html(fetcher.get(url).decode()).encode(), fingerprint)
     search_url = _unprefixed(reverse("pages:search"))

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("out", type=Path, metavar="OUT")
         parser.add_argument(
-            "--base-url", default=None, help="The path the site is served under, e.g. /docs/ (default: QUIRE_BASEURL or /)."
+            "--base-url",
+            default=None,
+            help="The path the site is served under, e.g. /docs/ (default: QUIRE_BASEURL, else /).",
         )
         parser.add_argument(
             "--site-url",
