@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -38,6 +39,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -229,7 +231,14 @@ class Fetcher:
         self.secure = scheme == "https"
 
     def get(self, url_path: str, expect: int = 200) -> bytes:
-        response = self.client.get(url_path, secure=self.secure)
+        logger = logging.getLogger("django.request")
+        level = logger.level
+        if expect != 200:  # an expected "Not Found" is no warning
+            logger.setLevel(logging.ERROR)
+        try:
+            response = self.client.get(url_path, secure=self.secure)
+        finally:
+            logger.setLevel(level)
         if response.status_code != expect:
             raise BuildError(f"{url_path} answered {response.status_code}, not {expect}")
         return response.content
@@ -241,7 +250,7 @@ def build_settings(out: Path, static_root: Path, scheme: str, host: str, base_ur
     server's shared cache), manifest static names from `static_root`, the base URL as script name."""
     from pages.caching import forget_local_navigation
 
-    caches = {
+    cache_settings = {
         **settings.CACHES,
         BUILD_CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "build"},
     }
@@ -253,7 +262,7 @@ def build_settings(out: Path, static_root: Path, scheme: str, host: str, base_ur
         },
     }
     overrides = {
-        "CACHES": caches,
+        "CACHES": cache_settings,
         "QUIRE_CACHE_ALIAS": BUILD_CACHE_ALIAS,
         "QUIRE_CACHE_RESPONSES": False,
         "STORAGES": storages,
@@ -268,7 +277,11 @@ def build_settings(out: Path, static_root: Path, scheme: str, host: str, base_ur
     try:
         with override_settings(**overrides):
             set_script_prefix(base_url)
-            yield
+            caches[BUILD_CACHE_ALIAS].clear()  # nothing from an earlier build in this process
+            try:
+                yield
+            finally:
+                caches[BUILD_CACHE_ALIAS].clear()
     finally:
         set_script_prefix(script_prefix)
         forget_local_navigation()
@@ -277,8 +290,11 @@ def build_settings(out: Path, static_root: Path, scheme: str, host: str, base_ur
 # -------------------------------------------------------------------------------------------- static
 def _site_path_of(setting: str) -> str:
     """`static/` or `/static/` or `https://cdn/static/` → `static` (the folder in the output)."""
-    value = getattr(settings, setting, "") or ""
-    return urlsplit(value).path.strip("/")
+    path = urlsplit(getattr(settings, setting, "") or "").path
+    prefix = get_script_prefix()  # Django puts it in front of a relative STATIC_URL / MEDIA_URL
+    if prefix != "/" and path.startswith(prefix):
+        path = path[len(prefix) :]
+    return path.strip("/")
 
 
 def static_sources_fingerprint() -> str:
@@ -467,9 +483,10 @@ def build_site(
         with build_settings(out, static_root, scheme, host, base):
             _write_static(output, static_root, manifest, reusable, log)
             fetcher = Fetcher(scheme, host, base)
-            page_urls = _write_pages(output, fetcher, links, reusable, log)
+            global_fingerprint = site_fingerprint()
+            page_urls = _write_pages(output, fetcher, links, reusable, global_fingerprint, log)
             report.pages = len(page_urls)
-            _write_site_files(output, fetcher, links, reusable, log)
+            _write_site_files(output, fetcher, links, reusable, global_fingerprint, log)
             _write_redirects(output, links, page_urls, f"{scheme}://{host}")
             write_media(output, reusable)
             output.write(".nojekyll", b"")
@@ -481,7 +498,9 @@ def build_site(
         "files": output.files,
     }
     manifest_path = out / MANIFEST_NAME
-    manifest_path.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True)
+    if not manifest_path.is_file() or manifest_path.read_text(encoding="utf-8") != text:
+        manifest_path.write_text(text, encoding="utf-8")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -505,22 +524,21 @@ def _write_static(output: Output, static_root: Path, manifest: dict, reusable: b
     write_tree(output, static_root, folder)
 
 
-def _write_pages(output: Output, fetcher: Fetcher, links: Links, reusable: bool, log) -> dict[str, str]:
+def site_fingerprint() -> str:
+    """What every page is made from besides its own content: templates, static names, site name."""
+    static_manifest = (Path(settings.STATIC_ROOT) / "staticfiles.json").read_bytes()
+    parts = [templates_fingerprint().encode(), static_manifest, settings.QUIRE_SITE_NAME.encode()]
+    return _digest(b"\0".join(parts))
+
+
+def _write_pages(
+    output: Output, fetcher: Fetcher, links: Links, reusable: bool, global_fingerprint: str, log
+) -> dict[str, str]:
     """Every public page, and `/`; returns {URL: output path}."""
     from pages.caching import site_navigation
     from pages.nav_tree import home_record
 
     navigation = site_navigation()
-    static_manifest = (Path(settings.STATIC_ROOT) / "staticfiles.json").read_bytes()
-    global_fingerprint = _digest(
-        b"\0".join(
-            [
-                templates_fingerprint().encode(),
-                static_manifest,
-                settings.QUIRE_SITE_NAME.encode(),
-            ]
-        )
-    )
     rows = page_rows()
     home = home_record(navigation.tree)
     page_urls: dict[str, str] = {}
@@ -546,34 +564,83 @@ def _write_pages(output: Output, fetcher: Fetcher, links: Links, reusable: bool,
     return page_urls
 
 
-def _write_site_files(output: Output, fetcher: Fetcher, links: Links, reusable: bool, log) -> None:
-    """Sidebar branches, the search page and index, the 404 page, feed, sitemap and robots.txt."""
+def _write_site_files(
+    output: Output, fetcher: Fetcher, links: Links, reusable: bool, global_fingerprint: str, log
+) -> None:
+    """Sidebar branches, the search page and index, the 404 page, feed, sitemap and robots.txt; each
+    fetched again only when what it is made from changed (in an incremental build)."""
     from pages.caching import site_navigation
 
     navigation = site_navigation()
     log("writing navigation branches, feed, sitemap, search index")
+
+    def fetched(url: str, fingerprint: str | None, relpath: str | None = None, expect: int = 200) -> None:
+        relpath = relpath or output_path(url)
+        if fingerprint and output.reuse(relpath, fingerprint, reusable):
+            return
+        text = fetcher.get(url, expect=expect).decode()
+        output.write(
+            relpath,
+            (links.html(text) if relpath.endswith(".html") else links.text(text)).encode(),
+            fingerprint,
+        )
+
     for page_id in sorted(navigation.tree.children):
         fragment = navigation.branch(page_id)
-        if fragment is None:
-            continue
-        url = _unprefixed(reverse("pages:nav_branch", args=[page_id]))
-        relpath, fingerprint = output_path(url), _digest(fragment.encode())
-        if output.reuse(relpath, fingerprint, reusable):
-            continue
-        output.write(relpath, links.html(fetcher.get(url).decode()).encode(), fingerprint)
-    search_url = _unprefixed(reverse("pages:search"))
-    output.write(output_path(search_url), links.html(fetcher.get(search_url).decode()).encode())
+        if fragment is not None:
+            fetched(_unprefixed(reverse("pages:nav_branch", args=[page_id])), _digest(fragment.encode()))
+    around = _digest(f"{global_fingerprint}\0{navigation.html}".encode())  # pages outside the navigation
+    fetched(_unprefixed(reverse("pages:search")), around)
     if not output.claimed("404.html"):
-        missing = links.html(fetcher.get("/404.html", expect=404).decode())
-        output.write("404.html", missing.encode())
-    for name in ("pages:feed", "pages:sitemap", "pages:robots"):
-        url = _unprefixed(reverse(name))
-        output.write(output_path(url), links.text(fetcher.get(url).decode()).encode())
-    index = search_index()
-    for row in index["pages"]:
-        row[1] = links.path(row[1])
-    data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
-    output.write(output_path(SEARCH_INDEX_PATH), data)
+        fetched("/404.html", around, relpath="404.html", expect=404)
+    fetched(_unprefixed(reverse("pages:feed")), _digest(f"{global_fingerprint}\0{feed_inputs()}".encode()))
+    fetched(_unprefixed(reverse("pages:sitemap")), _digest(sitemap_inputs().encode()))
+    fetched(_unprefixed(reverse("pages:robots")), None)
+    search_inputs = _digest(search_index_inputs().encode())
+    relpath = output_path(SEARCH_INDEX_PATH)
+    if not output.reuse(relpath, search_inputs, reusable):
+        index = search_index()
+        for row in index["pages"]:
+            row[1] = links.path(row[1])
+        data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
+        output.write(relpath, data, search_inputs)
+
+
+def feed_inputs() -> str:
+    """The feed's entries as the feed reads them (its `updated` is the newest entry's)."""
+    from pages.feeds import LatestPagesFeed
+
+    rows = (
+        LatestPagesFeed()
+        .items()
+        .values_list("id", "title", "url_path", "date", "updated_at", "description", "body_html")
+    )
+    return repr(list(rows))
+
+
+def sitemap_inputs() -> str:
+    from pages.models import Page
+
+    return repr(list(Page.objects.published().order_by("url_path").values_list("url_path", "updated_at")))
+
+
+def search_index_inputs() -> str:
+    """What the search index is made from, in two cheap queries: the searchable pages' titles, URLs and
+    times of change, and the count, last id and total length of their sections."""
+    from django.db.models import Count, Max, Sum
+    from django.db.models.functions import Length
+
+    from pages.models import Page, PageSection
+
+    pages = (
+        Page.objects.searchable()
+        .order_by("id")
+        .values_list("id", "title", "url_path", "updated_at", "version")
+    )
+    sections = PageSection.objects.filter(page_id__in=Page.objects.searchable().values("id")).aggregate(
+        count=Count("id"), last=Max("id"), length=Sum(Length("text")) + Sum(Length("heading"))
+    )
+    return repr((list(pages), sorted(sections.items())))
 
 
 def _unprefixed(url: str) -> str:

@@ -1,0 +1,252 @@
+"""`manage.py build_site`: the public site as files, served by a plain static server and crawled."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from pages.models import Page, PageSection, Redirect
+from pages.static_site import BuildError, build_site, normalise_base_url, output_path
+from tests.conftest import SAMPLE_CONTENT
+from tests.static_server import crawl, fetch, serve
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SITE_URL = "https://docs.example.org"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture
+def site(settings, tmp_path):
+    """The user guide, plus an uploaded image shown on a page, a moved page, a draft and a page kept
+    out of search."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "uploads" / "2026").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "uploads" / "2026" / "dot.png").write_bytes(PNG)
+    call_command("import_pages", str(SAMPLE_CONTENT), verbosity=0)
+    deployment = Page.objects.get(url_path="/deployment/")
+    PageSection.objects.create(
+        page=deployment, position=99, anchor="static-files", heading="Static files", level=2,
+        text="Static files are served by WhiteNoise with compressed, content-hashed names.",
+    )  # fmt: skip
+    Redirect.objects.create(old_path="/old/deploying/", page=deployment)
+    Page.objects.create(
+        title="Picture",
+        url_path="/picture.html",
+        body_html='<p><img src="/media/uploads/2026/dot.png" alt="dot"></p>',
+    )
+    Page.objects.create(title="Secret draft", url_path="/draft/", published=False, body_html="<p>draft</p>")
+    hidden = Page.objects.create(
+        title="Hidden", url_path="/hidden/", search_exclude=True, body_html="<p>x</p>"
+    )
+    PageSection.objects.create(page=hidden, position=0, heading="Hidden words", text="zebracorn")
+    return tmp_path
+
+
+def build(out: Path, **options):
+    return build_site(out, site_url=SITE_URL, **options)
+
+
+# -------------------------------------------------------------------------------------------- paths
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("/", "index.html"),
+        ("/a/b/", "a/b/index.html"),
+        ("/a/b.html", "a/b.html"),
+        ("/a/b", "a/b/index.html"),
+        ("/feed.xml", "feed.xml"),
+        ("/caf%C3%A9/", "café/index.html"),
+    ],
+)
+def test_output_path_follows_the_url(url, path):
+    assert output_path(url) == path
+
+
+def test_output_path_refuses_to_climb_out():
+    with pytest.raises(BuildError, match="cannot be written"):
+        output_path("/a/../../etc/passwd")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", "/"), ("/", "/"), ("docs", "/docs/"), ("/a/b", "/a/b/")]
+)
+def test_base_url_is_normalised(value, expected):
+    assert normalise_base_url(value) == expected
+
+
+@pytest.mark.parametrize("value", ["https://x.org/docs/", "/a/../b/", "/a b/", "//cdn/"])
+def test_bad_base_url_is_refused_with_its_value(value):
+    with pytest.raises(BuildError, match="--base-url"):
+        normalise_base_url(value)
+
+
+def test_command_reports_a_bad_option_clearly(site):
+    with pytest.raises(CommandError, match="--site-url 'ftp://x' is not an address"):
+        call_command("build_site", str(site / "out"), "--site-url", "ftp://x", verbosity=0)
+
+
+# -------------------------------------------------------------------------------------------- files
+def test_pages_are_what_the_server_sends_an_anonymous_reader(site, settings):
+    settings.ALLOWED_HOSTS = ["docs.example.org"]
+    out = site / "out"
+    report = build(out)
+    # The server as in production: hashed static names, from what collectstatic wrote.
+    settings.STATIC_ROOT = out / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    client = Client(HTTP_HOST="docs.example.org")
+    public = {*Page.objects.published().values_list("url_path", flat=True), "/"}
+    assert report.pages == len(public)
+    for url in public:
+        served = client.get(url, secure=True).content.decode()
+        written = (out / output_path(url)).read_text(encoding="utf-8")
+        # The one difference: in a static build the header's search names its index.
+        assert ' data-search-index="/-/search-index.json"' in written
+        assert written.replace(' data-search-index="/-/search-index.json"', "") == served, url
+    assert not (out / "draft").exists()
+    assert (out / "picture.html").is_file()
+
+
+def test_site_files_are_written(site):
+    out = site / "out"
+    build(out)
+    assert "<feed" in (out / "feed.xml").read_text()
+    assert "https://docs.example.org/deployment/" in (out / "sitemap.xml").read_text()
+    assert "Sitemap: https://docs.example.org/sitemap.xml" in (out / "robots.txt").read_text()
+    assert "Page not found" in (out / "404.html").read_text()
+    assert (out / ".nojekyll").exists()
+    assert (out / "media/uploads/2026/dot.png").read_bytes() == PNG
+    hashed = [
+        p.name for p in (out / "static/quire").iterdir() if re.fullmatch(r"site\.[0-9a-f]{12}\.css", p.name)
+    ]
+    assert hashed and f"/static/quire/{hashed[0]}" in (out / "index.html").read_text()
+    assert not (out / "static/admin").exists()
+    branches = list((out / "-/nav").glob("*/index.html"))
+    assert branches and all('class="nav-list"' in b.read_text() for b in branches)
+
+
+def test_moved_pages_become_redirect_pages_and_a_redirects_file(site):
+    out = site / "out"
+    build(out)
+    html = (out / "old/deploying/index.html").read_text()
+    assert '<link rel="canonical" href="https://docs.example.org/deployment/">' in html
+    assert '<meta http-equiv="refresh" content="0; url=/deployment/">' in html
+    assert "/old/deploying/ /deployment/ 301" in (out / "_redirects").read_text().splitlines()
+
+
+def test_search_index_holds_the_searchable_sections_only(site):
+    out = site / "out"
+    build(out)
+    index = json.loads((out / "-/search-index.json").read_text())
+    titles = {title for title, _url in index["pages"]}
+    assert "Deployment" in titles and "Hidden" not in titles and "Secret draft" not in titles
+    rows = [(index["pages"][page][1], anchor, heading) for page, anchor, heading, _ in index["sections"]]
+    assert ("/deployment/", "static-files", "Static files") in rows
+    assert not any("zebracorn" in row[3] for row in index["sections"])
+
+
+# ------------------------------------------------------------------------------------------ serving
+def test_crawl_from_the_root_reaches_every_page_with_nothing_broken(site):
+    out = site / "out"
+    build(out)
+    with serve(out) as origin:
+        seen, broken = crawl(origin + "/")
+        assert broken == []
+        for url in Page.objects.published().values_list("url_path", flat=True):
+            assert origin + url in seen, url
+        assert any(url.endswith("/media/uploads/2026/dot.png") for url in seen)
+        assert any("/-/nav/" in url for url in seen)
+        status, final, _, body = fetch(origin + "/old/deploying/")
+        assert status == 200 and b'http-equiv="refresh"' in body
+
+
+def test_crawl_under_a_base_url_prefix(site):
+    root = site / "served"
+    out = root / "handbook"
+    build(out, base_url="/handbook/")
+    page = (out / "deployment/index.html").read_text()
+    for attribute in re.findall(r'\s(?:href|src|action|data-[\w-]+)="(/[^"]*)"', page):
+        assert attribute.startswith("/handbook/"), attribute
+    assert '<link rel="canonical" href="https://docs.example.org/handbook/deployment/">' in page
+    assert "https://docs.example.org/handbook/deployment/" in (out / "sitemap.xml").read_text()
+    assert "/handbook/old/deploying/ /handbook/deployment/ 301" in (out / "_redirects").read_text()
+    index = json.loads((out / "-/search-index.json").read_text())
+    assert all(url.startswith("/handbook/") for _title, url in index["pages"])
+    with serve(root) as origin:
+        seen, broken = crawl(origin + "/handbook/")
+        assert broken == []
+        assert all(url.startswith(origin + "/handbook/") for url in seen)
+        for url in Page.objects.published().values_list("url_path", flat=True):
+            assert f"{origin}/handbook{url}" in seen, url
+
+
+def test_building_for_a_prefix_leaves_the_server_unprefixed(site):
+    """The build's navigation and caches are its own: the running site's links keep their form."""
+    build(site / "out", base_url="/handbook/")
+    html = Client().get("/deployment/").content.decode()
+    assert "/handbook/" not in html
+    assert 'data-branch="/-/nav/' in html
+
+
+# -------------------------------------------------------------------------------------- incremental
+def _mtimes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def test_incremental_build_rewrites_only_what_changed_and_deletes_what_is_gone(site):
+    out = site / "out"
+    Page.objects.create(title="Notes", url_path="/notes.html", nav_exclude=True, body_html="<p>n</p>")
+    build(out)
+    before = _mtimes(out)
+    again = build(out, incremental=True)
+    assert again.rendered == 0 and again.written == [] and again.deleted == []
+    assert _mtimes(out) == before
+
+    page = Page.objects.get(url_path="/callouts/")
+    page.body_html = page.body_html.replace("</p>", " Changed today.</p>", 1)
+    page.save()
+    Page.objects.get(url_path="/notes.html").delete()  # not in the sidebar: no other page changes
+    report = build(out, incremental=True)
+    assert report.rendered == 1
+    assert "callouts/index.html" in report.written
+    assert "Changed today." in (out / "callouts/index.html").read_text()
+    assert report.deleted == ["notes.html"] and not (out / "notes.html").exists()
+    # Only the changed page, and the lists it is in (its "last updated" date is in the sitemap and feed).
+    assert set(report.written) <= {"callouts/index.html", "sitemap.xml", "feed.xml", "-/search-index.json"}
+    after = _mtimes(out)
+    untouched = set(before) - {"notes.html", ".quire-build.json", *report.written}
+    assert all(after[path] == before[path] for path in untouched)
+
+
+def test_incremental_build_follows_a_title_change_into_the_sidebars(site):
+    out = site / "out"
+    build(out)
+    page = Page.objects.get(url_path="/deployment/")
+    page.title = "Deploying Quire"
+    page.save()
+    report = build(out, incremental=True)
+    # Every page shows the top level of the sidebar, where the page is listed.
+    assert report.rendered == report.pages
+    assert "Deploying Quire" in (out / "index.html").read_text()
+
+
+def test_a_full_build_deletes_only_files_it_wrote(site):
+    out = site / "out"
+    out.mkdir()
+    (out / "CNAME").write_text("docs.example.org\n")
+    build(out)
+    Page.objects.get(url_path="/picture.html").delete()
+    report = build(out)
+    assert report.deleted == ["picture.html"]
+    assert (out / "CNAME").read_text() == "docs.example.org\n"
