@@ -342,36 +342,75 @@
     return count;
   }
 
+  var COLUMN_WEIGHTS = [4, 8, 1]; /* title, heading, text: as the server's bm25(4.0, 8.0, 1.0) */
+
+  function prepare(index) {
+    if (!index.lengths) {
+      var word = new RegExp(WORD + "+", "gu");
+      var total = 0;
+      index.lengths = index.sections.map(function (section) {
+        var text = index.pages[section[0]][0] + " " + section[2] + " " + section[3];
+        var length = (text.match(word) || []).length;
+        total += length;
+        return length;
+      });
+      index.averageLength = index.sections.length ? total / index.sections.length : 1;
+    }
+    return index;
+  }
+
+  /* BM25 over the three columns, as SQLite's FTS5 ranks the server's results; every word must match. */
   function searchIndex(index, query, limit) {
     var terms = queryTerms(query);
     if (!terms.length) {
       return [];
     }
+    prepare(index);
     var patterns = matchPrefixes(terms).map(function (prefix) {
       return wordPattern(prefix, "giu");
     });
-    var scored = [];
-    index.sections.forEach(function (section, position) {
-      var page = index.pages[section[0]];
-      var score = 0;
-      for (var i = 0; i < patterns.length; i++) {
-        var inTitle = countMatches(patterns[i], page[0]);
-        var inHeading = countMatches(patterns[i], section[2]);
-        var inText = countMatches(patterns[i], section[3]);
-        if (!inTitle && !inHeading && !inText) {
-          return;
-        }
-        score += (inTitle ? 8 : 0) + (inHeading ? 4 : 0) + inText / (inText + 1.2);
-      }
-      scored.push({ score: score, position: position, section: section });
+    var containing = patterns.map(function () {
+      return 0;
     });
-    scored.sort(function (a, b) {
+    var matches = [];
+    index.sections.forEach(function (section, position) {
+      var columns = [index.pages[section[0]][0], section[2], section[3]];
+      var weighted = [];
+      var all = true;
+      for (var i = 0; i < patterns.length; i++) {
+        var frequency = 0;
+        for (var c = 0; c < columns.length; c++) {
+          frequency += COLUMN_WEIGHTS[c] * countMatches(patterns[i], columns[c]);
+        }
+        if (frequency) {
+          containing[i]++;
+        } else {
+          all = false;
+        }
+        weighted.push(frequency);
+      }
+      if (all) {
+        matches.push({ position: position, section: section, weighted: weighted });
+      }
+    });
+    var count = index.sections.length;
+    var idf = containing.map(function (n) {
+      return Math.max(Math.log((count - n + 0.5) / (n + 0.5)), 1e-6);
+    });
+    matches.forEach(function (match) {
+      var norm = 1.2 * (0.25 + 0.75 * index.lengths[match.position] / index.averageLength);
+      match.score = 0;
+      match.weighted.forEach(function (frequency, i) {
+        match.score += idf[i] * (frequency * 2.2) / (frequency + norm);
+      });
+    });
+    matches.sort(function (a, b) {
       return b.score - a.score || a.position - b.position;
     });
     var perPage = {};
     var results = [];
-    for (var j = 0; j < scored.length && results.length < limit; j++) {
-      var section = scored[j].section;
+    for (var j = 0; j < matches.length && results.length < limit; j++) {
+      var section = matches[j].section;
       perPage[section[0]] = (perPage[section[0]] || 0) + 1;
       if (perPage[section[0]] > PER_PAGE) {
         continue;

@@ -1,0 +1,65 @@
+"""The reader's tests of the public site, run again in Chromium against the static build
+(`build_site`) served by a plain static file server: sidebar, live search, dark mode, phone menu."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from pages.static_site import build_site
+from tests.browser import test_public_site as public
+from tests.browser.site_content import import_sample_site
+from tests.static_server import serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHECKS = [
+    public.test_navigate_by_the_sidebar_into_a_nested_section,
+    public.test_opening_a_closed_section_loads_its_pages_in_place,
+    public.test_a_section_that_cannot_be_loaded_opens_its_own_page,
+    public.test_live_search_shows_results_while_typing,
+    public.test_search_form_works_without_live_results,
+    public.test_dark_mode_toggle_is_remembered,
+    public.test_dark_mode_follows_the_system_setting,
+    public.test_phone_menu_opens_the_navigation,
+    public.test_side_table_of_contents_jumps_to_a_section,
+]
+
+
+@pytest.fixture
+def static_site(tmp_path):
+    import_sample_site()
+    out = tmp_path / "site"
+    build_site(out, site_url="https://docs.example.org")
+    with serve(out) as origin:
+        yield origin
+
+
+@pytest.fixture
+def static_reader(chromium, static_site):
+    context = chromium.new_context(base_url=static_site)
+    page = context.new_page()
+    page.base_url = static_site
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=[check.__name__.removeprefix("test_") for check in CHECKS])
+def test_public_site_behaviour_on_the_static_build(static_reader, check):
+    check(static_reader)
+
+
+def test_live_search_reads_the_static_index_not_the_server(static_reader):
+    """No request goes to the server's search endpoints; the index file is fetched once."""
+    requested = []
+    static_reader.on("request", lambda request: requested.append(request.url))
+    static_reader.goto("/")
+    box = static_reader.get_by_role("searchbox", name="Search Quire")
+    box.press_sequentially("static fil", delay=20)
+    panel = static_reader.locator("#search-live")
+    expect(panel.get_by_role("link", name=re.compile("Deployment › Static files"))).to_be_visible()
+    expect(panel.locator("mark").first).to_have_text(re.compile("^static", re.I))
+    box.fill("whitenoise")
+    expect(panel.locator(".live-snippet mark").first).to_have_text("WhiteNoise")
+    assert not [url for url in requested if "search.json" in url or "/search/?" in url]
+    assert len([url for url in requested if url.endswith("/-/search-index.json")]) == 1
