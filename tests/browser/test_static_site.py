@@ -63,3 +63,37 @@ def test_live_search_reads_the_static_index_not_the_server(static_reader):
     expect(panel.locator(".live-snippet mark").first).to_have_text("WhiteNoise")
     assert not [url for url in requested if "search.json" in url or "/search/?" in url]
     assert len([url for url in requested if url.endswith("/-/search-index.json")]) == 1
+
+
+LIVE_RESULTS_JS = """() => Array.from(document.querySelectorAll('#search-live li a')).map(link => {
+  const heading = link.querySelector('.live-title span');
+  const snippet = link.querySelector('.live-snippet');
+  return {url: link.getAttribute('href'), heading: heading ? heading.innerHTML : '',
+          snippet: snippet ? snippet.innerHTML : ''};
+})"""
+
+
+NORMALISE_JS = """html => {
+  const holder = document.createElement('span');
+  holder.innerHTML = html;
+  return holder.innerHTML;
+}"""
+
+
+@pytest.mark.parametrize("query", ["whitenoise", "static files", "front matter", "pages nav", "redirect"])
+def test_static_results_are_highlighted_as_the_server_highlights_them(static_reader, client, query):
+    """For the same query, each section both find shows the same highlighted heading and snippet."""
+    served = {hit["url"]: hit for hit in client.get("/search.json", {"q": query}).json()["results"]}
+    assert served, query
+    static_reader.goto("/")
+    static_reader.get_by_role("searchbox", name="Search Quire").fill(query)
+    expect(static_reader.locator("#search-live li").first).to_be_visible()
+    found = {hit["url"]: hit for hit in static_reader.evaluate(LIVE_RESULTS_JS)}
+    for hit in served.values():  # as the browser writes the same HTML back (&quot; → ")
+        for key in ("heading", "snippet"):
+            hit[key] = static_reader.evaluate(NORMALISE_JS, hit[key])
+    common = set(served) & set(found)
+    assert next(iter(served)) in found  # the server's best result is among the static ones
+    for url in common:
+        assert found[url]["heading"] == served[url]["heading"], url
+        assert found[url]["snippet"] == served[url]["snippet"], url
