@@ -53,7 +53,7 @@ BUILD_CACHE_ALIAS = "quire-static-build"
 STATIC_IGNORE = ["admin", "quire/admin", "markdownx", "*.scss", "*.map"]
 PAGE_COLUMNS = (
     "id", "url_path", "title", "parent_id", "date", "updated_at", "version", "body_html", "toc",
-    "description", "has_toc", "nav_order", "front_matter",
+    "description", "has_toc", "nav_order", "front_matter", "search_exclude",
 )  # fmt: skip
 
 _CSRF_INPUT_RE = re.compile(r'<input\b[^>]*\bname="csrfmiddlewaretoken"[^>]*>', re.IGNORECASE)
@@ -370,16 +370,57 @@ def page_rows() -> list[tuple]:
     return list(Page.objects.published().order_by("url_path").values_list(*PAGE_COLUMNS))
 
 
-def page_fingerprint(row: tuple, navigation, global_fingerprint: str) -> str:
-    """Everything one page's HTML is made from: its row, its sidebar (top level and its own open
-    branch, so also its ancestors and children), its previous and next page, and the site-wide inputs."""
-    page_id, parent_id = row[0], row[3]
-    tree = navigation.tree
-    trail = tree.lineage(parent_id)
-    previous, following = tree.neighbours(page_id)
-    sidebar = navigation.sidebar(page_id, [record.id for record in trail])
-    parts = [global_fingerprint, repr(row), sidebar, repr(previous), repr(following)]
-    return _digest("\x1e".join(parts).encode())
+class PageInputs:
+    """Fingerprints of what each page's HTML is made from, found without rendering it: the page's row,
+    the site-wide inputs, and the navigation it shows — the top level, and for the page and each of its
+    ancestors its entry and its children's entries (its open branch, breadcrumbs and "In this section"),
+    and its previous and next page."""
+
+    def __init__(self, rows: list[tuple], navigation, global_fingerprint: str):
+        self.tree = navigation.tree
+        self.closed = navigation.closed
+        self.global_fingerprint = global_fingerprint
+        self.rows = {row[0]: row for row in rows}
+        self.row_digests = {row[0]: _digest(repr(row).encode()) for row in rows}
+        self.top_level = _digest("".join(self.closed[record.id] for record in self.tree.roots).encode())
+        self._children: dict[int, str] = {}
+
+    def children(self, page_id: int) -> str:
+        digest = self._children.get(page_id)
+        if digest is None:
+            kids = self.tree.children.get(page_id, [])
+            digest = self._children[page_id] = _digest("".join(self.closed[kid.id] for kid in kids).encode())
+        return digest
+
+    def page(self, page_id: int) -> str:
+        row = self.rows[page_id]
+        trail = self.tree.lineage(row[3])
+        previous, following = self.tree.neighbours(page_id)
+        opened = [(r.id, r.title, r.url_path, self.children(r.id)) for r in trail]
+        opened.append((page_id, self.children(page_id)))
+        parts = [
+            self.global_fingerprint, self.row_digests[page_id], self.top_level, repr(opened),
+            repr(previous), repr(following),
+        ]  # fmt: skip
+        return _digest("\x1e".join(parts).encode())
+
+    def search_index(self) -> str:
+        """The searchable pages' rows (a changed body means changed sections), and the sections' count
+        and last id (sections are always replaced, never edited in place)."""
+        from django.db.models import Count, Max
+
+        from pages.models import Page, PageSection
+
+        searchable = sorted(
+            (page_id, self.row_digests[page_id]) for page_id, row in self.rows.items() if not row[-1]
+        )
+        sections = PageSection.objects.filter(page_id__in=Page.objects.searchable().values("id")).aggregate(
+            count=Count("id"), last=Max("id")
+        )
+        return _digest(repr((searchable, sections["count"], sections["last"])).encode())
+
+    def sitemap(self) -> str:
+        return _digest(repr(sorted((row[1], row[5]) for row in self.rows.values())).encode())
 
 
 # -------------------------------------------------------------------------------------------- search
@@ -452,9 +493,14 @@ def build_site(
     base_url: str | None = None,
     site_url: str | None = None,
     incremental: bool = False,
+    workers: int | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> BuildReport:
-    """Write the public site into `out`; see the module. Returns what was written, kept and deleted."""
+    """Write the public site into `out`; see the module. Returns what was written, kept and deleted.
+
+    `workers`: processes that render pages (default: one per CPU; one where forking cannot work)."""
+    from pages.caching import site_navigation
+
     started = time.perf_counter()
     out = Path(out)
     if base_url is None:
@@ -476,6 +522,7 @@ def build_site(
         reusable = incremental
     report = BuildReport(out=out)
     output = Output(out, manifest_files, report)
+    plan = Plan(reusable=reusable, workers=workers or os.cpu_count() or 1, log=log)
     links = Links(base, f"{scheme}://{host}")
 
     with tempfile.TemporaryDirectory(prefix=".quire-static-", dir=out.parent) as work:
@@ -483,10 +530,10 @@ def build_site(
         with build_settings(out, static_root, scheme, host, base):
             _write_static(output, static_root, manifest, reusable, log)
             fetcher = Fetcher(scheme, host, base)
-            global_fingerprint = site_fingerprint()
-            page_urls = _write_pages(output, fetcher, links, reusable, global_fingerprint, log)
+            inputs = PageInputs(page_rows(), site_navigation(), site_fingerprint())
+            page_urls = _write_pages(output, fetcher, links, inputs, plan)
             report.pages = len(page_urls)
-            _write_site_files(output, fetcher, links, reusable, global_fingerprint, log)
+            _write_site_files(output, fetcher, links, inputs, plan)
             _write_redirects(output, links, page_urls, f"{scheme}://{host}")
             write_media(output, reusable)
             output.write(".nojekyll", b"")
@@ -532,115 +579,169 @@ def site_fingerprint() -> str:
 
 
 def _write_pages(
-    output: Output, fetcher: Fetcher, links: Links, reusable: bool, global_fingerprint: str, log
+    output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan
 ) -> dict[str, str]:
-    """Every public page, and `/`; returns {URL: output path}."""
-    from pages.caching import site_navigation
+    """Every public page, and `/`; returns {URL: output path}. Unchanged pages (in an incremental
+    build) are kept; the others are fetched, by `plan.workers` processes."""
     from pages.nav_tree import home_record
 
-    navigation = site_navigation()
-    rows = page_rows()
-    home = home_record(navigation.tree)
     page_urls: dict[str, str] = {}
-    log(f"writing {len(rows)} pages")
-    for row in rows:
+    jobs: list[tuple[str, str, str | None]] = []
+    taken: set[str] = set()
+    for page_id, row in inputs.rows.items():
         url = row[1]
         relpath = output_path(url)
-        if output.claimed(relpath):
+        if relpath in taken:
             output.report.skipped.append(f"{url}: its file {relpath} is already taken by another page")
             continue
-        fingerprint = page_fingerprint(row, navigation, global_fingerprint)
+        taken.add(relpath)
         page_urls[url] = relpath
-        if output.reuse(relpath, fingerprint, reusable):
-            continue
-        output.report.rendered += 1
-        output.write(relpath, links.html(fetcher.get(url).decode()).encode(), fingerprint)
+        fingerprint = inputs.page(page_id)
+        if not output.reuse(relpath, fingerprint, plan.reusable):
+            jobs.append((url, relpath, fingerprint))
     if "/" not in page_urls:
-        home_row = next((row for row in rows if home and row[0] == home.id), None)
-        fingerprint = page_fingerprint(home_row, navigation, global_fingerprint) if home_row else None
-        if not output.reuse("index.html", fingerprint, reusable):
-            output.write("index.html", links.html(fetcher.get("/").decode()).encode(), fingerprint)
+        home = home_record(inputs.tree)
+        fingerprint = (
+            _digest(b"home " + inputs.page(home.id).encode()) if home and home.id in inputs.rows else None
+        )
+        if not output.reuse("index.html", fingerprint, plan.reusable):
+            jobs.append(("/", "index.html", fingerprint))
         page_urls["/"] = "index.html"
+    plan.log(f"{len(page_urls)} pages: {len(jobs)} to render")
+    output.report.rendered = len(jobs)
+    render_all(jobs, output, fetcher, links, plan.workers)
     return page_urls
 
 
-def _write_site_files(
-    output: Output, fetcher: Fetcher, links: Links, reusable: bool, global_fingerprint: str, log
-) -> None:
+@dataclass
+class Plan:
+    reusable: bool  # an incremental build with a usable manifest
+    workers: int
+    log: Callable[[str], None]
+
+
+# Below this many pages per process, forking costs more than it saves.
+MIN_PAGES_PER_WORKER = 100
+
+
+def _render(jobs, output: Output, fetcher: Fetcher, links: Links) -> None:
+    for url, relpath, fingerprint in jobs:
+        output.write(relpath, links.html(fetcher.get(url).decode()).encode(), fingerprint)
+
+
+def can_fork() -> bool:
+    """Forked workers open their own database connections: not for an in-memory SQLite database
+    (tests) nor inside a transaction, whose rows they could not see."""
+    from django.db import connections
+
+    if not hasattr(os, "fork"):
+        return False
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            return False
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            return False
+    return True
+
+
+def render_all(jobs, output: Output, fetcher: Fetcher, links: Links, workers: int) -> None:
+    """Fetch and write every job; with several workers, forked processes take a share each and send
+    back what they wrote (the parent keeps the manifest)."""
+    from django.db import connections
+
+    workers = max(1, min(workers, len(jobs) // MIN_PAGES_PER_WORKER))
+    if workers == 1 or not can_fork():
+        _render(jobs, output, fetcher, links)
+        return
+    connections.close_all()  # each process opens its own
+    children = []
+    for share in range(1, workers):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(read_end)
+            payload = _child_render(jobs[share::workers], output, fetcher, links)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        children.append((pid, read_end))
+    failures = []
+    try:
+        _render(jobs[0::workers], output, fetcher, links)
+    finally:
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = json.loads(pipe.read() or b'{"error": "the worker ended without an answer"}')
+            os.waitpid(pid, 0)
+            if "error" in data:
+                failures.append(data["error"])
+                continue
+            output.files.update(data["files"])
+            output.report.written.extend(data["written"])
+            output.report.unchanged += data["unchanged"]
+    if failures:
+        raise BuildError("; ".join(failures))
+
+
+def _child_render(jobs, output: Output, fetcher: Fetcher, links: Links) -> bytes:  # pragma: no cover
+    from django.db import connections
+
+    report = BuildReport(out=output.root)
+    own = Output(output.root, output.previous, report)
+    try:
+        _render(jobs, own, fetcher, links)
+        answer = {"files": own.files, "written": report.written, "unchanged": report.unchanged}
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+        answer = {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        connections.close_all()
+    return json.dumps(answer).encode()
+
+
+def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan) -> None:
     """Sidebar branches, the search page and index, the 404 page, feed, sitemap and robots.txt; each
     fetched again only when what it is made from changed (in an incremental build)."""
     from pages.caching import site_navigation
 
     navigation = site_navigation()
-    log("writing navigation branches, feed, sitemap, search index")
+    plan.log("writing navigation branches, feed, sitemap, search index")
 
     def fetched(url: str, fingerprint: str | None, relpath: str | None = None, expect: int = 200) -> None:
         relpath = relpath or output_path(url)
-        if fingerprint and output.reuse(relpath, fingerprint, reusable):
+        if fingerprint and output.reuse(relpath, fingerprint, plan.reusable):
             return
         text = fetcher.get(url, expect=expect).decode()
-        output.write(
-            relpath,
-            (links.html(text) if relpath.endswith(".html") else links.text(text)).encode(),
-            fingerprint,
-        )
+        data = links.html(text) if relpath.endswith(".html") else links.text(text)
+        output.write(relpath, data.encode(), fingerprint)
 
     for page_id in sorted(navigation.tree.children):
-        fragment = navigation.branch(page_id)
-        if fragment is not None:
-            fetched(_unprefixed(reverse("pages:nav_branch", args=[page_id])), _digest(fragment.encode()))
-    around = _digest(f"{global_fingerprint}\0{navigation.html}".encode())  # pages outside the navigation
+        if navigation.tree.children[page_id]:
+            fetched(_unprefixed(reverse("pages:nav_branch", args=[page_id])), inputs.children(page_id))
+    around = _digest(f"{inputs.global_fingerprint}\0{inputs.top_level}".encode())  # outside the navigation
     fetched(_unprefixed(reverse("pages:search")), around)
     if not output.claimed("404.html"):
         fetched("/404.html", around, relpath="404.html", expect=404)
-    fetched(_unprefixed(reverse("pages:feed")), _digest(f"{global_fingerprint}\0{feed_inputs()}".encode()))
-    fetched(_unprefixed(reverse("pages:sitemap")), _digest(sitemap_inputs().encode()))
+    feed = _digest(f"{inputs.global_fingerprint}\0{feed_inputs()}".encode())
+    fetched(_unprefixed(reverse("pages:feed")), feed)
+    fetched(_unprefixed(reverse("pages:sitemap")), inputs.sitemap())
     fetched(_unprefixed(reverse("pages:robots")), None)
-    search_inputs = _digest(search_index_inputs().encode())
+    fingerprint = inputs.search_index()
     relpath = output_path(SEARCH_INDEX_PATH)
-    if not output.reuse(relpath, search_inputs, reusable):
+    if not output.reuse(relpath, fingerprint, plan.reusable):
         index = search_index()
         for row in index["pages"]:
             row[1] = links.path(row[1])
         data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
-        output.write(relpath, data, search_inputs)
+        output.write(relpath, data, fingerprint)
 
 
 def feed_inputs() -> str:
     """The feed's entries as the feed reads them (its `updated` is the newest entry's)."""
     from pages.feeds import LatestPagesFeed
 
-    rows = (
-        LatestPagesFeed()
-        .items()
-        .values_list("id", "title", "url_path", "date", "updated_at", "description", "body_html")
-    )
-    return repr(list(rows))
-
-
-def sitemap_inputs() -> str:
-    from pages.models import Page
-
-    return repr(list(Page.objects.published().order_by("url_path").values_list("url_path", "updated_at")))
-
-
-def search_index_inputs() -> str:
-    """What the search index is made from, in two cheap queries: the searchable pages' titles, URLs and
-    times of change, and the count, last id and total length of their sections."""
-    from django.db.models import Count, Max, Sum
-    from django.db.models.functions import Length
-
-    from pages.models import Page, PageSection
-
-    pages = (
-        Page.objects.searchable()
-        .order_by("id")
-        .values_list("id", "title", "url_path", "updated_at", "version")
-    )
-    sections = PageSection.objects.filter(page_id__in=Page.objects.searchable().values("id")).aggregate(
-        count=Count("id"), last=Max("id"), length=Sum(Length("text")) + Sum(Length("heading"))
-    )
-    return repr((list(pages), sorted(sections.items())))
+    columns = ("id", "title", "url_path", "date", "updated_at", "description", "body_html")
+    return repr(list(LatestPagesFeed().items().values_list(*columns)))
 
 
 def _unprefixed(url: str) -> str:

@@ -33,10 +33,18 @@ class Command(BaseCommand):
             help="Render only what changed since the last build into OUT, and delete what is gone.",
         )
 
-    def handle(self, *args, out, base_url, site_url, incremental, verbosity, **options):
+        parser.add_argument(
+            "--workers", type=int, default=None, help="Processes rendering pages (default: one per CPU)."
+        )
+
+    def handle(self, *args, out, base_url, site_url, incremental, workers, verbosity, **options):
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be 1 or more")
         log = self.stdout.write if verbosity >= 2 else (lambda message: None)
         try:
-            report = build_site(out, base_url=base_url, site_url=site_url, incremental=incremental, log=log)
+            report = build_site(
+                out, base_url=base_url, site_url=site_url, incremental=incremental, workers=workers, log=log
+            )
         except BuildError as error:
             raise CommandError(str(error)) from error
         for message in report.skipped:
