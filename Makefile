@@ -30,7 +30,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Measure imports, page views and search against the static-file ceiling (a few minutes)
+# Measure imports, page views, search and the static export against their floor and ceiling (a few minutes)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/engine.py
 	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py

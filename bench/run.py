@@ -1,4 +1,4 @@
-"""`make bench`: imports, page views and search against their floor and ceiling, in one run.
+"""`make bench`: imports, page views, search and the static export against their floor and ceiling.
 
 BENCH_SIZES (default "1000,10000"), BENCH_SECONDS per wrk point (default 10), BENCH_KEEP=1 keeps the
 temporary folder. Prints a table of figures and PASS/MISS per target.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import corpus  # noqa: E402
+from bench import corpus, static_build  # noqa: E402
 from bench.tools import (  # noqa: E402
     PYTHON,
     Measured,
@@ -173,6 +173,7 @@ def print_size(size: int, f: dict) -> None:
     for name in VIEW_POINTS:
         ratio = f["ratio"][name]
         print(f"{name:>22}: {fmt_wrk(f[name])}  ({ratio:.2f} x ceiling)")
+    static_build.print_figures(f, fmt_run)
     if "search" in f:
         label, times = f["search"]
         print(
@@ -207,6 +208,7 @@ def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
         if size >= 10000:
             rss = f["first import"].peak_rss_mb
             checks.append((f"{size}: import peak RSS <= 200 MB", rss <= 200, f"{rss:.0f} MB"))
+        checks.extend(static_build.targets(size, f))
         if "search" in f:
             times = f["search"][1]
             p50, p99 = percentile(times, 0.5), percentile(times, 0.99)
@@ -243,7 +245,9 @@ def main() -> None:
             measure_views(size, env, figures["url"], work, figures)
             if size == max(SIZES):
                 measure_search(env, figures)
+            site = static_build.measure_full_build(env, work, size, figures, timed)
             measure_reimports(env, content, paths, figures)
+            static_build.measure_incremental_build(env, site, figures, timed)
             results[size] = figures
             print_size(size, figures)
         checks = targets(results)
