@@ -116,12 +116,14 @@ class BuildReport:
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
     redirects: int = 0
+    workers: int = 1  # processes that rendered pages
     skipped: list[str] = field(default_factory=list)  # messages: what could not be written, and why
     seconds: float = 0.0
 
     def summary(self) -> str:
         return (
-            f"{self.pages} pages ({self.rendered} rendered), {len(self.written)} files written, "
+            f"{self.pages} pages ({self.rendered} rendered by {self.workers} process"
+            f"{'es' if self.workers > 1 else ''}), {len(self.written)} files written, "
             f"{self.unchanged} unchanged, {len(self.deleted)} deleted, {self.redirects} redirects, "
             f"in {self.seconds:.2f} s"
         )
@@ -653,6 +655,7 @@ def render_all(jobs, output: Output, fetcher: Fetcher, links: Links, workers: in
     if workers == 1 or not can_fork():
         _render(jobs, output, fetcher, links)
         return
+    output.report.workers = workers
     connections.close_all()  # each process opens its own
     children = []
     for share in range(1, workers):

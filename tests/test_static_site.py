@@ -250,3 +250,43 @@ def test_a_full_build_deletes_only_files_it_wrote(site):
     report = build(out)
     assert report.deleted == ["picture.html"]
     assert (out / "CNAME").read_text() == "docs.example.org\n"
+
+
+# ------------------------------------------------------------------------------------------- workers
+def test_forked_workers_write_what_one_process_writes(tmp_path):
+    """On a database file, pages are rendered by forked processes; the folder is the same as one
+    process writes, and so is the manifest an incremental build then relies on."""
+    import os
+    import subprocess
+    import sys
+
+    from bench import corpus
+
+    corpus.generate(tmp_path / "content", 240)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "site_project.settings",
+        "DJANGO_SECRET_KEY": "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+
+    def manage(*args) -> str:
+        done = subprocess.run([sys.executable, "manage.py", *args], env=env, check=True, capture_output=True)
+        return done.stdout.decode()
+
+    manage("migrate", "--noinput")
+    manage("import_pages", str(tmp_path / "content"))
+    manage("build_site", str(tmp_path / "one"), "--workers", "1", "--site-url", SITE_URL)
+    assert "241 rendered by 2 processes" in manage(
+        "build_site", str(tmp_path / "two"), "--workers", "2", "--site-url", SITE_URL
+    )
+    one = {
+        p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()
+    }
+    two = {
+        p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*") if p.is_file()
+    }
+    assert len(one) > 240 and one.keys() == two.keys()
+    assert [path for path in one if one[path] != two[path]] == []
