@@ -53,7 +53,7 @@ BUILD_CACHE_ALIAS = "quire-static-build"
 # Not part of the public site: the admin's and the editor's own files.
 STATIC_IGNORE = ["admin", "quire/admin", "markdownx", "*.scss", "*.map"]
 PAGE_COLUMNS = (
-    "id", "url_path", "title", "parent_id", "date", "updated_at", "version", "body_html", "toc",
+    "id", "url_path", "title", "parent_id", "date", "updated_at", "version", "body_hash", "toc",
     "description", "has_toc", "nav_order", "front_matter", "search_exclude",
 )  # fmt: skip
 
@@ -403,9 +403,14 @@ def templates_fingerprint() -> str:
 
 
 def page_rows() -> list[tuple]:
+    """The public pages' columns a page is made from; the body as its MD5, computed by the database
+    (natively on PostgreSQL), so the bodies themselves are not fetched."""
+    from django.db.models.functions import MD5
+
     from pages.models import Page
 
-    return list(Page.objects.published().order_by("url_path").values_list(*PAGE_COLUMNS))
+    rows = Page.objects.published().annotate(body_hash=MD5("body_html")).order_by("url_path")
+    return list(rows.values_list(*PAGE_COLUMNS))
 
 
 class PageInputs:
@@ -447,38 +452,75 @@ class PageInputs:
         and last id (sections are always replaced, never edited in place)."""
         from django.db.models import Count, Max
 
-        from pages.models import Page, PageSection
+        from pages.models import PageSection
 
         searchable = sorted(
             (page_id, self.row_digests[page_id]) for page_id, row in self.rows.items() if not row[-1]
         )
-        sections = PageSection.objects.filter(page_id__in=Page.objects.searchable().values("id")).aggregate(
-            count=Count("id"), last=Max("id")
-        )
+        sections = PageSection.objects.aggregate(count=Count("id"), last=Max("id"))
         return _digest(repr((searchable, sections["count"], sections["last"])).encode())
+
+    def searchable_pages(self) -> list[tuple[int, str, str]]:
+        """(id, title, URL) of the pages search finds, in URL order."""
+        return [(row[0], row[2], row[1]) for row in self.rows.values() if not row[-1]]
 
     def sitemap(self) -> str:
         return _digest(repr(sorted((row[1], row[5]) for row in self.rows.values())).encode())
 
 
 # -------------------------------------------------------------------------------------------- search
-def search_index() -> dict:
-    """Every searchable public section, compact: page titles and URLs once, sections as rows of
-    [page, anchor, heading, text] (text with its whitespace collapsed)."""
-    from pages.models import Page, PageSection
+def search_index(
+    pages: list[tuple[int, str, str]], url: Callable[[str], str], reused: dict[str, list] | None = None
+) -> dict:
+    """The static search index: page titles and URLs once, then every section as
+    [page, anchor, heading, text] (text with its whitespace collapsed), in URL and section order.
 
-    pages = list(Page.objects.searchable().order_by("url_path").values_list("id", "title", "url_path"))
+    `pages`: (id, title, URL) of the searchable pages, in URL order; `url` puts the base URL in front;
+    `reused`: {URL: sections} taken over from the previous index for pages that did not change (their
+    sections are not read again)."""
+    from pages.models import PageSection
+
+    reused = reused or {}
     position = {page_id: i for i, (page_id, _, _) in enumerate(pages)}
+    fresh: dict[int, list] = {}
+    wanted = [page_id for page_id, _, page_url in pages if url(page_url) not in reused]
+    for start in range(0, len(wanted), 500):
+        rows = (
+            PageSection.objects.filter(page_id__in=wanted[start : start + 500])
+            .order_by("page_id", "position")
+            .values_list("page_id", "anchor", "heading", "text")
+        )
+        for page_id, anchor, heading, text in rows:
+            fresh.setdefault(page_id, []).append([anchor, heading, " ".join(text.split())])
     sections = []
-    rows = (
-        PageSection.objects.filter(page_id__in=Page.objects.searchable().values("id"))
-        .order_by("page__url_path", "position")
-        .values_list("page_id", "anchor", "heading", "text")
-    )
-    for page_id, anchor, heading, text in rows.iterator(chunk_size=2000):
-        if page_id in position:
-            sections.append([position[page_id], anchor, heading, " ".join(text.split())])
-    return {"format": 1, "pages": [[title, url] for _, title, url in pages], "sections": sections}
+    for page_id, _, page_url in pages:
+        for row in reused.get(url(page_url)) or fresh.get(page_id, []):
+            sections.append([position[page_id], *row])
+    return {
+        "format": 1,
+        "pages": [[title, url(page_url)] for _, title, page_url in pages],
+        "sections": sections,
+    }
+
+
+def reusable_sections(path: Path, previous: dict | None, digests: dict[str, str]) -> dict[str, list]:
+    """From the previous build's index: the sections of each page whose row is unchanged, by URL."""
+    if not previous or not path.is_file():
+        return {}
+    old_digests = previous.get("pages") or {}
+    try:
+        index = json.loads(path.read_bytes())
+        urls = [page_url for _title, page_url in index["pages"]]
+        grouped: dict[str, list] = {}
+        for page, *row in index["sections"]:
+            grouped.setdefault(urls[page], []).append(row)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return {}
+    return {
+        page_url: grouped.get(page_url, [])
+        for page_url, digest in digests.items()
+        if old_digests.get(page_url) == digest
+    }
 
 
 # ------------------------------------------------------------------------------------------ redirects
@@ -768,11 +810,13 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
     fingerprint = inputs.search_index()
     relpath = output_path(SEARCH_INDEX_PATH)
     if not output.reuse(relpath, fingerprint, plan.reusable):
-        index = search_index()
-        for row in index["pages"]:
-            row[1] = links.path(row[1])
+        pages = inputs.searchable_pages()
+        digests = {links.path(page_url): inputs.row_digests[page_id] for page_id, _, page_url in pages}
+        previous = output.previous.get(relpath) if plan.reusable else None
+        reused = reusable_sections(output.root / relpath, previous, digests)
+        index = search_index(pages, links.path, reused)
         data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
-        output.write(relpath, data, fingerprint)
+        output.write(relpath, data, fingerprint, pages=digests)
 
 
 def feed_inputs() -> str:

@@ -290,3 +290,22 @@ def test_forked_workers_write_what_one_process_writes(tmp_path):
     }
     assert len(one) > 240 and one.keys() == two.keys()
     assert [path for path in one if one[path] != two[path]] == []
+
+
+def test_incremental_search_index_equals_a_fresh_one(site):
+    """Sections of unchanged pages are taken over from the previous index; the result is the index a
+    fresh build writes."""
+    out = site / "out"
+    build(out)
+    page = Page.objects.get(url_path="/callouts/")
+    page.sections.all().delete()
+    PageSection.objects.create(page=page, position=0, heading="Fresh heading", text="quasar  words\n here")
+    page.save()
+    Page.objects.filter(url_path="/editing/").update(search_exclude=True)
+    report = build(out, incremental=True)
+    assert "-/search-index.json" in report.written
+    build(site / "fresh")
+    incremental = json.loads((out / "-/search-index.json").read_text())
+    assert incremental == json.loads((site / "fresh/-/search-index.json").read_text())
+    assert ["Fresh heading", "quasar words here"] in [row[2:] for row in incremental["sections"]]
+    assert "Editing" not in {title for title, _url in incremental["pages"]}
