@@ -1,0 +1,35 @@
+"""Fail unless every corpus site meets the fidelity bar against real Jekyll + Just the Docs.
+
+Reads the oracle's report/summary.json: per site, the navigation must match (same pages, parents and
+order), no page may show raw markup that the real site does not, heading ids >= 99%, links >= 98%.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+HEADINGS_MIN, LINKS_MIN = 0.99, 0.98
+
+
+def failures(summary: dict) -> list[str]:
+    problems = []
+    for name, site in summary["sites"].items():
+        nav, pages = site["nav"], site["pages"]
+        if not nav["structure_ok"]:
+            problems.append(f"{name}: navigation differs ({nav['full_match']}/{nav['union']} entries in place)")
+        if pages["pages_without_extra_leaks"] != pages["pages_common"]:
+            problems.append(f"{name}: raw markup on {pages['pages_common'] - pages['pages_without_extra_leaks']} pages")
+        if pages["headings_match"] < HEADINGS_MIN * pages["headings_jtd"]:
+            problems.append(f"{name}: heading ids {pages['headings_match']}/{pages['headings_jtd']}")
+        if pages["links_match"] < LINKS_MIN * pages["links_jtd"]:
+            problems.append(f"{name}: links {pages['links_match']}/{pages['links_jtd']}")
+    return problems
+
+
+if __name__ == "__main__":
+    summary = json.loads(Path(sys.argv[1]).read_text())
+    problems = failures(summary)
+    for problem in problems:
+        print(f"fidelity below the bar: {problem}")
+    print("fidelity: every corpus site meets the bar" if not problems else f"fidelity: {len(problems)} problems")
+    sys.exit(1 if problems else 0)
