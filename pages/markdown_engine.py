@@ -682,15 +682,19 @@ def _page_url(path: str, context, *, relative: bool) -> str | None:
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True, nowrap=False)
 
 
+@lru_cache(maxsize=512)
+def _lexer(language: str):
+    """(lexer, name) for a fence's language; unknown languages are plain text. Looked up once."""
+    try:
+        return get_lexer_by_name(language or "text", stripnl=False, ensurenl=True), language or "text"
+    except ClassNotFound:
+        return get_lexer_by_name("text", stripnl=False, ensurenl=True), "text"
+
+
 @lru_cache(maxsize=4096)
 def highlight_code(code: str, language: str) -> str:
     """Code as Pygments token classes (no inline style); the same block is highlighted once."""
-    try:
-        lexer = get_lexer_by_name(language or "text", stripnl=False, ensurenl=True)
-        name = language or "text"
-    except ClassNotFound:
-        lexer = get_lexer_by_name("text", stripnl=False, ensurenl=True)
-        name = "text"
+    lexer, name = _lexer(language)
     body = highlight(code, lexer, _FORMATTER)
     safe_name = re.sub(r"[^\w+#.-]", "", name)
     return body.replace('<div class="highlight">', f'<div class="language-{safe_name} highlight">', 1)
