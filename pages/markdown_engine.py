@@ -270,8 +270,14 @@ def _math_inline(state: StateInline, silent: bool) -> bool:
         opener, closer = "\\(", "\\)"
     else:
         return False
+    no_closer_key = f"quire-no-closer:{closer}"  # linear time: a closer missing after p is missing after p+1
+    if state.pos >= state.cache.get(no_closer_key, len(src) + 1):
+        return False
     end = src.find(closer, state.pos + 2)
-    if end < 0 or end == state.pos + 2:
+    if end < 0:
+        state.cache[no_closer_key] = state.pos
+        return False
+    if end == state.pos + 2:
         return False
     if not silent:
         token = state.push("math_inline", "math", 0)
@@ -372,6 +378,8 @@ class _Tree:
         """`**x**{: .a }`: emphasis is only known after inline parsing, so its attribute list is
         applied here."""
         for token in tokens:
+            if token.type != "inline" or "{:" not in token.content:
+                continue
             children = token.children or []
             for index in range(1, len(children)):
                 child = children[index]
