@@ -16,9 +16,11 @@ def failures(summary: dict) -> list[str]:
     for name, site in summary["sites"].items():
         nav, pages = site["nav"], site["pages"]
         if not nav["structure_ok"]:
-            problems.append(f"{name}: navigation differs ({nav['full_match']}/{nav['union']} entries in place)")
+            in_place = f"{nav['full_match']}/{nav['union']}"
+            problems.append(f"{name}: navigation differs ({in_place} entries in place)")
         if pages["pages_without_extra_leaks"] != pages["pages_common"]:
-            problems.append(f"{name}: raw markup on {pages['pages_common'] - pages['pages_without_extra_leaks']} pages")
+            leaking = pages["pages_common"] - pages["pages_without_extra_leaks"]
+            problems.append(f"{name}: raw markup on {leaking} pages")
         if pages["headings_match"] < HEADINGS_MIN * pages["headings_jtd"]:
             problems.append(f"{name}: heading ids {pages['headings_match']}/{pages['headings_jtd']}")
         if pages["links_match"] < LINKS_MIN * pages["links_jtd"]:
@@ -31,5 +33,6 @@ if __name__ == "__main__":
     problems = failures(summary)
     for problem in problems:
         print(f"fidelity below the bar: {problem}")
-    print("fidelity: every corpus site meets the bar" if not problems else f"fidelity: {len(problems)} problems")
+    verdict = f"{len(problems)} problems" if problems else "every corpus site meets the bar"
+    print(f"fidelity: {verdict}")
     sys.exit(1 if problems else 0)

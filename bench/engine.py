@@ -2,7 +2,8 @@
 
 Quire's whole render (Liquid pre-pass, markdown-it-py with kramdown's rules, highlighting, sanitising,
 search sections) beside a fixed reference: python-frontmatter + Python-Markdown with `tables`,
-`fenced_code` and `toc`, writing nothing. Best of three interleaved runs each, in CPU seconds, caches cleared before every run.
+`fenced_code` and `toc`, writing nothing. Best of three interleaved runs each, in CPU seconds, caches
+cleared before every run.
 """
 
 import os
@@ -60,12 +61,10 @@ def main(root: Path) -> None:
         reference_runs.append(_cpu_seconds(reference))
     quire_s, reference_s = min(quire_runs), min(reference_runs)
     print(f"engine: {len(raw)} corpus pages")
-    print(
-        f"  Quire render (markdown-it-py + kramdown rules, all features): {quire_s * per_thousand:.2f} s / 1,000 pages"
-    )
-    print(
-        f"  reference (python-frontmatter + Python-Markdown tables/fenced_code/toc): {reference_s * per_thousand:.2f} s / 1,000 pages"
-    )
+    quire_line = f"{quire_s * per_thousand:.2f} s / 1,000 pages"
+    reference_line = f"{reference_s * per_thousand:.2f} s / 1,000 pages"
+    print(f"  Quire render (markdown-it-py + kramdown rules, all features): {quire_line}")
+    print(f"  reference (python-frontmatter + Python-Markdown tables/fenced_code/toc): {reference_line}")
     print(f"  ratio Quire / reference: {quire_s / reference_s:.2f}")
 
 
@@ -93,9 +92,8 @@ def pathological() -> None:
             started = time.process_time()
             render(text)
             seconds.append(time.process_time() - started)
-        print(
-            f"  {name:22s} {seconds[0]:6.2f} s {seconds[1]:6.2f} s  ratio {seconds[1] / max(seconds[0], 1e-3):.1f}"
-        )
+        ratio = seconds[1] / max(seconds[0], 1e-3)
+        print(f"  {name:22s} {seconds[0]:6.2f} s {seconds[1]:6.2f} s  ratio {ratio:.1f}")
 
 
 if __name__ == "__main__":
