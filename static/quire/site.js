@@ -450,7 +450,6 @@
       }
       diagram.url = URL.createObjectURL(new Blob([data.svg], { type: "image/svg+xml" }));
       img.src = diagram.url;
-      diagram.pre.classList.add("is-drawn");
     }
 
     window.addEventListener("message", function (event) {
