@@ -27,6 +27,11 @@ Big red words
 
 Light words
 {: .fs-4 .fw-300 .text-center .mb-4 }
+
+Table of contents
+{: .text-delta .bg-grey-lt-000 .text-grey-dk-300 }
+
+[Wide](https://example.org/wide){: .btn .d-inline-block .mb-4 .mb-md-0 .text-mono .lh-tight }
 """
 
 WHITE = "rgb(255, 255, 255)"
@@ -114,6 +119,21 @@ def test_buttons_labels_and_utilities_get_just_the_docs_values(browser_page, sch
     assert big == {"color": "rgb(233, 76, 76)", "fontSize": "24px", "lineHeight": "30px"}  # $red-200, 1.5rem
     light = styles(browser_page, "p.fw-300", "fontSize", "fontWeight", "textAlign", "marginBottom")
     assert light == {"fontSize": "16px", "fontWeight": "300", "textAlign": "center", "marginBottom": "16px"}
+    delta = styles(browser_page, "p.text-delta", "color", "backgroundColor", "fontSize", "textTransform")
+    delta |= styles(browser_page, "p.text-delta", "letterSpacing", "fontWeight")
+    assert delta == {
+        "color": "rgb(39, 38, 43)",  # $grey-dk-300, in both schemes
+        "backgroundColor": "rgb(245, 246, 250)",  # $grey-lt-000
+        "fontSize": "12px",
+        "textTransform": "uppercase",
+        "letterSpacing": "1.2px",  # 0.1em
+        "fontWeight": "400",
+    }
+    wide = styles(browser_page, 'a[href$="/wide"]', "display", "marginBottom", "lineHeight", "fontFamily")
+    assert wide["display"] == "inline-block"
+    assert wide["marginBottom"] == "0px"  # .mb-md-0 wins over .mb-4 from 50rem up
+    assert wide["lineHeight"] == f"{1.25 * float(plain['fontSize'][:-2]):g}px"
+    assert "monospace" in wide["fontFamily"]
 
 
 def test_small_screens_get_just_the_docs_smaller_sizes(browser_page):
@@ -123,6 +143,7 @@ def test_small_screens_get_just_the_docs_smaller_sizes(browser_page):
     browser_page.goto("/look/")
     assert styles(browser_page, "p.fs-6", "fontSize")["fontSize"] == "18px"
     assert styles(browser_page, "p.label-green", "fontSize")["fontSize"] == "11px"
+    assert styles(browser_page, 'a[href$="/wide"]', "marginBottom")["marginBottom"] == "16px"  # .mb-4
 
 
 def test_reader_chosen_dark_mode_switches_the_primary_button(browser_page):
