@@ -17,6 +17,7 @@ Fenced code is never touched.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from markdown_it.common.html_blocks import block_names
@@ -105,17 +106,34 @@ def quote_lazy_lines_after_attribute_lists(lines: list[str], fenced: list[bool])
             index += 1
 
 
-def _closing_tag(text: str, tag: str, start: int) -> re.Match | None:
-    """The `</tag>` that closes an element opened just before `start` (same-name elements nest)."""
-    pattern = re.compile(rf"<(/?){re.escape(tag)}\b[^>]*>", re.IGNORECASE)
-    depth = 1
-    for match in pattern.finditer(text, start):
-        if match.group(0).endswith("/>"):
-            continue
-        depth += -1 if match.group(1) else 1
-        if depth == 0:
-            return match
-    return None
+class _ClosingTags:
+    """For each start tag of a given name, the end tag that closes it (same-name elements nest).
+
+    Found in one pass per tag name, so a page with thousands of unclosed tags stays linear."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._pairs: dict[str, dict[int, re.Match]] = {}
+
+    def after(self, tag: str, start: int) -> re.Match | None:
+        """The end tag closing the element whose start tag ends at `start`."""
+        key = tag.lower()
+        if key not in self._pairs:
+            self._pairs[key] = self._pair(key)
+        return self._pairs[key].get(start)
+
+    def _pair(self, tag: str) -> dict[int, re.Match]:
+        pattern = re.compile(rf"<(/?){re.escape(tag)}\b[^>]*>", re.IGNORECASE)
+        pairs: dict[int, re.Match] = {}
+        open_ends: list[int] = []
+        for match in pattern.finditer(self._text):
+            if match.group(0).endswith("/>"):
+                continue
+            if not match.group(1):
+                open_ends.append(match.end())
+            elif open_ends:
+                pairs[open_ends.pop()] = match
+        return pairs
 
 
 def open_markdown_elements(text: str) -> str:
@@ -132,15 +150,17 @@ def open_markdown_elements(text: str) -> str:
         offset += len(line) + 1
 
     def in_code(position: int) -> bool:
-        return any(start <= position < end for start, end in protected)
+        index = bisect.bisect_right(protected, (position, float("inf"))) - 1
+        return index >= 0 and protected[index][0] <= position < protected[index][1]
 
     edits: list[tuple[int, int, str]] = []
+    closing_tags = _ClosingTags(text)
     for match in _MARKDOWN_ATTR_RE.finditer(text):
         if in_code(match.start()):
             continue
         opening = f"<{match.group('tag')}{match.group('before')}{match.group('after')}>"
         if match.group("mode") in ("1", "block"):
-            close = _closing_tag(text, match.group("tag"), match.end())
+            close = closing_tags.after(match.group("tag"), match.end())
             edits.append((match.start(), match.end(), opening + "\n\n"))
             if close is not None:
                 edits.append((close.start(), close.start(), "\n\n"))
@@ -166,17 +186,19 @@ def end_html_blocks_at_their_closing_tag(text: str) -> str:
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     blank_after: set[int] = set()
+    closing_tags = _ClosingTags(text)
     index = 0
     while index < len(lines):
         match = None if fenced[index] else _HTML_BLOCK_START_RE.match(lines[index])
         if not match or match.group("tag").lower() not in _BLOCK_TAGS:
             index += 1
             continue
-        close = _closing_tag(text, match.group("tag"), starts[index] + match.end())
+        start_tag_end = text.find(">", starts[index] + match.end())
+        close = None if start_tag_end < 0 else closing_tags.after(match.group("tag"), start_tag_end + 1)
         if close is None:
             index += 1
             continue
-        close_line = next(i for i in range(index, len(lines)) if starts[i + 1] > close.start())
+        close_line = bisect.bisect_right(starts, close.start()) - 1
         rest = text[close.end() : starts[close_line + 1] - 1]
         if not rest.strip() and close_line + 1 < len(lines) and lines[close_line + 1].strip():
             blank_after.add(close_line)
