@@ -781,7 +781,8 @@ def _child_render(jobs, output: Output, fetcher: Fetcher, links: Links) -> bytes
 
 
 def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan) -> None:
-    """Sidebar branches, the search page and index, the 404 page, feed, sitemap and robots.txt; each
+    """Sidebar branches, the search page and index, the diagram frame, the 404 page, feed, sitemap and
+    robots.txt; each
     fetched again only when what it is made from changed (in an incremental build)."""
     from pages.caching import site_navigation
 
@@ -801,6 +802,7 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
             fetched(_unprefixed(reverse("pages:nav_branch", args=[page_id])), inputs.children(page_id))
     around = _digest(f"{inputs.global_fingerprint}\0{inputs.top_level}".encode())  # outside the navigation
     fetched(_unprefixed(reverse("pages:search")), around)
+    fetched(_unprefixed(reverse("pages:diagram_frame")), inputs.global_fingerprint)  # draws Mermaid diagrams
     if not output.claimed("404.html"):
         fetched("/404.html", around, relpath="404.html", expect=404)
     feed = _digest(f"{inputs.global_fingerprint}\0{feed_inputs()}".encode())

@@ -65,8 +65,9 @@ class _Links(HTMLParser):
             self.links.append((tag, values[name]))
         if tag == "button" and values.get("data-branch"):
             self.links.append(("branch", values["data-branch"]))
-        if tag == "form" and values.get("data-search-index"):
-            self.links.append(("search-index", values["data-search-index"]))
+        for name in ("data-search-index", "data-diagram-frame"):
+            if values.get(name):
+                self.links.append((name, values[name]))
 
 
 def fetch(url: str) -> tuple[int, str, str, bytes]:

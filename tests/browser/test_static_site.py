@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pages.static_site import build_site
+from tests.browser import test_diagrams as diagrams
 from tests.browser import test_public_site as public
 from tests.browser.site_content import import_sample_site
 from tests.static_server import serve
@@ -22,6 +23,7 @@ CHECKS = [
     public.test_dark_mode_toggle_is_remembered,
     public.test_dark_mode_follows_the_system_setting,
     public.test_phone_menu_opens_the_navigation,
+    public.test_follow_a_heading_anchor,
     public.test_side_table_of_contents_jumps_to_a_section,
 ]
 
@@ -29,6 +31,7 @@ CHECKS = [
 @pytest.fixture
 def static_site(tmp_path):
     import_sample_site()
+    diagrams.make_page()
     out = tmp_path / "site"
     build_site(out, site_url="https://docs.example.org")
     with serve(out) as origin:
@@ -97,3 +100,11 @@ def test_static_results_are_highlighted_as_the_server_highlights_them(static_rea
     for url in common:
         assert found[url]["heading"] == served[url]["heading"], url
         assert found[url]["snippet"] == served[url]["snippet"], url
+
+
+def test_mermaid_diagram_is_drawn_on_the_static_build(static_reader):
+    """The diagram frame is part of the build: a page's Mermaid block becomes a drawn SVG image."""
+    static_reader.add_init_script(diagrams.KEEP_SVG)
+    static_reader.goto("/diagram/")
+    svg = diagrams.drawn_svg(static_reader)
+    assert "<svg" in svg and "Start" in svg
