@@ -469,19 +469,25 @@ class PageInputs:
 
 
 # -------------------------------------------------------------------------------------------- search
+SEARCH_INDEX_FORMAT = 2
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def search_index(
-    pages: list[tuple[int, str, str]], url: Callable[[str], str], reused: dict[str, list] | None = None
-) -> dict:
-    """The static search index: page titles and URLs once, then every section as
-    [page, anchor, heading, text] (text with its whitespace collapsed), in URL and section order.
+    pages: list[tuple[int, str, str]], url: Callable[[str], str], reused: dict[str, bytes] | None = None
+) -> tuple[bytes, dict[str, list[int]]]:
+    """The static search index: {"format": 2, "pages": [[title, URL, [[anchor, heading, text], ...]], ...]},
+    pages in URL order with their sections in order, text with its whitespace collapsed.
 
     `pages`: (id, title, URL) of the searchable pages, in URL order; `url` puts the base URL in front;
-    `reused`: {URL: sections} taken over from the previous index for pages that did not change (their
-    sections are not read again)."""
+    `reused`: {URL: its entry's bytes} from the previous index, for pages that did not change (their
+    sections are not read again). Returns the file's bytes and {URL: [offset, length]} of each entry."""
     from pages.models import PageSection
 
     reused = reused or {}
-    position = {page_id: i for i, (page_id, _, _) in enumerate(pages)}
     fresh: dict[int, list] = {}
     wanted = [page_id for page_id, _, page_url in pages if url(page_url) not in reused]
     for start in range(0, len(wanted), 500):
@@ -492,35 +498,37 @@ def search_index(
         )
         for page_id, anchor, heading, text in rows:
             fresh.setdefault(page_id, []).append([anchor, heading, " ".join(text.split())])
-    sections = []
-    for page_id, _, page_url in pages:
-        for row in reused.get(url(page_url)) or fresh.get(page_id, []):
-            sections.append([position[page_id], *row])
-    return {
-        "format": 1,
-        "pages": [[title, url(page_url)] for _, title, page_url in pages],
-        "sections": sections,
-    }
+    parts = [b'{"format":%d,"pages":[' % SEARCH_INDEX_FORMAT]
+    offset = len(parts[0])
+    entries: dict[str, list[int]] = {}
+    for i, (page_id, title, page_url) in enumerate(pages):
+        address = url(page_url)
+        entry = reused.get(address) or _json([title, address, fresh.get(page_id, [])])
+        if i:
+            parts.append(b",")
+            offset += 1
+        parts.append(entry)
+        entries[address] = [offset, len(entry)]
+        offset += len(entry)
+    parts.append(b"]}")
+    return b"".join(parts), entries
 
 
-def reusable_sections(path: Path, previous: dict | None, digests: dict[str, str]) -> dict[str, list]:
-    """From the previous build's index: the sections of each page whose row is unchanged, by URL."""
-    if not previous or not path.is_file():
+def reusable_entries(path: Path, previous: dict | None, digests: dict[str, str]) -> dict[str, bytes]:
+    """From the previous build's index: the entry of each page whose row is unchanged, by URL, cut out
+    of the file by the offsets its manifest entry recorded (nothing is parsed)."""
+    if not previous or previous.get("format") != SEARCH_INDEX_FORMAT or not path.is_file():
         return {}
-    old_digests = previous.get("pages") or {}
-    try:
-        index = json.loads(path.read_bytes())
-        urls = [page_url for _title, page_url in index["pages"]]
-        grouped: dict[str, list] = {}
-        for page, *row in index["sections"]:
-            grouped.setdefault(urls[page], []).append(row)
-    except (ValueError, KeyError, TypeError, IndexError):
-        return {}
-    return {
-        page_url: grouped.get(page_url, [])
-        for page_url, digest in digests.items()
-        if old_digests.get(page_url) == digest
-    }
+    old_digests, offsets = previous.get("pages") or {}, previous.get("entries") or {}
+    data = path.read_bytes()
+    reused = {}
+    for address, digest in digests.items():
+        where = offsets.get(address)
+        if old_digests.get(address) == digest and where:
+            entry = data[where[0] : where[0] + where[1]]
+            if entry.startswith(b"[") and entry.endswith(b"]"):
+                reused[address] = entry
+    return reused
 
 
 # ------------------------------------------------------------------------------------------ redirects
@@ -815,10 +823,9 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
         pages = inputs.searchable_pages()
         digests = {links.path(page_url): inputs.row_digests[page_id] for page_id, _, page_url in pages}
         previous = output.previous.get(relpath) if plan.reusable else None
-        reused = reusable_sections(output.root / relpath, previous, digests)
-        index = search_index(pages, links.path, reused)
-        data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
-        output.write(relpath, data, fingerprint, pages=digests)
+        reused = reusable_entries(output.root / relpath, previous, digests)
+        data, entries = search_index(pages, links.path, reused)
+        output.write(relpath, data, fingerprint, pages=digests, entries=entries, format=SEARCH_INDEX_FORMAT)
 
 
 def feed_inputs() -> str:

@@ -149,11 +149,12 @@ def test_search_index_holds_the_searchable_sections_only(site):
     out = site / "out"
     build(out)
     index = json.loads((out / "-/search-index.json").read_text())
-    titles = {title for title, _url in index["pages"]}
+    titles = {title for title, _url, _sections in index["pages"]}
     assert "Deployment" in titles and "Hidden" not in titles and "Secret draft" not in titles
-    rows = [(index["pages"][page][1], anchor, heading) for page, anchor, heading, _ in index["sections"]]
-    assert ("/deployment/", "static-files", "Static files") in rows
-    assert not any("zebracorn" in row[3] for row in index["sections"])
+    rows = [(url, *section) for _title, url, sections in index["pages"] for section in sections]
+    assert ("/deployment/", "static-files", "Static files", "Static files are served by WhiteNoise with "
+            "compressed, content-hashed names.") in rows  # fmt: skip
+    assert not any("zebracorn" in row[3] for row in rows)
 
 
 # ------------------------------------------------------------------------------------------ serving
@@ -182,7 +183,7 @@ def test_crawl_under_a_base_url_prefix(site):
     assert "https://docs.example.org/handbook/deployment/" in (out / "sitemap.xml").read_text()
     assert "/handbook/old/deploying/ /handbook/deployment/ 301" in (out / "_redirects").read_text()
     index = json.loads((out / "-/search-index.json").read_text())
-    assert all(url.startswith("/handbook/") for _title, url in index["pages"])
+    assert all(url.startswith("/handbook/") for _title, url, _sections in index["pages"])
     with serve(root) as origin:
         seen, broken = crawl(origin + "/handbook/")
         assert broken == []
@@ -307,5 +308,5 @@ def test_incremental_search_index_equals_a_fresh_one(site):
     build(site / "fresh")
     incremental = json.loads((out / "-/search-index.json").read_text())
     assert incremental == json.loads((site / "fresh/-/search-index.json").read_text())
-    assert ["Fresh heading", "quasar words here"] in [row[2:] for row in incremental["sections"]]
-    assert "Editing" not in {title for title, _url in incremental["pages"]}
+    assert ["Callouts", "/callouts/", [["", "Fresh heading", "quasar words here"]]] in incremental["pages"]
+    assert "Editing" not in {title for title, _url, _sections in incremental["pages"]}

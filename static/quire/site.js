@@ -345,6 +345,15 @@
   var COLUMN_WEIGHTS = [4, 8, 1]; /* title, heading, text: as the server's bm25(4.0, 8.0, 1.0) */
 
   function prepare(index) {
+    if (!index.sections) {
+      /* The file holds [title, url, [[anchor, heading, text], ...]] per page; searched as one list. */
+      index.sections = [];
+      index.pages.forEach(function (page, number) {
+        (page[2] || []).forEach(function (section) {
+          index.sections.push([number, section[0], section[1], section[2]]);
+        });
+      });
+    }
     if (!index.lengths) {
       var word = new RegExp(WORD + "+", "gu");
       var total = 0;
