@@ -1,24 +1,27 @@
 """The whole public site as files, for GitHub Pages, a CDN or any bucket (`manage.py build_site OUT`).
 
-Every file is fetched through Django's test client exactly as an anonymous reader gets it from the
-server — the same middleware, views and templates — so its bytes follow whatever URLs and markup the
-server uses; only per-request parts are left out (CSRF tokens; cookies are never written). Each output
-path comes from the URL Quire serves: `/a/b/` → `a/b/index.html`, `/a/b.html` → `a/b.html`.
+Every file is what the server sends an anonymous reader: fetched through Django's test client (the
+same middleware, views and templates), or, for pages, from the URL's view function with an anonymous
+request once a process has checked that this gives the test client's bytes. So the output follows
+whatever URLs and markup the server uses; only per-request parts are left out (CSRF tokens; cookies are
+never written). Each output path comes from the URL Quire serves: `/a/b/` → `a/b/index.html`,
+`/a/b.html` → `a/b.html`.
 
 Written: every public page, the sidebar branch fragments (`/-/nav/<id>/`), `404.html`, the search page,
-the feed, the sitemap, `robots.txt`, the static files (hashed names, as collectstatic writes them),
-uploaded media, old URLs (moved pages, `redirect_from`) as small HTML pages plus a `_redirects` file,
-a static search index (`-/search-index.json`) that the header's live search reads in the browser, and
-`.nojekyll` (so GitHub Pages publishes the folder as it is).
+the diagram frame, the feed, the sitemap, `robots.txt`, the static files (hashed names, as collectstatic
+writes them), uploaded media, old URLs (moved pages, `redirect_from`) as small HTML pages plus a
+`_redirects` file, a static search index (`-/search-index.json`) that the header's live search reads in
+the browser, and `.nojekyll` (so GitHub Pages publishes the folder as it is).
 
 Under a base URL (`--base-url /docs/`) the pages are fetched with that script prefix and every
 root-relative link the server wrote without it (page links stored as `/x/`) gets it.
 
 A manifest (`.quire-build.json`) records each written file's content hash and, for pages, a fingerprint
-of everything the page is made from (its row, its sidebar, its neighbours, the templates, the static
-names, the options). `incremental=True` renders only pages whose fingerprint changed, writes only files
-whose bytes changed, and deletes the files of the previous build that are gone. Files the build never
-wrote are never deleted.
+of everything the page is made from (its row, the navigation it shows, its neighbours, the templates,
+the static names; the options key the whole manifest). `incremental=True` renders only pages whose
+fingerprint changed, writes only files whose bytes changed, and deletes the files of the previous build
+that are gone. Files the build never wrote are never deleted. Pages are rendered by forked worker
+processes where the database allows it (`render_all`).
 """
 
 from __future__ import annotations
@@ -189,12 +192,16 @@ class Output:
     def delete_gone(self) -> None:
         """Remove the files the previous build wrote and this one did not, and folders left empty."""
         for relpath in sorted(set(self.previous) - set(self.files)):
-            path = self.root / relpath
+            try:
+                path = self.target(relpath)  # a manifest edited to name a file elsewhere is ignored
+            except BuildError:
+                continue
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 self.report.deleted.append(relpath)
             parent = path.parent
-            while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
+            top = self.root.resolve()
+            while parent != top and top in parent.parents and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
 

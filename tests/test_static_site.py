@@ -310,3 +310,15 @@ def test_incremental_search_index_equals_a_fresh_one(site):
     assert incremental == json.loads((site / "fresh/-/search-index.json").read_text())
     assert ["Callouts", "/callouts/", [["", "Fresh heading", "quasar words here"]]] in incremental["pages"]
     assert "Editing" not in {title for title, _url, _sections in incremental["pages"]}
+
+
+def test_a_manifest_naming_files_outside_the_folder_deletes_nothing_there(site):
+    out = site / "out"
+    build(out)
+    outside = site / "keep.txt"
+    outside.write_text("mine")
+    manifest = json.loads((out / ".quire-build.json").read_text())
+    manifest["files"]["../keep.txt"] = {"hash": "0"}
+    (out / ".quire-build.json").write_text(json.dumps(manifest))
+    build(out)
+    assert outside.read_text() == "mine"
