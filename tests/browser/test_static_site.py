@@ -108,3 +108,33 @@ def test_mermaid_diagram_is_drawn_on_the_static_build(static_reader):
     static_reader.goto("/diagram/")
     svg = diagrams.drawn_svg(static_reader)
     assert "<svg" in svg and "Start" in svg
+
+
+def test_static_build_under_a_base_url_prefix(chromium, tmp_path):
+    """Under /handbook/: the sidebar loads closed sections, live search finds and opens a section, and
+    the dark-mode choice holds across pages."""
+    import_sample_site()
+    build_site(tmp_path / "served" / "handbook", site_url="https://docs.example.org", base_url="/handbook/")
+    with serve(tmp_path / "served") as origin:
+        context = chromium.new_context(base_url=origin)
+        reader = context.new_page()
+        try:
+            reader.goto("/handbook/")
+            nav = reader.locator("#site-nav")
+            nav.get_by_role("button", name="The public site: show or hide pages").click()
+            expect(nav.get_by_role("link", name="Writing pages")).to_be_visible()
+            nav.get_by_role("link", name="Writing pages").click()
+            reader.wait_for_url("**/handbook/writing-pages/")
+            box = reader.get_by_role("searchbox", name="Search Quire")
+            box.fill("whitenoise")
+            result = reader.locator("#search-live").get_by_role(
+                "link", name=re.compile("Deployment › Static files")
+            )
+            expect(result).to_be_visible()
+            result.click()
+            reader.wait_for_url("**/handbook/deployment/#static-files")
+            reader.get_by_role("button", name="Dark mode").click()
+            reader.goto("/handbook/")
+            expect(reader.get_by_role("button", name="Dark mode")).to_have_attribute("aria-pressed", "true")
+        finally:
+            context.close()
