@@ -18,7 +18,7 @@ from reversion.models import Version
 from pages.models import Page
 
 # Derived on every save, so not worth storing in each revision.
-NOT_RECORDED = ["body_html", "toc", "render_warnings"]
+NOT_RECORDED = ["body_html", "toc", "render_warnings", "synced_text"]
 # What a restore or a recovery puts back (the rest is sync or bookkeeping state).
 RESTORED_FIELDS = [
     "title",
