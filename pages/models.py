@@ -70,7 +70,7 @@ class Page(models.Model):
     synced_content_hash = models.CharField(max_length=64, blank=True, editable=False)
     # The whole file text at the last sync (import or export): the base of three-way merges.
     # Nullable so that adding it is a plain ALTER TABLE on SQLite (the search triggers stay in place).
-    synced_text = models.TextField(null=True, blank=True, editable=False)
+    synced_text = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -151,7 +151,7 @@ class SiteState(models.Model):
 
     content_version = models.PositiveBigIntegerField(default=1)
     # The folder page paths are relative to, as recorded at the first import (absolute path).
-    site_root = models.CharField(max_length=1000, null=True, blank=True)
+    site_root = models.CharField(max_length=1000, null=True, blank=True)  # noqa: DJ001
 
     def __str__(self) -> str:
         return f"content version {self.content_version}"
