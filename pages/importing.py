@@ -29,18 +29,21 @@ from django.utils import timezone
 from pages import markdown_io
 from pages.bulk_rows import insert_rows, update_rows
 from pages.exporting import FILE_GONE, SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.git_sync import head_commit
 from pages.import_lock import ImportBusy, import_transaction
 from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect, SyncConflict
 from pages.navigation import NavNode, resolve_parents
 from pages.own_routes import own_route_message
 from pages.publishing import remember_old_url
+from pages.renames import apply_renames, find_renames, in_scope
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
-from pages.revisions import NOT_RECORDED, record_import_revisions
+from pages.revisions import NOT_RECORDED, import_comment, record_import_revisions
 from pages.search import indexing_by_batch
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
+from pages.sync_state import find_site_root, record_site_root
 from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -211,8 +214,11 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
     report = ImportReport(dry_run=options.dry_run)
     found: list[FoundFile] = []
     owners: dict[str, FoundFile] = {}
-    for root in roots:
-        for item in find_markdown_files(root, report):
+    sites = [find_site_root(root) for root in roots]
+    report.commit = head_commit(sites[0][0]) if sites else ""
+    prefixes = [prefix for _, prefix in sites]
+    for root, (site_root, prefix) in zip(roots, sites, strict=True):
+        for item in _in_site(find_markdown_files(root, report), site_root, prefix):
             if item.path in owners:
                 report.errors.append(
                     SourceError(item.path, f"found in both {owners[item.path].root} and {root}; "
@@ -223,7 +229,9 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
             found.append(item)
     try:
         with import_transaction(options.wait, lock=not options.dry_run):
-            _run(found, options, report)
+            _run(found, options, report, prefixes)
+            if not report.failed and not options.dry_run:
+                record_site_root(sites[0][0])
             if report.failed or options.dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
@@ -234,13 +242,26 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
     return report
 
 
-def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -> None:
+def _in_site(found: list[FoundFile], site_root: Path, prefix: str) -> list[FoundFile]:
+    """The files found in an imported folder, named by their path in the site (identity of a page)."""
+    if not prefix:
+        return found
+    return [FoundFile(site_root, prefix + item.path, item.absolute) for item in found]
+
+
+def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport, prefixes: list[str]) -> None:
     existing = {
         row["source_path"]: row
         for row in Page.objects.exclude(source_path=None).values(
             "source_path", "file_hash", "url_path", "published"
         )
     }
+    renames = find_renames({item.path: item.absolute for item in found}, existing, prefixes)
+    if renames:
+        apply_renames(renames, existing)
+        for new_path, old_path in sorted(renames.items()):
+            report.renamed[new_path] = old_path
+            report.note(new_path, f"renamed from {old_path}")
     invalid: set[str] = {error.path for error in report.errors}
     changed, unchanged = _hash_files(found, existing, report, invalid)
     renderer = None
@@ -250,7 +271,7 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
         parallel = len(changed) >= options.parallel_threshold
         renderer = Renderer(baseurl, jobs=options.jobs, parallel=parallel)
     try:
-        _plan_and_write(found, changed, unchanged, existing, options, report, invalid, renderer)
+        _plan_and_write(found, changed, unchanged, existing, options, report, invalid, renderer, prefixes)
     finally:
         if renderer:
             renderer.close()
@@ -319,7 +340,9 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Pla
     return planned
 
 
-def _plan_and_write(found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer):
+def _plan_and_write(
+    found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer, prefixes
+):
     """Parse and check the changed files, then write them in pipelined batches, link parents, prune and
     record history (everything after hashing; `renderer` is already running)."""
     planned = _parse_changed(changed, report, invalid)
@@ -346,14 +369,14 @@ def _plan_and_write(found, changed, unchanged, existing, options, report: Import
     if renderer:
         renderer.close()  # the workers' memory is given back before the history is read
     if options.dry_run:
-        _plan_prune(found, existing, options, report)
+        _plan_prune(found, existing, options, report, prefixes)
         return
     if report.errors and not options.skip_invalid:
         return
     _link_parents(report)
-    _prune(found, options, report)
+    _prune(found, options, report, prefixes)
     # History for every page the import wrote, so an editor's conflict shows what the import did.
-    record_import_revisions(_written_pages(report.created + report.updated))
+    record_import_revisions(_written_pages(report.created + report.updated), import_comment(report.commit))
     report.written = True
     if report.changes:
         bump_content_version()
@@ -677,19 +700,27 @@ def _edited_since_sync(page_id: int) -> bool:
     return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
 
 
-def _plan_prune(found, existing, options: ImportOptions, report: ImportReport) -> None:
+def _plan_prune(found, existing, options: ImportOptions, report: ImportReport, prefixes) -> None:
     if options.prune:
         seen = {item.path for item in found}
-        report.pruned.extend(sorted(p for p, row in existing.items() if p not in seen and row["published"]))
+        report.pruned.extend(
+            sorted(
+                p for p, row in existing.items()
+                if p not in seen and row["published"] and in_scope(p, prefixes)
+            )
+        )  # fmt: skip
 
 
-def _prune(found, options: ImportOptions, report: ImportReport) -> None:
-    """With --prune, pages whose files are gone are unpublished (never deleted)."""
+def _prune(found, options: ImportOptions, report: ImportReport, prefixes) -> None:
+    """With --prune, pages whose files are gone from the imported folders are unpublished (never
+    deleted), and marked so that export does not write their files back."""
     if not options.prune:
         return
     seen = {item.path for item in found}
     gone = Page.objects.exclude(source_path=None).exclude(source_path__in=seen).filter(published=True)
     for page in gone.select_related("parent").defer("body_html", "toc"):
+        if not in_scope(page.source_path, prefixes):
+            continue
         # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
         # file that comes back count as changed, so it is published again.
         edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
