@@ -495,9 +495,12 @@ def _settle_edits(
     from pages.sync_state import clear_conflict, record_conflict
 
     path = item.found.path
+    # A renamed page is compared as it was at its old path (its URL comes from the path).
+    page.source_path = report.renamed.get(path, path)
     current_text = page_file_text(page)
-    file_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
     edited = content_hash(page) != page.synced_content_hash
+    page.source_path = path
+    file_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
     prefer = options.prefer_paths.get(path, options.prefer)
     if edited and prefer == "db":
         report.skipped.append(path)
