@@ -14,7 +14,7 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from pages import admin_views
 from pages.admin_export import export_zip
-from pages.admin_forms import NavOrderListForm, PageAdminForm
+from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.editing import delete_pages, save_page, set_published
 from pages.models import Page
 
@@ -168,12 +168,13 @@ class PageAdmin(MarkdownxModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if isinstance(form, PageAdminForm):
+            comment = change_comment(form) if change else "Created."
             form.apply_to_instance()
             expected = form.cleaned_data.get("base_version")
             old_url = form.initial.get("url_path") if change else None
         else:
+            comment = f"Changed {', '.join(form.changed_data)}." if change else "Created."
             expected, old_url = obj.version, None
-        comment = f"Changed {', '.join(form.changed_data)}." if change else "Created."
         save_page(obj, user=request.user, expected_version=expected, old_url=old_url, comment=comment)
 
     def delete_model(self, request, obj):

@@ -84,7 +84,19 @@ def _edits(page: Page, fields: DerivedFields, follow_parent_titles: bool) -> lis
         edits.append(("description", page.description or None))
     if _parent_edited(page, fields, follow_parent_titles):
         edits.append(("parent", page.parent.title if page.parent_id else None))
+        edits.append(("grand_parent", _grand_parent_title(page)))
     return edits
+
+
+def _grand_parent_title(page: Page) -> str | None:
+    """`grand_parent:` for a page whose parent's title is not unique (Just the Docs then needs it to
+    find the parent), else None (the key is removed: a stale one would point elsewhere)."""
+    parent = page.parent if page.parent_id else None
+    if parent is None or parent.parent_id is None:
+        return None
+    if not Page.objects.filter(title=parent.title).exclude(pk=parent.pk).exists():
+        return None
+    return Page.objects.filter(pk=parent.parent_id).values_list("title", flat=True).first()
 
 
 def front_matter_text(page: Page, *, follow_parent_titles: bool = True) -> str:

@@ -28,7 +28,11 @@ def test_overlapping_edits_are_a_conflict_in_diff3_style():
     )
     assert has_conflict_markers(result.text)
     excerpt = conflict_excerpt(result.text, "a.md")
-    assert excerpt.startswith("--- a.md: conflict") and "title: A" not in excerpt and "one\ntwo\n<<<<<<< file" in excerpt
+    assert (
+        excerpt.startswith("--- a.md: conflict")
+        and "title: A" not in excerpt
+        and "one\ntwo\n<<<<<<< file" in excerpt
+    )
 
 
 def test_crlf_and_non_ascii_text_merge_byte_for_byte():
