@@ -16,7 +16,7 @@ from pages import admin_views
 from pages.admin_export import export_zip
 from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.editing import delete_pages, save_page, set_published
-from pages.models import Page
+from pages.models import Page, SyncConflict
 
 PREVIEW_URL = "/_preview/{pk}/"
 MAX_SHOWN_DEPTH = 3
@@ -149,6 +149,10 @@ class PageAdmin(MarkdownxModelAdmin):
         who = page.updated_by.get_username() if page.updated_by else "import"
         return f"{when} by {who}"
 
+    def changelist_view(self, request, extra_context=None):
+        extra = {"sync_conflicts": SyncConflict.objects.count(), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
     def get_changelist_form(self, request, **kwargs):
         return NavOrderListForm
 
@@ -207,6 +211,8 @@ class PageAdmin(MarkdownxModelAdmin):
         wrap = self.admin_site.admin_view
         extra = [
             path("reorder/", wrap(self.reorder_view), name="pages_page_reorder"),
+            path("conflicts/", wrap(self.conflict_list_view), name="pages_page_conflicts"),
+            path("<int:object_id>/conflict/", wrap(self.conflict_view), name="pages_page_conflict"),
             path("recover/", wrap(self.recover_list_view), name="pages_page_recoverlist"),
             path("recover/<int:version_id>/", wrap(self.recover_view), name="pages_page_recover"),
             path("<int:object_id>/history/compare/", wrap(self.compare_view), name="pages_page_compare"),
@@ -235,6 +241,12 @@ class PageAdmin(MarkdownxModelAdmin):
 
     def reorder_view(self, request):
         return admin_views.reorder_view(self, request)
+
+    def conflict_list_view(self, request):
+        return admin_views.conflict_list_view(self, request)
+
+    def conflict_view(self, request, object_id):
+        return admin_views.conflict_view(self, request, self._page_for_history(request, object_id))
 
     def recover_list_view(self, request):
         return admin_views.recover_list_view(self, request)
