@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pages.import_lock import ImportBusy
 from pages.importing import ImportOptions, ImportReport, import_folders
+from pages.watching import watch_runs
 
 EXIT_INVALID, EXIT_CHANGES, EXIT_CONFLICTS, EXIT_BUSY = 1, 2, 3, 4
 PROGRESS_FROM = 50  # files: smaller runs finish before a progress bar would help
@@ -74,6 +75,12 @@ class Command(BaseCommand):
             help="Seconds to wait for another import to finish (default 10).",
         )
         parser.add_argument(
+            "--watch",
+            action="store_true",
+            help="After the import, keep watching the folders and import changed markdown files as "
+            "they are saved (within a second). Stop with Ctrl+C.",
+        )
+        parser.add_argument(
             "--baseurl", default=None, help="Jekyll's site.baseurl for site links (default: QUIRE_BASEURL)."
         )
 
@@ -100,6 +107,11 @@ class Command(BaseCommand):
         )
         if verbosity >= 3:
             settings.progress = self._progress_lines
+        if options["watch"]:
+            if dry_run:
+                raise CommandError("--watch imports; it cannot be combined with --dry-run or --check.")
+            self._watch(directories, settings, verbosity)
+            return
         try:
             report = import_folders(directories, settings)
         except ImportBusy as exc:
@@ -120,6 +132,23 @@ class Command(BaseCommand):
                 "(or file:PATH / db:PATH for one page) to decide.",
                 returncode=EXIT_CONFLICTS,
             )
+
+    def _watch(self, directories, settings: ImportOptions, verbosity: int, stop_event=None) -> None:
+        """Import, then import again after every change to the folders' markdown files, until stopped.
+
+        Each run is the ordinary import (unchanged files are skipped by their hash, so a run after one
+        saved file costs little); a conflict or an invalid file is reported and the watch goes on.
+        """
+        for _ in watch_runs(directories, stop_event=stop_event):
+            try:
+                report = import_folders(directories, settings)
+            except ImportBusy as exc:
+                self.stderr.write(self.style.WARNING(f"{exc}; trying again at the next change"))
+                continue
+            self._report(report, verbosity)
+            self.stdout.flush()
+        if verbosity >= 1:
+            self.stdout.write("Stopped watching.")
 
     def _on_terminal(self) -> bool:
         return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
