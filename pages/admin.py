@@ -17,6 +17,7 @@ from pages.admin_export import export_zip
 from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.editing import delete_pages, save_page, set_published
 from pages.models import Page, SyncConflict
+from pages.sync_status import unexported_page_ids
 
 PREVIEW_URL = "/_preview/{pk}/"
 MAX_SHOWN_DEPTH = 3
@@ -89,13 +90,31 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SyncFilter(admin.SimpleListFilter):
+    """Pages not yet in the files: edited in Quire since their last sync (or never exported), or in
+    an open sync conflict."""
+
+    title = "sync"
+    parameter_name = "sync"
+
+    def lookups(self, request, model_admin):
+        return [("unexported", "Changed since the last export"), ("conflict", "Sync conflict")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unexported":
+            return queryset.filter(pk__in=unexported_page_ids())
+        if self.value() == "conflict":
+            return queryset.filter(sync_conflict__isnull=False)
+        return queryset
+
+
 @admin.register(Page)
 class PageAdmin(MarkdownxModelAdmin):
     form = PageAdminForm
     list_display = ["indented_title", "url_path", "nav_order", "date", "status", "updated"]
     list_display_links = ["indented_title"]
     list_editable = ["nav_order"]
-    list_filter = [StatusFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
+    list_filter = [StatusFilter, SyncFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
     list_select_related = ["updated_by"]
     search_fields = ["title", "body"]
     ordering = tree_order()
@@ -212,6 +231,7 @@ class PageAdmin(MarkdownxModelAdmin):
         extra = [
             path("reorder/", wrap(self.reorder_view), name="pages_page_reorder"),
             path("conflicts/", wrap(self.conflict_list_view), name="pages_page_conflicts"),
+            path("sync/", wrap(self.sync_status_view), name="pages_page_sync"),
             path("<int:object_id>/conflict/", wrap(self.conflict_view), name="pages_page_conflict"),
             path("recover/", wrap(self.recover_list_view), name="pages_page_recoverlist"),
             path("recover/<int:version_id>/", wrap(self.recover_view), name="pages_page_recover"),
@@ -241,6 +261,9 @@ class PageAdmin(MarkdownxModelAdmin):
 
     def reorder_view(self, request):
         return admin_views.reorder_view(self, request)
+
+    def sync_status_view(self, request):
+        return admin_views.sync_status_view(self, request)
 
     def conflict_list_view(self, request):
         return admin_views.conflict_list_view(self, request)

@@ -31,7 +31,8 @@ from pages.revisions import (
     restore_revision,
     version_state,
 )
-from pages.sync_state import conflict_sides, resolve_conflict
+from pages.sync_state import conflict_sides, recorded_site_root, resolve_conflict
+from pages.sync_status import changed_files, unexported_pages
 
 REORDER_TEMPLATE = "admin/pages/page/reorder.html"
 HISTORY_TEMPLATE = "admin/pages/page/history.html"
@@ -40,6 +41,7 @@ RESTORE_TEMPLATE = "admin/pages/page/restore.html"
 RECOVER_LIST_TEMPLATE = "admin/pages/page/recover_list.html"
 CONFLICT_LIST_TEMPLATE = "admin/pages/page/conflict_list.html"
 CONFLICT_TEMPLATE = "admin/pages/page/conflict.html"
+SYNC_STATUS_TEMPLATE = "admin/pages/page/sync_status.html"
 
 
 def _context(model_admin, request, **extra):
@@ -235,5 +237,26 @@ def conflict_view(model_admin, request, page: Page):
             text=text,
             file_diff=body_diff(sides.base, sides.file, old_name="base", new_name="file"),
             admin_diff=body_diff(sides.base, sides.admin, old_name="base", new_name="admin"),
+        ),
+    )
+
+
+def sync_status_view(model_admin, request):
+    """What changed since the last sync: pages edited in Quire (with their diffs) and the site folder's
+    changed, new and deleted files. Template: sync_status.html."""
+    if not model_admin.has_view_or_change_permission(request):
+        raise PermissionDenied
+    root = recorded_site_root()
+    return TemplateResponse(
+        request,
+        SYNC_STATUS_TEMPLATE,
+        _context(
+            model_admin,
+            request,
+            title="What changed since the last sync",
+            site_root=root,
+            unexported=unexported_pages(),
+            files=changed_files(root),
+            conflicts=SyncConflict.objects.count(),
         ),
     )
