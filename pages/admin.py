@@ -119,7 +119,7 @@ class PageAdmin(MarkdownxModelAdmin):
     search_fields = ["title", "body"]
     ordering = tree_order()
     view_on_site = False
-    actions = ["publish_pages", "unpublish_pages", "export_markdown"]
+    actions = ["publish_pages", "unpublish_pages", "export_markdown", "export_and_commit"]
     fieldsets = [
         (None, {"fields": ["title", "url_path", "parent", "nav_order", "date", "status", "base_version"]}),
         ("Body", {"fields": ["body"]}),
@@ -223,6 +223,15 @@ class PageAdmin(MarkdownxModelAdmin):
         response = HttpResponse(export_zip(queryset.select_related("parent")), content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="quire-pages.zip"'
         return response
+
+    @admin.action(
+        description="Export selected pages to the site folder and commit (git)", permissions=["publish"]
+    )
+    def export_and_commit(self, request, queryset):
+        for level, message in admin_views.export_and_commit_messages(
+            set(queryset.values_list("pk", flat=True))
+        ):
+            self.message_user(request, message, level)
 
     # Extra screens: reorder, history, compare, restore, recover.
 

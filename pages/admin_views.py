@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from reversion.models import Version
 
+from pages.git_sync import GitError, export_and_commit
 from pages.markdown_io import normalise_newlines
 from pages.models import Page, SyncConflict
 from pages.navigation import sort_pages
@@ -260,3 +261,25 @@ def sync_status_view(model_admin, request):
             conflicts=SyncConflict.objects.count(),
         ),
     )
+
+
+def export_and_commit_messages(page_ids: set[int]) -> list[tuple[int, str]]:
+    """Export the pages to the recorded site folder and commit them per editor; the admin's messages."""
+    root = recorded_site_root()
+    if root is None:
+        return [(messages.ERROR, "No site folder is recorded yet: import the site once first.")]
+    try:
+        result, commits = export_and_commit(root, only=page_ids)
+    except GitError as exc:
+        return [(messages.ERROR, f"Nothing committed: {exc}.")]
+    found = [(messages.SUCCESS, f"{result.summary()}. Made {len(commits)} commit(s).")]
+    for label, paths in (
+        ("conflict (file left alone; see Sync conflicts)", result.conflicts),
+        ("changed on disk, left alone (import it)", result.newer_on_disk),
+        ("deleted on disk, not written back", result.missing),
+    ):
+        if paths:
+            found.append((messages.WARNING, f"{', '.join(paths)}: {label}."))
+    for error in result.errors:
+        found.append((messages.ERROR, error))
+    return found

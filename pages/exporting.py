@@ -200,6 +200,7 @@ def export_pages(
     record_sync: bool = True,
     force: bool = False,
     diffs: bool = False,
+    only: set[int] | None = None,
 ) -> ExportResult:
     """Write every page to `directory`, as carefully as the import reads it.
 
@@ -210,7 +211,8 @@ def export_pages(
       overlapping edits are a conflict (file untouched, a `SyncConflict` recorded, diff3 in `diffs`);
     - deleted on disk (in the recorded site folder): not written back; pruned pages never are.
     `force` writes the database's text whatever the disk holds. `diffs` fills `result.diffs` with a
-    unified diff of every file written (or, in a dry run, that would be).
+    unified diff of every file written (or, in a dry run, that would be). `only`: the ids of the pages
+    to write (default: every page).
     With `record_sync`, each written page's sync state is updated so that importing the folder again
     reports it unchanged (a merged file is left for the next import to bring its file edits in).
     """
@@ -226,6 +228,8 @@ def export_pages(
     for page in pages:
         path = page.source_path or _unique_path(export_path(page), taken)
         taken.add(path)
+        if only is not None and page.pk not in only:
+            continue
         target = (root / path).resolve()
         if not target.is_relative_to(root):
             result.errors.append(f"{path}: would be written outside {directory}; skipped")

@@ -103,3 +103,26 @@ def editor_groups(written: list[tuple[int, str]]) -> list[Authored]:
         Authored(name, email, tuple(p for p, _ in items), tuple(t for _, t in items))
         for (name, email), items in sorted(groups.items())
     ]
+
+
+def in_work_tree(folder: Path) -> bool:
+    try:
+        return _git(folder, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except GitError:
+        return False
+
+
+def export_and_commit(folder: Path, **options):
+    """Export (see `exporting.export_pages`, same options) and commit the written files per editor.
+
+    Returns (export result, new commit ids). Raises GitError, before writing anything, when the
+    folder is not in a git work tree; after writing, when the commit fails (the files stay written).
+    """
+    from pages.exporting import export_pages
+
+    if not in_work_tree(folder):
+        raise GitError(f"{folder} is not in a git work tree")
+    result = export_pages(folder, **options)
+    if options.get("dry_run") or not result.written_pages:
+        return result, []
+    return result, commit_per_editor(folder, editor_groups(result.written_pages))

@@ -260,3 +260,30 @@ def test_export_commit_makes_one_commit_per_editor(repo, ann):
         ["docs/lists.md"],
         ["docs/tables.md", "index.md"],
     )
+
+
+def test_admin_action_exports_the_selected_pages_and_commits_them(repo, ann, admin_client):
+    edit_in_admin("index.md", ann, title="Welcome home")
+    edit_in_admin("docs/tables.md", ann, title="Data tables")
+    response = admin_client.post(
+        "/admin/pages/page/",
+        {"action": "export_and_commit", "_selected_action": [page("index.md").pk]},
+        follow=True,
+    )
+    assert "Made 1 commit(s)" in response.content.decode()
+    assert git(repo, "show", "--format=%an|%s", "--name-only", "HEAD").split("\n")[:3] == [
+        "Ann Lee|Quire: 1 page(s) edited by Ann Lee",
+        "",
+        "index.md",
+    ]
+    assert git(repo, "status", "--porcelain") == ""  # the other edited page is not written yet
+    assert page("docs/tables.md").title == "Data tables"
+
+
+def test_export_commit_outside_a_git_work_tree_is_refused_before_writing(tmp_path, ann):
+    root = write_site(tmp_path / "plain", {"a.md": "---\ntitle: A\n---\n"})
+    assert command("import_pages", root)[0] == 0
+    edit_in_admin("a.md", ann, title="B")
+    status, _, err = command("export_pages", root, "--commit")
+    assert status == 1 and "not in a git work tree" in err
+    assert (root / "a.md").read_text() == "---\ntitle: A\n---\n"

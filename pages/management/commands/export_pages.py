@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from pages.exporting import export_pages
-from pages.git_sync import GitError, _git, commit_per_editor, editor_groups, head_commit
+from pages.git_sync import GitError, export_and_commit
 from pages.merging import conflict_excerpt
 
 EXIT_CONFLICTS = 3
@@ -47,13 +47,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, directory, dry_run, force, commit, no_sync_state, verbosity, **options):
-        if commit and not dry_run and not head_commit(directory) and not _in_work_tree(directory):
-            raise CommandError(f"--commit: '{directory}' is not in a git work tree.")
         if directory.exists() and not directory.is_dir():
             raise CommandError(f"'{directory}' exists and is not a folder.")
-        result = export_pages(
-            directory, dry_run=dry_run, record_sync=not no_sync_state, force=force, diffs=verbosity >= 2
-        )
+        settings = {
+            "dry_run": dry_run,
+            "record_sync": not no_sync_state,
+            "force": force,
+            "diffs": verbosity >= 2,
+        }
+        made: list[str] = []
+        if commit:
+            try:
+                result, made = export_and_commit(directory, **settings)
+            except GitError as exc:
+                raise CommandError(f"--commit: {exc}; nothing committed.") from exc
+        else:
+            result = export_pages(directory, **settings)
         for message in result.errors:
             self.stderr.write(self.style.ERROR(message))
         for path in result.conflicts:
@@ -89,13 +98,8 @@ class Command(BaseCommand):
                 self.stdout.write(result.diffs.get(path, ""), ending="")
         if verbosity >= 1:
             self.stdout.write(result.summary() + (" (dry run: nothing was written)" if dry_run else ""))
-        if commit and not dry_run and result.written_pages:
-            try:
-                made = commit_per_editor(directory, editor_groups(result.written_pages))
-            except GitError as exc:
-                raise CommandError(f"The files are written but not committed: {exc}") from exc
-            if verbosity >= 1:
-                self.stdout.write(f"Made {len(made)} commit(s): {' '.join(c[:12] for c in made)}")
+        if commit and verbosity >= 1 and not dry_run:
+            self.stdout.write(f"Made {len(made)} commit(s): {' '.join(c[:12] for c in made)}")
         if result.conflicts:
             raise CommandError(
                 f"{len(result.conflicts)} file(s) edited in the admin and on disk on the same lines were "
@@ -105,10 +109,3 @@ class Command(BaseCommand):
             )
         if result.errors:
             raise CommandError(f"{len(result.errors)} page(s) could not be written.")
-
-
-def _in_work_tree(directory: Path) -> bool:
-    try:
-        return _git(directory, "rev-parse", "--is-inside-work-tree").strip() == "true"
-    except GitError:
-        return False
