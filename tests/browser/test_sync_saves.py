@@ -65,3 +65,39 @@ def test_browser_saves_keep_the_file_shape_and_render_like_the_file(browser_page
     fresh = Page(source_path="docs/tables.md", body=parse_text("docs/tables.md", expected).body)
     apply_rendering(fresh)
     assert saved.body_html == fresh.body_html
+
+
+def test_conflict_resolved_in_the_browser_with_an_edited_merge(browser_page, tmp_path):
+    from django.contrib.auth.models import User
+
+    from pages.editing import save_page
+    from pages.models import SyncConflict
+
+    root = write_site(tmp_path / "site", {"docs/tables.md": TABLES})
+    run_import(root)
+    editor = User.objects.create_superuser("admin", password="pw")
+    tables = Page.objects.get(source_path="docs/tables.md")
+    tables.body = tables.body.replace("Some text", "Admin text")
+    save_page(tables, user=editor)
+    write_site(root, {"docs/tables.md": TABLES.replace("Some text", "File text")})
+    assert run_import(root).conflicts == ["docs/tables.md"]
+
+    tab = browser_page
+    log_in(tab)
+    tab.goto("/admin/pages/page/")
+    tab.click("text=Sync conflicts (1)")
+    tab.click("#conflict-list a")
+    merged = tab.input_value("#id_text")
+    assert "<<<<<<< file\nFile text under the heading.\n||||||| base (last sync)\n" in merged
+    resolved = TABLES.replace("Some text", "File and admin text")
+    tab.fill("#id_text", resolved)
+    tab.click("#conflict-merge input[type=submit]")
+    tab.wait_for_url("**/admin/pages/page/conflicts/")
+    assert tab.locator("#content-main", has_text="No sync conflicts.").is_visible()
+    assert not SyncConflict.objects.exists()
+    saved = Page.objects.get(pk=tables.pk)
+    assert "\r" not in saved.body and page_versions(tables.pk).first().revision.comment == (
+        "Resolved a sync conflict."
+    )
+    export_pages(root)
+    assert (root / "docs/tables.md").read_text() == resolved
