@@ -23,6 +23,7 @@ from pages.revisions import (
     version_author,
     version_state,
 )
+from pages.urls_from_paths import site_path
 
 # Front-matter keys that have their own form field; the YAML box holds every other key.
 MODEL_KEYS = {
@@ -42,44 +43,19 @@ STATUS_CHOICES = [("draft", "Draft"), ("published", "Published")]
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """PyYAML's safe loader (Jekyll's YAML 1.1 reading) that refuses duplicate keys."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
 def parse_extra_front_matter(text: str) -> dict[str, Any]:
-    """The YAML box as an ordered JSON-safe mapping; a ValidationError names the line and the problem."""
+    """The YAML box as an ordered JSON-safe mapping, read by the import's own rules
+    (`front_matter.load`: duplicate keys, unsafe tags and alias bombs refused); a ValidationError
+    names the line and the problem."""
     if not text.strip():
         return {}
-    loader = _StrictLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        where = f"Line {mark.line + 1}: " if mark else ""
-        raise ValidationError(f"{where}{problem}. Nothing was saved.", code="yaml") from exc
-    finally:
-        loader.dispose()
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValidationError(
-            "The extra front matter must be `key: value` lines (a mapping), not a list or a single value.",
-            code="yaml_mapping",
-        )
-    lines = {key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value}
+        loaded = front_matter_yaml.load(text)
+    except front_matter_yaml.FrontMatterError as exc:
+        where = f"Line {exc.line}: " if exc.line else ""
+        message = exc.message.rstrip(".")
+        raise ValidationError(f"{where}{message}. Nothing was saved.", code="yaml") from exc
+    data, lines = loaded.data, loaded.key_lines
     errors = [
         ValidationError(
             f"Line {lines.get(key, '?')}: “{key}” has its own field above ({MODEL_KEYS[key]}); "
@@ -164,6 +140,10 @@ def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
         raise ValidationError("The URL must start and end with “/”, e.g. /docs/install/.", code="url_slashes")
     if ".." in value.split("/"):
         raise ValidationError("The URL must not contain “..”.", code="url_dots")
+    try:
+        site_path(value, "The URL")  # the import's rule for permalinks (no placeholders, schemes, ...)
+    except ValueError as exc:
+        raise ValidationError(f"{exc}.", code="url_site_path") from exc
     if "//" in value or any(c in value for c in "?#\\") or re.search(r"\s", value):
         raise ValidationError(
             "The URL must not contain “//”, spaces, “?”, “#” or “\\”.", code="url_characters"
