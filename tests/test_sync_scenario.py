@@ -287,3 +287,14 @@ def test_export_commit_outside_a_git_work_tree_is_refused_before_writing(tmp_pat
     status, _, err = command("export_pages", root, "--commit")
     assert status == 1 and "not in a git work tree" in err
     assert (root / "a.md").read_text() == "---\ntitle: A\n---\n"
+
+
+def test_an_open_import_conflict_is_not_reverted_by_export(repo, ann):
+    """The conflict found by an import stays: the export leaves the file (and its line) alone."""
+    edit_in_admin("docs/tables.md", ann, body=page("docs/tables.md").body.replace("Line four.", "Admin 4."))
+    edit_file(repo, "docs/tables.md", "Line four.", "File 4.")
+    assert command("import_pages", repo)[0] == 3
+    status, _, err = command("export_pages", repo)
+    assert status == 3 and "docs/tables.md: conflict" in err
+    assert diff(repo) == "-Line four.\n+File 4."
+    assert SyncConflict.objects.filter(page__source_path="docs/tables.md").exists()
