@@ -139,14 +139,17 @@ class Command(BaseCommand):
         Each run is the ordinary import (unchanged files are skipped by their hash, so a run after one
         saved file costs little); a conflict or an invalid file is reported and the watch goes on.
         """
-        for _ in watch_runs(directories, stop_event=stop_event):
-            try:
-                report = import_folders(directories, settings)
-            except ImportBusy as exc:
-                self.stderr.write(self.style.WARNING(f"{exc}; trying again at the next change"))
-                continue
-            self._report(report, verbosity)
-            self.stdout.flush()
+        try:
+            for _ in watch_runs(directories, stop_event=stop_event):
+                try:
+                    report = import_folders(directories, settings)
+                except ImportBusy as exc:
+                    self.stderr.write(self.style.WARNING(f"{exc}; trying again at the next change"))
+                    continue
+                self._report(report, verbosity)
+                self.stdout.flush()
+        except KeyboardInterrupt:
+            pass  # Ctrl+C during a run: that run is rolled back, as any interrupted import is
         if verbosity >= 1:
             self.stdout.write("Stopped watching.")
 
