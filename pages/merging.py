@@ -85,13 +85,19 @@ def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two texts are, 0..1, line by line (difflib's ratio); used to recognise renamed files."""
+def similarity(a: str, b: str, at_least: float = 0.0) -> float:
+    """How alike two texts are, 0..1, line by line (difflib's ratio); used to recognise renamed files.
+
+    Below `at_least` the answer is only an upper bound (the cheap estimates stop early), which is all
+    a caller comparing with a threshold needs.
+    """
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a.splitlines(), b.splitlines(), autojunk=False)
-    if matcher.real_quick_ratio() < 0.5:
-        return matcher.real_quick_ratio()
+    for estimate in (matcher.real_quick_ratio, matcher.quick_ratio):
+        bound = estimate()
+        if bound < at_least:
+            return bound
     return matcher.ratio()
 
 

@@ -298,3 +298,20 @@ def test_an_open_import_conflict_is_not_reverted_by_export(repo, ann):
     assert status == 3 and "docs/tables.md: conflict" in err
     assert diff(repo) == "-Line four.\n+File 4."
     assert SyncConflict.objects.filter(page__source_path="docs/tables.md").exists()
+
+
+def test_a_whole_folder_moved_keeps_every_page(repo, monkeypatch):
+    """A folder moved with `git mv`: each file is recognised by its bytes, whatever the run's size."""
+    monkeypatch.setattr("pages.renames.MAX_PAIRS", 0)  # no line-by-line comparisons allowed
+    ids = {path: page(path).pk for path in ("docs/ui/buttons.md", "docs/ui/labels.md")}
+    git(repo, "mv", "docs/ui", "docs/components")
+    status, out, _ = command("import_pages", repo, "--prune")
+    assert status == 0 and "renamed 2" in out
+    for old, pk in ids.items():
+        moved = Page.objects.get(pk=pk)
+        assert moved.source_path == old.replace("docs/ui/", "docs/components/") and moved.published
+    assert command("export_pages", repo)[0] == 0
+    assert sorted(git(repo, "status", "--porcelain").splitlines()) == [
+        "R  docs/ui/buttons.md -> docs/components/buttons.md",
+        "R  docs/ui/labels.md -> docs/components/labels.md",
+    ]
