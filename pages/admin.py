@@ -17,7 +17,8 @@ from pages.admin_export import export_zip
 from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.editing import delete_pages, save_page, set_published
 from pages.models import Page, SyncConflict
-from pages.sync_status import unexported_page_ids
+from pages.sync_state import recorded_site_root
+from pages.sync_status import changed_files, unexported_page_ids
 
 PREVIEW_URL = "/_preview/{pk}/"
 MAX_SHOWN_DEPTH = 3
@@ -91,18 +92,26 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class SyncFilter(admin.SimpleListFilter):
-    """Pages not yet in the files: edited in Quire since their last sync (or never exported), or in
-    an open sync conflict."""
+    """Pages not yet in the files (edited in Quire since their last sync, or never exported), pages
+    whose file changed or was deleted since the last import (when the site folder is known), and pages
+    in an open sync conflict."""
 
     title = "sync"
     parameter_name = "sync"
 
     def lookups(self, request, model_admin):
-        return [("unexported", "Changed since the last export"), ("conflict", "Sync conflict")]
+        return [
+            ("unexported", "Changed since the last export"),
+            ("file_changed", "File changed since the last import"),
+            ("conflict", "Sync conflict"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "unexported":
             return queryset.filter(pk__in=unexported_page_ids())
+        if self.value() == "file_changed":
+            changes = changed_files(recorded_site_root())
+            return queryset.filter(pk__in=[change.page_id for change in changes if change.page_id])
         if self.value() == "conflict":
             return queryset.filter(sync_conflict__isnull=False)
         return queryset

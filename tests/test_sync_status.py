@@ -42,6 +42,15 @@ def test_filter_lists_pages_changed_since_the_last_export(admin_client, admin_us
     assert listed_titles(admin_client.get(CHANGELIST, {"sync": "unexported"})) == set()
 
 
+def test_filter_lists_pages_whose_file_changed_since_the_last_import(admin_client, root):
+    write_site(root, {"b.md": "---\ntitle: Beta\n---\nB, edited on disk.\n"})
+    (root / "index.md").unlink()
+    response = admin_client.get(CHANGELIST, {"sync": "file_changed"})
+    assert listed_titles(response) == {"Beta", "Home"}
+    run_import(root, prune=True)
+    assert listed_titles(admin_client.get(CHANGELIST, {"sync": "file_changed"})) == set()
+
+
 def test_sync_screen_shows_admin_edits_and_changed_files(admin_client, admin_user, root):
     alpha = page("a.md")
     alpha.body = "A, edited in Quire.\n"
