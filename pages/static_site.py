@@ -399,13 +399,16 @@ def write_media(output: Output, incremental: bool) -> None:
 
 # --------------------------------------------------------------------------------------------- pages
 def templates_fingerprint() -> str:
-    """The templates a page is made from (the project's and the app's own)."""
+    """The templates the public site is made from: the project's and the app's own, without the
+    admin's (`admin/`), which no public page uses, so changing those rebuilds nothing."""
     digest = hashlib.blake2b(digest_size=16)
     roots = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
     roots.append(Path(__file__).resolve().parent / "templates")
     for root in roots:
-        for path in sorted(root.rglob("*.html")) if root.is_dir() else []:
-            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            relative = path.relative_to(root)
+            if path.is_file() and relative.parts[0] != "admin":
+                digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

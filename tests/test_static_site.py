@@ -322,3 +322,18 @@ def test_a_manifest_naming_files_outside_the_folder_deletes_nothing_there(site):
     (out / ".quire-build.json").write_text(json.dumps(manifest))
     build(out)
     assert outside.read_text() == "mine"
+
+
+def test_a_changed_public_template_rebuilds_every_page_an_admin_template_none(site, settings, tmp_path):
+    templates = tmp_path / "templates"
+    (templates / "admin").mkdir(parents=True)
+    (templates / "admin" / "extra.html").write_text("one")
+    (templates / "extra.html").write_text("one")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [templates, *settings.TEMPLATES[0]["DIRS"]]}]
+    out = site / "out"
+    build(out)
+    (templates / "admin" / "extra.html").write_text("two")
+    assert build(out, incremental=True).rendered == 0
+    (templates / "extra.html").write_text("two")
+    report = build(out, incremental=True)
+    assert report.rendered == report.pages
