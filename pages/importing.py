@@ -27,8 +27,9 @@ from django.db import DatabaseError, connection, transaction
 
 from pages import markdown_io
 from pages.bulk_rows import insert_rows, update_rows
-from pages.exporting import SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.exporting import SITE_DIR, SYNCED_PARENT, content_hash, page_file_text, sha256_hex
 from pages.import_lock import ImportBusy, import_transaction
+from pages.jekyll_site import CONFIG_NAME, ConfigError, SiteRules, find_site_root, read_config_file
 from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect
 from pages.navigation import NavNode, resolve_parents
@@ -38,6 +39,8 @@ from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
 from pages.revisions import NOT_RECORDED, record_import_revisions
 from pages.search import indexing_by_batch
+from pages.site_files import FoundSiteFile, SiteFileReport, import_site_files
+from pages.site_settings import normal_baseurl, save_config, using_rules
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
 from pages.urls_from_paths import SourceIndex
@@ -80,6 +83,8 @@ class ImportReport:
     warnings: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     diffs: dict[str, str] = field(default_factory=dict)
+    files: SiteFileReport = field(default_factory=SiteFileReport)
+    config_changed: bool = False
     dry_run: bool = False
     written: bool = False
 
@@ -91,7 +96,7 @@ class ImportReport:
 
     @property
     def changes(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.pruned)
+        return len(self.created) + len(self.updated) + len(self.pruned) + self.files.changes
 
     @property
     def failed(self) -> bool:
@@ -105,6 +110,8 @@ class ImportReport:
         )
         if self.pruned:
             line += f", unpublished {len(self.pruned)}"
+        if self.files.created or self.files.updated or self.files.unchanged or self.files.pruned:
+            line += f"; {self.files.summary()}"
         return f"{line} (dry run: nothing was changed)" if self.dry_run else line
 
 
@@ -113,6 +120,7 @@ class FoundFile:
     root: Path
     path: str  # relative to the root, posix
     absolute: Path
+    site_dir: str = ""  # the root's place under the folder holding _config.yml
 
 
 @dataclass
@@ -126,9 +134,30 @@ class Planned:
 
 
 def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
-    """Markdown files under root, sorted; symlinks that leave the root are refused."""
+    """Markdown pages under root (no _config.yml rules), sorted; see `find_site_files`."""
+    return find_site_files(root, report, SiteRules(), "")[0]
+
+
+def _walked(rules: SiteRules, folder: str) -> bool:
+    """Whether a folder may hold part of the site: kept by Jekyll's filter, or on the way to a
+    collection's folder, or a `_posts` folder."""
+    if rules.entry_kept(folder) or "_posts" in folder.split("/"):
+        return True
+    return any(
+        c.output and (c.folder.startswith(folder + "/") or f"{folder}/".startswith(c.folder + "/"))
+        for c in rules.collections.values()
+    )
+
+
+def find_site_files(
+    root: Path, report: ImportReport, rules: SiteRules, site_dir: str
+) -> tuple[list[FoundFile], list[FoundSiteFile]]:
+    """The pages (markdown files Jekyll builds) and the other files of the site under root, sorted;
+    symlinks that leave the root are refused. `site_dir` is root's place under the site's root."""
     found: list[FoundFile] = []
+    others: list[FoundSiteFile] = []
     real_root = root.resolve()
+    prefix = f"{site_dir}/" if site_dir else ""
 
     def outside(path: Path) -> bool:
         return not path.resolve().is_relative_to(real_root)
@@ -137,10 +166,10 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
         kept = []
         for name in sorted(dirs):
             absolute = Path(folder) / name
-            if name.startswith(".") or name in SKIPPED_DIRS:
+            rel = absolute.relative_to(root).as_posix()
+            if name.startswith(".") or name in SKIPPED_DIRS or not _walked(rules, prefix + rel):
                 continue
             if absolute.is_symlink():
-                rel = absolute.relative_to(root).as_posix()
                 if outside(absolute):
                     message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
                     report.errors.append(SourceError(rel, message))
@@ -152,18 +181,41 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
             kept.append(name)
         dirs[:] = kept
         for name in sorted(files):
-            if name.startswith(".") or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
-                continue
             absolute = Path(folder) / name
             rel = absolute.relative_to(root).as_posix()
+            if name.startswith(".") or (folder == str(root) and name == CONFIG_NAME):
+                continue
+            placement = rules.placement(prefix + rel)
+            markdown = Path(name).suffix.lower() in MARKDOWN_SUFFIXES
+            if placement.kind == "ignored":
+                if markdown:
+                    report.warn(rel, IGNORED_MESSAGE)
+                continue
             if absolute.is_symlink() and outside(absolute):
                 report.errors.append(
                     SourceError(rel, f"symlink to {absolute.resolve()}, outside the import root; refused")
                 )
                 continue
-            if absolute.is_file():
+            if not absolute.is_file():
+                continue
+            if markdown:
                 found.append(FoundFile(root, rel, absolute))
-    return found
+            else:
+                others.append(FoundSiteFile(rel, absolute, _file_url(rules, prefix + rel, placement)))
+    return found, others
+
+
+IGNORED_MESSAGE = (
+    "not imported: Jekyll does not build it (a name starting with '_', '.', '#' or '~' outside an output "
+    "collection, a draft, or excluded in _config.yml)"
+)
+
+
+def _file_url(rules: SiteRules, site_path: str, placement) -> str:
+    """Where Jekyll copies a static file: its own path, or under the collection's URL."""
+    if placement.collection is not None:
+        return f"/{placement.collection.label}/{placement.relative}"
+    return "/" + site_path
 
 
 def _field_errors(source: PageSource, exc: FieldErrors) -> list[SourceError]:
@@ -195,14 +247,58 @@ def import_directory(root: Path, options: ImportOptions | None = None) -> Import
     return import_folders([root], options)
 
 
+@dataclass
+class SiteSetup:
+    """The site's `_config.yml` as this run read it, and each imported folder's place in the site."""
+
+    rules: SiteRules
+    site_dirs: dict[Path, str]
+    text: str = ""
+    source: str = ""
+    file_hash: str = ""
+
+
+def read_site_setup(roots: list[Path], report: ImportReport) -> SiteSetup | None:
+    """Find and read `_config.yml` (the first folder's own, or its nearest parent's); None after
+    reporting a config that cannot be read (the run then writes nothing)."""
+    site_root = find_site_root(roots[0]) if roots else None
+    if site_root is None:
+        return SiteSetup(SiteRules(), dict.fromkeys(roots, ""))
+    config_path = site_root / CONFIG_NAME
+    first = roots[0].resolve()
+    name = CONFIG_NAME if site_root == first else str(config_path)
+    try:
+        text, data = read_config_file(config_path, name)
+    except ConfigError as exc:
+        report.errors.append(SourceError(exc.path, exc.message, exc.line, exc.column))
+        return None
+    site_dirs = {}
+    for root in roots:
+        resolved = root.resolve()
+        site_dirs[root] = (
+            resolved.relative_to(site_root).as_posix() if resolved.is_relative_to(site_root) else ""
+        )
+        site_dirs[root] = "" if site_dirs[root] == "." else site_dirs[root]
+    return SiteSetup(
+        SiteRules.from_config(json_safe(data)), site_dirs, text, str(config_path), sha256_hex(text.encode())
+    )
+
+
 def import_folders(roots: list[Path], options: ImportOptions | None = None) -> ImportReport:
     """Import markdown folders into pages in one atomic, locked run; see the module docstring."""
     options = options or ImportOptions()
     report = ImportReport(dry_run=options.dry_run)
+    setup = read_site_setup(roots, report)
+    if setup is None:
+        return report
     found: list[FoundFile] = []
+    site_files: list[FoundSiteFile] = []
     owners: dict[str, FoundFile] = {}
     for root in roots:
-        for item in find_markdown_files(root, report):
+        pages, others = find_site_files(root, report, setup.rules, setup.site_dirs[root])
+        site_files.extend(others)
+        for item in pages:
+            item.site_dir = setup.site_dirs[root]
             if item.path in owners:
                 report.errors.append(
                     SourceError(item.path, f"found in both {owners[item.path].root} and {root}; "
@@ -212,8 +308,8 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
             owners[item.path] = item
             found.append(item)
     try:
-        with import_transaction(options.wait, lock=not options.dry_run):
-            _run(found, options, report)
+        with import_transaction(options.wait, lock=not options.dry_run), using_rules(setup.rules):
+            _run(found, options, report, setup, site_files)
             if report.failed or options.dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
@@ -224,7 +320,29 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
     return report
 
 
-def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -> None:
+def _site_baseurl(options: ImportOptions, setup: SiteSetup) -> str:
+    """--baseurl, else the config's `baseurl`, else the QUIRE_BASEURL setting."""
+    if options.baseurl is not None:
+        return normal_baseurl(options.baseurl)
+    if "baseurl" in setup.rules.config:
+        return setup.rules.baseurl
+    return normal_baseurl(getattr(settings, "QUIRE_BASEURL", ""))
+
+
+def _store_config(options: ImportOptions, setup: SiteSetup, report: ImportReport) -> None:
+    if options.dry_run:
+        return
+    report.config_changed = save_config(
+        text=setup.text,
+        data=setup.rules.config,
+        has_config=setup.rules.has_config,
+        source=setup.source,
+        baseurl=_site_baseurl(options, setup),
+        file_hash=setup.file_hash,
+    )
+
+
+def _run(found, options: ImportOptions, report: ImportReport, setup: SiteSetup, site_files) -> None:
     existing = {
         row["source_path"]: row
         for row in Page.objects.exclude(source_path=None).values(
@@ -236,14 +354,25 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
     renderer = None
     if not options.dry_run:
         # Started before the changed files are parsed, so the workers are forked from a small process.
-        baseurl = options.baseurl if options.baseurl is not None else getattr(settings, "QUIRE_BASEURL", "")
+        baseurl = _site_baseurl(options, setup)
         parallel = len(changed) >= options.parallel_threshold
         renderer = Renderer(baseurl, jobs=options.jobs, parallel=parallel)
     try:
-        _plan_and_write(found, changed, unchanged, existing, options, report, invalid, renderer)
+        _plan_and_write(found, changed, unchanged, existing, options, report, invalid, renderer, setup)
     finally:
         if renderer:
             renderer.close()
+    if report.errors and not options.skip_invalid:
+        return
+    _store_config(options, setup, report)
+    taken = set(Page.objects.values_list("url_path", flat=True))
+    report.files = import_site_files(
+        site_files, prune=options.prune, dry_run=options.dry_run, taken_urls=taken
+    )
+    for path, why in report.files.refused.items():
+        report.warn(path, f"file not imported: {why}")
+    if not options.dry_run and (report.files.changes or report.config_changed):
+        bump_content_version()
 
 
 def _hash_files(found, existing, report: ImportReport, invalid: set[str]):
@@ -283,7 +412,7 @@ def _reject(path: str, exc: SourceError | OSError, report: ImportReport, invalid
     invalid.add(path)
 
 
-def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Planned]:
+def _parse_changed(changed, report: ImportReport, invalid: set[str], rules: SiteRules) -> list[Planned]:
     """Parse and check the changed files' front matter; each file's body is read again when written."""
     planned: list[Planned] = []
     for item, digest in changed:
@@ -294,7 +423,7 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Pla
                     item.path, "the file changed while it was being imported; run the import again"
                 )
             source = markdown_io.read_file(item.path, data)
-            fields = derive_fields(source.front_matter, item.path)
+            fields = derive_fields(source.front_matter, item.path, rules, item.site_dir)
         except FieldErrors as exc:
             report.errors.extend(_field_errors(source, exc))
             invalid.add(item.path)
@@ -309,10 +438,12 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Pla
     return planned
 
 
-def _plan_and_write(found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer):
+def _plan_and_write(
+    found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer, setup
+):
     """Parse and check the changed files, then write them in pipelined batches, link parents, prune and
     record history (everything after hashing; `renderer` is already running)."""
-    planned = _parse_changed(changed, report, invalid)
+    planned = _parse_changed(changed, report, invalid, setup.rules)
     _check_urls(planned, unchanged, existing, report, invalid)
     if report.errors and not options.skip_invalid:
         return
@@ -495,6 +626,8 @@ def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> 
         page.front_matter = json_safe(source.front_matter)
         page.front_matter_raw = source.front_matter_raw
         page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
+        if item.found.site_dir:
+            page.source_format[SITE_DIR] = item.found.site_dir
         warnings = [str(warning) for warning in rendered.warnings]
         page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
         page.file_hash = item.file_hash
