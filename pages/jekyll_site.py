@@ -207,6 +207,38 @@ class SiteRules:
         return None if value is None else str(value) != "case_insensitive"
 
     @property
+    def search_enabled(self) -> bool:
+        """Just the Docs' `search_enabled` (on unless set to false)."""
+        return self.config.get("search_enabled") is not False
+
+    @property
+    def aux_links(self) -> list[tuple[str, str]]:
+        """Just the Docs' `aux_links`: (text, URL) pairs for the header; only http(s) and site paths."""
+        links = []
+        for text, urls in (self.config.get("aux_links") or {}).items():
+            url = urls[0] if isinstance(urls, list) and urls else urls
+            if isinstance(url, str) and url.startswith(("https://", "http://", "/")) and url[:2] != "//":
+                links.append((str(text), url))
+        return links
+
+    @property
+    def footer_content(self) -> str:
+        return _text(self.config.get("footer_content"))
+
+    @property
+    def callouts(self) -> dict[str, dict]:
+        """Just the Docs' `callouts`: name → {title, color}, for names that are CSS class names."""
+        found = {}
+        for name, settings in (self.config.get("callouts") or {}).items():
+            if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", str(name)):
+                settings = settings if isinstance(settings, dict) else {}
+                found[str(name)] = {
+                    "title": _text(settings.get("title")),
+                    "color": _text(settings.get("color")),
+                }
+        return found
+
+    @property
     def permalink_style(self) -> str:
         if not self.has_config:
             return QUIRE_STYLE

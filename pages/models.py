@@ -91,7 +91,10 @@ class Page(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return self.url_path
+        """The URL as written in HTML: the site's base URL (see `pages.base_url`), then url_path."""
+        from pages.base_url import site_url
+
+        return site_url(self.url_path)
 
 
 class PageSection(models.Model):

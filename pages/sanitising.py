@@ -57,3 +57,26 @@ _CLEANER = nh3.Cleaner(
 def sanitise(html: str) -> str:
     """Keep only the allowlisted tags, attributes and URL schemes; idempotent."""
     return _CLEANER.clean(html)
+
+
+# Titles: Just the Docs writes `{{ page.title }}` unescaped in the sidebar, breadcrumbs and child lists,
+# so `<i>inactive</i>` shows in italics there; only inline tags survive, with no attributes but class.
+TITLE_TAGS = frozenset({
+    "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "s", "samp", "small", "span", "strong",
+    "sub", "sup", "u", "var",
+})  # fmt: skip
+_TITLE_CLEANER = nh3.Cleaner(
+    tags=set(TITLE_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={"*": {"class"}},
+    url_schemes=set(),
+    strip_comments=True,
+)
+
+
+def title_html(title: str) -> str:
+    """A page title as safe HTML: plain text escaped, inline HTML kept (sanitised)."""
+    text = title or ""
+    if "<" not in text and "&" not in text:
+        return text.replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")
+    return _TITLE_CLEANER.clean(text)

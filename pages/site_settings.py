@@ -33,6 +33,13 @@ class SiteInfo:
     def name(self) -> str:
         return self.rules.title or settings.QUIRE_SITE_NAME
 
+    @property
+    def footer_html(self) -> str:
+        """Just the Docs' `footer_content` (HTML), sanitised like a page body."""
+        from pages.sanitising import sanitise
+
+        return sanitise(self.rules.footer_content) if self.rules.footer_content else ""
+
 
 def stored_config() -> SiteConfig | None:
     return SiteConfig.objects.filter(pk=SITE_CONFIG_ID).first()
@@ -57,6 +64,18 @@ def using_rules(rules: SiteRules):
         yield rules
     finally:
         _pinned.reset(token)
+
+
+def nav_case_sensitive(rules: SiteRules | None = None) -> bool:
+    """Just the Docs' `nav_sort`: case-sensitive unless `case_insensitive`; without a `nav_sort` in
+    the config, the QUIRE_NAV_CASE_SENSITIVE setting (default on, as in Just the Docs)."""
+    if rules is None:
+        try:
+            rules = site_rules()
+        except DatabaseError:
+            rules = SiteRules()
+    configured = rules.nav_case_sensitive
+    return configured if configured is not None else bool(getattr(settings, "QUIRE_NAV_CASE_SENSITIVE", True))
 
 
 def default_baseurl() -> str:
