@@ -40,9 +40,9 @@ from pages.rendering import Rendered
 from pages.revisions import NOT_RECORDED, record_import_revisions
 from pages.search import indexing_by_batch
 from pages.site_files import FoundSiteFile, SiteFileReport, import_site_files
-from pages.site_settings import normal_baseurl, save_config, using_rules
+from pages.site_settings import normal_baseurl, save_config, site_rules, using_rules
 from pages.site_state import bump_content_version
-from pages.source_fields import DerivedFields, FieldErrors, derive_fields
+from pages.source_fields import DerivedFields, FieldErrors, derive_fields, effective_front_matter
 from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -167,7 +167,11 @@ def find_site_files(
         for name in sorted(dirs):
             absolute = Path(folder) / name
             rel = absolute.relative_to(root).as_posix()
-            if name.startswith(".") or name in SKIPPED_DIRS or not _walked(rules, prefix + rel):
+            if name.startswith(".") or name in SKIPPED_DIRS:
+                continue
+            if not _walked(rules, prefix + rel):
+                if name.startswith("_"):
+                    _report_unbuilt_folder(absolute, rel, report)
                 continue
             if absolute.is_symlink():
                 if outside(absolute):
@@ -205,6 +209,18 @@ def find_site_files(
     return found, others
 
 
+def _report_unbuilt_folder(absolute: Path, rel: str, report: ImportReport) -> None:
+    """A `_` folder holding markdown that Jekyll does not build (drafts, layouts, a collection
+    without `output: true`) is named once in the report, so no page goes missing silently."""
+    count = sum(1 for p in absolute.rglob("*") if p.suffix.lower() in MARKDOWN_SUFFIXES)
+    if count:
+        report.warn(f"{rel}/", IGNORED_FOLDER_MESSAGE.format(count))
+
+
+IGNORED_FOLDER_MESSAGE = (
+    "{} markdown file(s) not imported: Jekyll does not build a folder whose name starts with '_' "
+    "(drafts, layouts, includes, or a collection without `output: true` in _config.yml)"
+)
 IGNORED_MESSAGE = (
     "not imported: Jekyll does not build it (a name starting with '_', '.', '#' or '~' outside an output "
     "collection, a draft, or excluded in _config.yml)"
@@ -712,9 +728,13 @@ def _link_parents(report: ImportReport) -> None:
     nodes: list[NavNode] = []
     by_key: dict[str, _ParentRow] = {}
     columns = ("id", "source_path", "title", "front_matter", "parent_id", "version", "source_format")
+    rules = site_rules()
     for row in Page.objects.values_list(*columns).iterator(chunk_size=2000):
         pk, source_path, title, front_matter, parent_id, version, source_format = row
         fm = front_matter if isinstance(front_matter, dict) else {}
+        if source_path:  # the config's `defaults` may name the parent
+            site_dir = (source_format or {}).get(SITE_DIR, "")
+            fm = effective_front_matter(fm, f"{site_dir}/{source_path}" if site_dir else source_path, rules)
         titled = source_path is None or isinstance(fm.get("title"), str)
         key = source_path or f"page #{pk}"
         parent, grand_parent, ancestor = (
