@@ -9,4 +9,5 @@ def site(request):
         "search_enabled": info.rules.search_enabled,
         "aux_links": info.rules.aux_links,
         "footer_html": info.footer_html,
+        "custom_callouts": bool(info.rules.callouts),
     }

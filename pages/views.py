@@ -28,7 +28,9 @@ from pages.base_url import site_url
 from pages.caching import cache_public_response, site_navigation
 from pages.models import Page, SiteFile
 from pages.selectors import alternate_urls, home_page, page_context, public_page, redirect_target
+from pages.callout_styles import callout_css
 from pages.site_files import site_file_at
+from pages.site_settings import request_site
 
 DEFAULT_TEMPLATE = "pages/page.html"
 SEARCH_TEMPLATE = "pages/search.html"
@@ -159,6 +161,14 @@ def search_json(request):
             ],
         }
     )
+
+
+@require_safe
+@cache_public_response
+def callouts_css(request):
+    """The site's own callouts (`callouts:` in _config.yml) as CSS, from Quire's origin."""
+    css = callout_css(request_site(request).rules.callouts)
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
 
 
 @require_safe

@@ -375,3 +375,45 @@ def test_html_in_titles_is_rendered_sanitised_in_breadcrumbs_and_children(client
     assert '<a href="/p/">Parent <i>inactive</i></a>' in html
     assert "<b>new</b>" in html and "<script>x()" not in html
     assert "<title>Child x()new · " in html or "<title>Child new · " in html
+
+
+# -- Just the Docs' header, footer and callouts from the config -----------------------------------------
+
+
+def test_title_aux_links_footer_search_and_callouts_come_from_the_config(tmp_path, client):
+    """`title` names the site, `aux_links` go in the header, `footer_content` (sanitised) in the
+    footer, `search_enabled: false` hides the search box, and custom `callouts` get a stylesheet."""
+    config = (
+        "title: Handbook\nsearch_enabled: false\naux_links:\n  Source: [https://example.org/src]\n"
+        'footer_content: "Made by <b>us</b><script>x()</script>"\n'
+        "callouts:\n  opinion:\n    title: My view\n    color: purple\n"
+    )
+    run_import(write_site(tmp_path / "s", {**SITE, "_config.yml": config}))
+    html = client.get("/docs/install.html").content.decode()
+    assert "<title>Install · Handbook</title>" in html
+    assert '<a href="https://example.org/src">Source</a>' in html
+    assert "Made by <b>us</b>" in html and "<script>x()" not in html
+    assert 'role="search"' not in html
+    assert '<link rel="stylesheet" href="/-/callouts.css">' in html
+    css = client.get("/-/callouts.css")
+    assert css["Content-Type"].startswith("text/css")
+    body = css.content.decode()
+    assert "p.opinion" in body and '"My view"' in body and "#381885" in body
+
+
+def test_no_config_keeps_the_default_header(tmp_path, client):
+    """Without a config: Quire's site name setting, the search box, no callout stylesheet."""
+    run_import(write_site(tmp_path / "s", {"a.md": "---\ntitle: A\n---\n"}))
+    html = client.get("/a/").content.decode()
+    assert 'role="search"' in html and "callouts.css" not in html
+
+
+def test_the_admin_shows_the_config_read_only(site, admin_client):
+    """The stored config is shown in the admin; it cannot be changed or deleted there."""
+    config = SiteConfig.objects.get()
+    response = admin_client.get(f"/admin/pages/siteconfig/{config.pk}/change/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Permalink style" in html and "baseurl: /handbook" in html
+    assert 'name="_save"' not in html
+    assert admin_client.post(f"/admin/pages/siteconfig/{config.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.get("/admin/pages/sitefile/").status_code == 200
