@@ -26,9 +26,9 @@ from django.views.decorators.http import require_safe
 from pages import search as site_search
 from pages.base_url import site_url
 from pages.caching import cache_public_response, site_navigation
+from pages.callout_styles import callout_css
 from pages.models import Page, SiteFile
 from pages.selectors import alternate_urls, home_page, page_context, public_page, redirect_target
-from pages.callout_styles import callout_css
 from pages.site_files import site_file_at
 from pages.site_settings import request_site
 

@@ -415,5 +415,6 @@ def test_the_admin_shows_the_config_read_only(site, admin_client):
     html = response.content.decode()
     assert response.status_code == 200 and "Permalink style" in html and "baseurl: /handbook" in html
     assert 'name="_save"' not in html
-    assert admin_client.post(f"/admin/pages/siteconfig/{config.pk}/delete/", {"post": "yes"}).status_code == 403
+    deleted = admin_client.post(f"/admin/pages/siteconfig/{config.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 403
     assert admin_client.get("/admin/pages/sitefile/").status_code == 200
