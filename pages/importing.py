@@ -40,7 +40,7 @@ from pages.rendering import Rendered
 from pages.revisions import NOT_RECORDED, record_import_revisions
 from pages.search import indexing_by_batch
 from pages.site_files import FoundSiteFile, SiteFileReport, import_site_files
-from pages.site_settings import normal_baseurl, save_config, site_rules, using_rules
+from pages.site_settings import normal_baseurl, save_config, site_rules, stored_rules, using_rules
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields, effective_front_matter
 from pages.urls_from_paths import SourceIndex
@@ -272,14 +272,21 @@ class SiteSetup:
     text: str = ""
     source: str = ""
     file_hash: str = ""
+    previous: SiteRules = field(default_factory=SiteRules)  # the rules of the last import
+
+    @property
+    def rules_changed(self) -> bool:
+        """A changed config can change every page's URL or defaults: every file is read again."""
+        return (self.rules.config, self.rules.has_config) != (self.previous.config, self.previous.has_config)
 
 
 def read_site_setup(roots: list[Path], report: ImportReport) -> SiteSetup | None:
     """Find and read `_config.yml` (the first folder's own, or its nearest parent's); None after
     reporting a config that cannot be read (the run then writes nothing)."""
+    previous = stored_rules()
     site_root = find_site_root(roots[0]) if roots else None
     if site_root is None:
-        return SiteSetup(SiteRules(), dict.fromkeys(roots, ""))
+        return SiteSetup(SiteRules(), dict.fromkeys(roots, ""), previous=previous)
     config_path = site_root / CONFIG_NAME
     first = roots[0].resolve()
     name = CONFIG_NAME if site_root == first else str(config_path)
@@ -296,7 +303,12 @@ def read_site_setup(roots: list[Path], report: ImportReport) -> SiteSetup | None
         )
         site_dirs[root] = "" if site_dirs[root] == "." else site_dirs[root]
     return SiteSetup(
-        SiteRules.from_config(json_safe(data)), site_dirs, text, str(config_path), sha256_hex(text.encode())
+        SiteRules.from_config(json_safe(data)),
+        site_dirs,
+        text,
+        str(config_path),
+        sha256_hex(text.encode()),
+        previous,
     )
 
 
@@ -366,7 +378,7 @@ def _run(found, options: ImportOptions, report: ImportReport, setup: SiteSetup, 
         )
     }
     invalid: set[str] = {error.path for error in report.errors}
-    changed, unchanged = _hash_files(found, existing, report, invalid)
+    changed, unchanged = _hash_files(found, existing, report, invalid, force=setup.rules_changed)
     renderer = None
     if not options.dry_run:
         # Started before the changed files are parsed, so the workers are forked from a small process.
@@ -391,8 +403,9 @@ def _run(found, options: ImportOptions, report: ImportReport, setup: SiteSetup, 
         bump_content_version()
 
 
-def _hash_files(found, existing, report: ImportReport, invalid: set[str]):
-    """Split the files into changed ones (with their hash) and unchanged ones, by SHA-256 alone."""
+def _hash_files(found, existing, report: ImportReport, invalid: set[str], *, force: bool = False):
+    """Split the files into changed ones (with their hash) and unchanged ones, by SHA-256 alone
+    (`force`: every file counts as changed, as after a change of _config.yml)."""
     changed: list[tuple[FoundFile, str]] = []
     unchanged: list[FoundFile] = []
     for item in found:
@@ -409,7 +422,7 @@ def _hash_files(found, existing, report: ImportReport, invalid: set[str]):
         except (SourceError, OSError) as exc:
             _reject(item.path, exc, report, invalid)
             continue
-        if row is not None and row["file_hash"] == digest:
+        if row is not None and row["file_hash"] == digest and not force:
             unchanged.append(item)
         else:
             changed.append((item, digest))
@@ -475,7 +488,7 @@ def _plan_and_write(
     total = len(found)
     indexing = contextlib.nullcontext(None) if options.dry_run else indexing_by_batch()
     with indexing as index_sections:
-        for queued in _queued_ahead(planned, options, report, renderer):
+        for queued in _queued_ahead(planned, options, report, renderer, setup):
             _write_batch(queued, report, index_sections)
             done += queued.size
             if options.progress:
@@ -487,8 +500,8 @@ def _plan_and_write(
         return
     if report.errors and not options.skip_invalid:
         return
-    _link_parents(report)
-    _prune(found, options, report)
+    _link_parents(report, setup.previous)
+    _prune(found, options, report, setup.previous)
     # History for every page the import wrote, so an editor's conflict shows what the import did.
     record_import_revisions(_written_pages(report.created + report.updated))
     report.written = True
@@ -497,13 +510,13 @@ def _plan_and_write(
 
 
 def _queued_ahead(
-    planned: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None
+    planned: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None, setup
 ) -> Iterable[_QueuedBatch]:
     """The batches, each handed over once the next one is queued for rendering: while this process
     writes batch N, the workers render batch N + 1, so they never wait for the database."""
     queued = None
     for batch in _batches(planned, options.batch_size):
-        following = _prepare_batch(batch, options, report, renderer)
+        following = _prepare_batch(batch, options, report, renderer, setup)
         if queued is not None:
             yield queued
         queued = following
@@ -563,7 +576,7 @@ class _QueuedBatch:
 
 
 def _prepare_batch(
-    batch: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None
+    batch: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None, setup
 ) -> _QueuedBatch:
     """Lock the batch's pages, settle conflicts, queue the bodies to write for rendering."""
     paths = [p.found.path for p in batch]
@@ -586,8 +599,9 @@ def _prepare_batch(
             continue
         page = pages.get(item.found.path)
         if page is not None and page.synced_content_hash:
-            current_text = page_file_text(page)
-            edited = content_hash(page) != page.synced_content_hash
+            with using_rules(setup.previous):  # as of its last sync: what an editor changed since
+                current_text = page_file_text(page)
+                edited = content_hash(page) != page.synced_content_hash
             new_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
             if edited and options.prefer is None:
                 report.conflicts.append(item.found.path)
@@ -719,7 +733,7 @@ def _front_matter_text(front_matter: dict, key: str) -> str | None:
     return None if value is None or isinstance(value, bool | list | dict) else str(value)
 
 
-def _link_parents(report: ImportReport) -> None:
+def _link_parents(report: ImportReport, previous: SiteRules) -> None:
     """Set every page's parent the way Just the Docs resolves `parent` / `grand_parent` / `ancestor`.
 
     Reads the site in chunks keeping only what the resolution needs, and writes the changed parents
@@ -753,7 +767,7 @@ def _link_parents(report: ImportReport) -> None:
             continue  # pages made in the admin keep the parent their editor chose
         parent_id = by_key[parent].id if parent is not None else None
         if parent_id != row.parent_id:
-            if row.source_path not in touched and _edited_since_sync(row.id):
+            if row.source_path not in touched and _edited_since_sync(row.id, previous):
                 continue  # an editor chose this parent; export writes it to the file
             source_format = {**row.source_format, SYNCED_PARENT: parent_id}
             changed.append((parent_id, row.version + 1, source_format, row.id))
@@ -763,9 +777,10 @@ def _link_parents(report: ImportReport) -> None:
     update_rows(Page, ["parent", "version", "source_format"], changed)
 
 
-def _edited_since_sync(page_id: int) -> bool:
+def _edited_since_sync(page_id: int, previous: SiteRules) -> bool:
     page = Page.objects.select_related("parent").get(pk=page_id)
-    return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+    with using_rules(previous):
+        return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
 
 
 def _plan_prune(found, existing, options: ImportOptions, report: ImportReport) -> None:
@@ -774,7 +789,7 @@ def _plan_prune(found, existing, options: ImportOptions, report: ImportReport) -
         report.pruned.extend(sorted(p for p, row in existing.items() if p not in seen and row["published"]))
 
 
-def _prune(found, options: ImportOptions, report: ImportReport) -> None:
+def _prune(found, options: ImportOptions, report: ImportReport, previous: SiteRules) -> None:
     """With --prune, pages whose files are gone are unpublished (never deleted)."""
     if not options.prune:
         return
@@ -783,7 +798,8 @@ def _prune(found, options: ImportOptions, report: ImportReport) -> None:
     for page in gone.select_related("parent").defer("body_html", "toc"):
         # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
         # file that comes back count as changed, so it is published again.
-        edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+        with using_rules(previous):
+            edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
         page.published = False
         synced = page.synced_content_hash if edited else content_hash(page)
         Page.objects.filter(pk=page.pk).update(

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from pages.exporting import sha256_hex
 from pages.models import SiteFile
+from pages.own_routes import own_route_message
 from pages.uploads import check_site_file
 
 STORAGE_FOLDER = "site"
@@ -83,6 +84,10 @@ def import_site_files(
         row = rows.get(item.path)
         if item.url_path in taken_urls:
             report.refused[item.path] = f"its URL {item.url_path} is a page's URL; the page is served there"
+            continue
+        reserved = own_route_message(item.url_path)
+        if reserved:
+            report.refused[item.path] = reserved
             continue
         try:
             data = item.absolute.read_bytes()

@@ -51,6 +51,11 @@ def _rules_of(row: SiteConfig | None) -> SiteRules:
     return SiteRules.from_config(row.data if isinstance(row.data, dict) else {}, row.has_config)
 
 
+def stored_rules() -> SiteRules:
+    """The rules of the config the last import stored (an empty config before any)."""
+    return _rules_of(stored_config())
+
+
 def site_rules() -> SiteRules:
     """The rules in force: those pinned by the running import/export, else the stored ones."""
     pinned = _pinned.get()

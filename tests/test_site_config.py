@@ -418,3 +418,22 @@ def test_the_admin_shows_the_config_read_only(site, admin_client):
     deleted = admin_client.post(f"/admin/pages/siteconfig/{config.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 403
     assert admin_client.get("/admin/pages/sitefile/").status_code == 200
+
+
+def test_a_changed_config_re_derives_every_page_and_old_urls_answer_301(site, client):
+    """Switching to `permalink: pretty` moves unchanged files to their new URLs on the next import
+    (no conflict: nobody edited them), and the old URLs answer 301."""
+    (site / "_config.yml").write_text(SITE["_config.yml"] + "permalink: pretty\n")
+    report = run_import(site)
+    assert report.errors == [] and report.conflicts == [] and "docs/install.md" in report.updated
+    assert page("docs/install.md").url_path == "/docs/install/"
+    response = client.get("/handbook/docs/install.html")
+    assert (response.status_code, response["Location"]) == (301, "/handbook/docs/install/")
+    assert run_import(site).changes == 0
+
+
+def test_a_site_file_at_one_of_quires_own_urls_is_refused(tmp_path):
+    """A file whose URL Quire answers itself (robots.txt, search, ...) is reported, not stored."""
+    report = run_import(write_site(tmp_path / "s", {**SITE, "robots.txt": "User-agent: *\n"}))
+    assert "Quire's own" in report.warnings["robots.txt"][0]
+    assert not SiteFile.objects.filter(path="robots.txt").exists()
