@@ -627,7 +627,10 @@ def _prepare_batch(
             (report.created if page is None else report.updated).append(item.found.path)
         return _QueuedBatch(len(batch), to_write, None)
     renders = renderer.start(
-        [(source.body, item.found.path, source.body_line_offset) for item, source, _ in to_write]
+        [
+            (source.body, item.found.path, source.body_line_offset, item.fields.url_path)
+            for item, source, _ in to_write
+        ]
     )
     return _QueuedBatch(len(batch), to_write, renders)
 

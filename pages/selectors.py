@@ -88,8 +88,11 @@ def alternate_urls(path: str) -> list[str]:
     return [path + ".html", path + "/"]
 
 
+# kramdown's `{:toc}` as the renderer writes it: a list whose id prefixes the ids of its entry links
+# (`<ol id="markdown-toc"><li><a href="#a" id="markdown-toc-a">`), or any element of class `toc`.
 _BODY_TOC_RE = re.compile(
-    r"<(?:ul|ol|div|nav)\b[^>]*\b(?:class=\"(?:[^\"]*\s)?toc(?:\s[^\"]*)?\"|id=\"markdown-toc\")"
+    r'<(?:ul|ol)\b[^>]*\bid="([^"]+)"[^>]*>\s*<li>\s*<a\b[^>]*\bid="\1-'
+    r'|<[a-z]+\b[^>]*\bclass="(?:[^"]*\s)?toc(?:\s[^"]*)?"'
 )
 
 

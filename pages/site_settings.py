@@ -83,6 +83,13 @@ def nav_case_sensitive(rules: SiteRules | None = None) -> bool:
     return configured if configured is not None else bool(getattr(settings, "QUIRE_NAV_CASE_SENSITIVE", True))
 
 
+def site_baseurl() -> str:
+    """The base URL body links are rendered with (admin saves, re-rendering, the editor preview):
+    the one the last import stored, else the QUIRE_BASEURL setting."""
+    row = stored_config()
+    return normal_baseurl(row.baseurl) if row is not None and row.baseurl else default_baseurl()
+
+
 def default_baseurl() -> str:
     return normal_baseurl(getattr(settings, "QUIRE_BASEURL", ""))
 

@@ -359,12 +359,19 @@ def test_export_gives_every_file_back_byte_identical_and_never_the_config(site, 
 
 def test_side_toc_is_hidden_when_the_body_has_its_own(client):
     """A body with its own table of contents (`{:toc}`) gets no second "On this page" list."""
-    toc = [{"level": 2, "id": "a", "name": "A"}]
-    own = '<ul class="toc"><li><a href="#a">A</a></li></ul><h2 id="a">A</h2>'
-    Page.objects.create(title="With", url_path="/with/", toc=toc, body_html=own)
-    Page.objects.create(title="Without", url_path="/without/", toc=toc, body_html='<h2 id="a">A</h2>')
+    from pages.rendering import RenderContext, render
+
+    for name, markdown in (("with", "1. TOC\n{:toc}\n\n## A\n"), ("mine", "* x\n{:toc #mine}\n\n## A\n"),
+                           ("without", "## A\n\n[a list](#a)\n\n- one\n")):  # fmt: skip
+        rendered = render(markdown, RenderContext())
+        Page.objects.create(title=name, url_path=f"/{name}/", toc=rendered.toc, body_html=rendered.html)
     assert "On this page" not in client.get("/with/").content.decode()
+    assert "On this page" not in client.get("/mine/").content.decode()
     assert "On this page" in client.get("/without/").content.decode()
+    classed = '<div class="toc"><a href="#a">A</a></div><h2 id="a">A</h2>'
+    Page.objects.create(title="Classed", url_path="/classed/", toc=[{"level": 2, "id": "a", "name": "A"}],
+                        body_html=classed)  # fmt: skip
+    assert "On this page" not in client.get("/classed/").content.decode()
 
 
 def test_html_in_titles_is_rendered_sanitised_in_breadcrumbs_and_children(client):
