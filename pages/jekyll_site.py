@@ -156,8 +156,11 @@ def _text(value) -> str:
 def slugify(text: str, *, mode: str = "default", cased: bool = False) -> str:
     """Jekyll's Utils.slugify in its `default` and `pretty` modes."""
     text = unicodedata.normalize("NFC", text or "")
-    allowed = r"\w" if mode == "default" else r"\w._~!$&'()+,;=@"
-    slug = re.sub(rf"(?:[^{allowed}]|_)+", "-", text).strip("-")
+    if mode == "default":  # letters, marks and digits only
+        slug = re.sub(r"(?:[^\w]|_)+", "-", text)
+    else:  # pretty: also ._~!$&'()+,;=@ (and `_`, as Jekyll's own output keeps it)
+        slug = re.sub(r"[^\w._~!$&'()+,;=@]+", "-", text)
+    slug = slug.strip("-")
     return slug if cased else slug.lower()
 
 

@@ -82,7 +82,7 @@ def alternate_urls(path: str) -> list[str]:
     if path.endswith("/index.html"):
         return [path[: -len("index.html")]]
     if path.endswith(".html"):
-        return [path[: -len(".html")] + "/"]
+        return [path[: -len(".html")] + "/", path[: -len(".html")]]
     if path.endswith("/"):
         return [path[:-1] + ".html"] if path != "/" else []
     return [path + ".html", path + "/"]

@@ -24,7 +24,7 @@ def rules(**config) -> SiteRules:
         ("docs/index.md", "/docs/"),
         ("docs/ui/buttons.markdown", "/docs/ui/buttons.html"),
         ("docs/AI patches (beta).md", "/docs/AI patches (beta).html"),
-        ("_posts/2016-05-19-new_release.md", "/2016/05/19/new-release.html"),
+        ("_posts/2016-05-19-new_release.md", "/2016/05/19/new_release.html"),
         ("news/_posts/2016-05-19-x.md", "/news/2016/05/19/x.html"),
     ],
 )
@@ -105,7 +105,34 @@ def test_collections_with_output_get_their_urls():
 def test_slugify_modes():
     """Jekyll's slugify: `default` keeps letters and digits; `pretty` also keeps ._~!$&'()+,;=@."""
     assert slugify("Hello, World_2!") == "hello-world-2"
-    assert slugify("Hello, World_2!", mode="pretty", cased=True) == "Hello,-World-2!"
+    assert slugify("Hello, World_2!", mode="pretty", cased=True) == "Hello,-World_2!"
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("Hello World!", "/Hello-World!/hello-world/2016-05-19-hello-world/"),
+        ("a_b.c", "/a_b.c/a-b-c/2016-05-19-a-b-c/"),
+        ("x--y", "/x-y/x-y/2016-05-19-x-y/"),
+        ("tail.", "/tail/tail/2016-05-19-tail/"),
+        ("Ünïcode ß", "/Ünïcode-ß/ünïcode-ß/2016-05-19-ünïcode-ß/"),
+    ],
+)
+def test_post_placeholders_match_jekylls_own_build(name, url):
+    """:title, :slug and :name as Jekyll 4.3 built them for these file names (checked with `jekyll build`)."""
+    site = rules(permalink="/:categories/:title/:slug/:name/")
+    assert site.url(f"_posts/2016-05-19-{name}.md", {}, None) == url
+
+
+def test_collection_placeholders_match_jekylls_own_build():
+    """:path keeps the file name as written; :title, :slug, :name are its slugs."""
+    site = rules(collections={"docs": {"output": True, "permalink": "/d/:title/:slug/:name/:path/"}})
+    assert (
+        site.url("_docs/Hello World!.md", {}, None) == "/d/Hello-World!/hello-world/hello-world/Hello World!/"
+    )
+    assert site.url("_docs/a_b.c.md", {}, None) == "/d/a_b.c/a-b-c/a-b-c/a_b.c/"
+    both = rules(permalink="/:categories/:title/")
+    assert both.url("Cat/_posts/2016-05-19-both.md", {"categories": "Zed"}, None) == "/cat/zed/both/"
 
 
 # -- which files are part of the site ----------------------------------------------------------------

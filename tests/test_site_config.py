@@ -190,6 +190,17 @@ def test_the_other_common_form_of_a_url_answers_301(site, client, requested, loc
     assert (response.status_code, response["Location"]) == (301, location)
 
 
+def test_extension_less_jekyll_urls_answer_their_html_form_with_301(tmp_path, client):
+    """A custom pattern without an ending (`/:year/:title`) gives `/2016/x`; `/2016/x.html`, which
+    Jekyll's file for it is called, answers 301 to it."""
+    files = {"_config.yml": "permalink: /:year/:title\n", "_posts/2016-05-19-x.md": "---\ntitle: X\n---\n"}
+    run_import(write_site(tmp_path / "s", files))
+    assert page("_posts/2016-05-19-x.md").url_path == "/2016/x"
+    assert client.get("/2016/x").status_code == 200
+    response = client.get("/2016/x.html")
+    assert (response.status_code, response["Location"]) == (301, "/2016/x")
+
+
 def test_pages_answer_at_their_jekyll_url_under_the_prefix_and_at_the_root(site, client):
     """The page answers at /handbook/docs/install.html (and at /docs/install.html behind a proxy
     that strips the prefix)."""
