@@ -272,3 +272,21 @@ def test_settings_read_from_the_config():
     assert site.footer_content == "<b>Hi</b>"
     assert SiteRules.from_config({}).nav_case_sensitive is None
     assert SiteRules.from_config({"nav_sort": "case_sensitive"}).nav_case_sensitive is True
+
+
+def test_exclude_and_defaults_match_by_prefix_as_jekyll_does():
+    """Checked with `jekyll build`: `exclude: [bin]` also drops binary.md, `*.tmp.md` matches in any
+    folder, an included `_pages` keeps its underscore in URLs, and a defaults path `docs` also covers
+    docs2/ (Jekyll compares the start of the path)."""
+    site = rules(
+        exclude=["bin", "*.tmp.md"],
+        include=["_pages"],
+        defaults=[{"scope": {"path": "docs"}, "values": {"parent": "D"}},
+                  {"scope": {"path": "docs/a.md"}, "values": {"nav_order": 3}}],
+    )  # fmt: skip
+    assert [site.placement(p).kind for p in ("bin.md", "binary.md", "notes/n.tmp.md", "notes/ok.md")] == [
+        "ignored", "ignored", "ignored", "page",
+    ]  # fmt: skip
+    assert site.url("_pages/p.md", {}, None) == "/_pages/p.html"
+    assert site.defaults_for("docs/a.md", "pages") == {"parent": "D", "nav_order": 3}
+    assert site.defaults_for("docs2/b.md", "pages") == {"parent": "D"}
