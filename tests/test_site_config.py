@@ -455,3 +455,20 @@ def test_a_site_file_at_one_of_quires_own_urls_is_refused(tmp_path):
     report = run_import(write_site(tmp_path / "s", {**SITE, "robots.txt": "User-agent: *\n"}))
     assert "Quire's own" in report.warnings["robots.txt"][0]
     assert not SiteFile.objects.filter(path="robots.txt").exists()
+
+
+def test_the_command_reports_site_files(site, tmp_path):
+    """`import_pages -v 2` names stored files; the summary counts them; --prune names removed ones."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    (site / "assets" / "new.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    out = StringIO()
+    call_command("import_pages", str(site), verbosity=2, stdout=out)
+    assert "assets/new.pdf: site file stored\n" in out.getvalue()
+    assert "; files: new 1, updated 0, unchanged 2" in out.getvalue()
+    (site / "assets" / "new.pdf").unlink()
+    out = StringIO()
+    call_command("import_pages", str(site), "--prune", verbosity=1, stdout=out)
+    assert "assets/new.pdf: site file removed (its file is gone)" in out.getvalue()

@@ -133,6 +133,8 @@ class Command(BaseCommand):
                     self.stdout.write(self.style.WARNING(f"{path}: warning: {warning}"))
             for path in report.pruned:
                 self.stdout.write(f"{path}: unpublished (its file is gone)")
+            for path in report.files.pruned:
+                self.stdout.write(f"{path}: site file removed (its file is gone)")
         if verbosity >= 2:
             verb = "would be " if report.dry_run else ""
             for label, paths in (("created", report.created), ("updated", report.updated),
@@ -142,5 +144,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{path}: {verb}{label}" + (f" ({notes})" if notes else ""))
                     if label == "updated" and path in report.diffs:
                         self.stdout.write(report.diffs[path], ending="")
+            for label, paths in (("stored", report.files.created), ("stored again", report.files.updated)):
+                for path in paths:
+                    self.stdout.write(f"{path}: site file {verb}{label}")
         if verbosity >= 1:
             self.stdout.write(report.summary())
