@@ -94,6 +94,11 @@ def import_site_files(
         except OSError as exc:
             report.refused[item.path] = f"cannot be read: {exc.strerror or exc}"
             continue
+        if data.startswith((b"---\n", b"---\r\n", b"\xef\xbb\xbf---\n")):
+            report.refused[item.path] = (
+                "it has front matter, so Jekyll renders it with Liquid (a template Quire does not run)"
+            )
+            continue
         digest = sha256_hex(data)
         if row is not None and row.sha256 == digest and row.url_path == item.url_path:
             report.unchanged.append(item.path)

@@ -329,6 +329,7 @@ def test_prune_removes_files_that_are_gone(site, client):
         ("app.js", b"alert(1)", "not served"),
         ("fake.png", b"<!doctype html><script>alert(1)</script>", "holds HTML"),
         ("broken.png", b"\x89PNG\r\n\x1a\nnot really", "not a readable image"),
+        ("search-data.json", b"---\npermalink: /x.json\n---\n{{ site.pages | jsonify }}", "front matter"),
     ],
 )
 def test_hostile_site_files_are_refused_with_a_reason(tmp_path, name, data, why):
