@@ -29,7 +29,7 @@ from pages import markdown_io
 from pages.bulk_rows import insert_rows, update_rows
 from pages.exporting import SITE_DIR, SYNCED_PARENT, content_hash, page_file_text, sha256_hex
 from pages.import_lock import ImportBusy, import_transaction
-from pages.jekyll_site import CONFIG_NAME, ConfigError, SiteRules, find_site_root, read_config_file
+from pages.jekyll_site import CONFIG_NAME, NO_CONFIG, ConfigError, SiteRules, find_site_root, read_config_file
 from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect
 from pages.navigation import NavNode, resolve_parents
@@ -135,7 +135,7 @@ class Planned:
 
 def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
     """Markdown pages under root (no _config.yml rules), sorted; see `find_site_files`."""
-    return find_site_files(root, report, SiteRules(), "")[0]
+    return find_site_files(root, report, NO_CONFIG, "")[0]
 
 
 def _walked(rules: SiteRules, folder: str) -> bool:
@@ -286,7 +286,7 @@ def read_site_setup(roots: list[Path], report: ImportReport) -> SiteSetup | None
     previous = stored_rules()
     site_root = find_site_root(roots[0]) if roots else None
     if site_root is None:
-        return SiteSetup(SiteRules(), dict.fromkeys(roots, ""), previous=previous)
+        return SiteSetup(NO_CONFIG, dict.fromkeys(roots, ""), previous=previous)
     config_path = site_root / CONFIG_NAME
     first = roots[0].resolve()
     name = CONFIG_NAME if site_root == first else str(config_path)

@@ -21,6 +21,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from pages import front_matter
@@ -249,11 +250,11 @@ class SiteRules:
         return value or "date"
 
     # -- which files belong to the site
-    @property
+    @cached_property
     def excludes(self) -> list[str]:
         return [*map(str, self.config.get("exclude") or []), *DEFAULT_EXCLUDES]
 
-    @property
+    @cached_property
     def includes(self) -> list[str]:
         value = self.config.get("include")
         return list(map(str, value)) if value is not None else list(DEFAULT_INCLUDES)
@@ -262,7 +263,7 @@ class SiteRules:
     def collections_dir(self) -> str:
         return _text(self.config.get("collections_dir")).strip().strip("/")
 
-    @property
+    @cached_property
     def collections(self) -> dict[str, Collection]:
         raw = self.config.get("collections") or {}
         if isinstance(raw, list):
@@ -281,38 +282,61 @@ class SiteRules:
             found[POSTS] = Collection(POSTS, True, None, folder)
         return found
 
-    def _matches(self, patterns: list[str], path: str) -> bool:
-        """Jekyll's glob_include?: an fnmatch, or the path starting with the pattern (as Jekyll does)."""
-        for pattern in patterns:
-            pattern = pattern.strip()
-            if not pattern:
-                continue
-            bare = pattern.rstrip("/")
-            if fnmatch.fnmatchcase(path, pattern) or path.startswith(pattern) or path == bare:
-                return True
-        return False
+    @staticmethod
+    def _matcher(patterns: list[str]):
+        """Jekyll's glob_include? for a list of patterns: an fnmatch, or the path starting with the
+        pattern (as Jekyll compares them), or the folder named by a `dir/` pattern."""
+        patterns = [p.strip() for p in patterns if p.strip()]
+        globs = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)) if patterns else None
+        prefixes = tuple(patterns)
+        bare = {p.rstrip("/") for p in patterns}
 
-    def _included(self, path: str) -> bool:
-        wanted = [p for p in self.includes if p not in self.excludes]
-        return self._matches(wanted, path) or self._matches(self.includes, PurePosixPath(path).name)
+        def matches(path: str) -> bool:
+            return bool(prefixes) and (
+                path.startswith(prefixes) or path in bare or bool(globs and globs.match(path))
+            )
 
-    def _excluded(self, path: str) -> bool:
-        return self._matches([p for p in self.excludes if p not in self.includes], path)
+        return matches
+
+    @cached_property
+    def _include_wanted(self):
+        return self._matcher([p for p in self.includes if p not in self.excludes])
+
+    @cached_property
+    def _include_names(self):
+        return self._matcher(self.includes)
+
+    @cached_property
+    def _exclude(self):
+        return self._matcher([p for p in self.excludes if p not in self.includes])
+
+    @cached_property
+    def _kept_entries(self) -> dict[str, bool]:
+        return {}
+
+    def _entry_kept_here(self, entry: str, name: str) -> bool | None:
+        """False: dropped; True: kept whatever is above; None: kept if its folder is."""
+        included = self._include_wanted(entry) or self._include_names(name)
+        if self._exclude(entry) and not included:
+            return False
+        if included:
+            return None
+        if name.startswith(SPECIAL_LEADING) or name.endswith("~"):
+            return False
+        return None
 
     def entry_kept(self, path: str) -> bool:
-        """Jekyll's EntryFilter for one path (every folder on the way is checked too)."""
-        parts = path.split("/")
-        for depth in range(1, len(parts) + 1):
-            entry = "/".join(parts[:depth])
-            name = parts[depth - 1]
-            included = self._included(entry)
-            if self._excluded(entry) and not included:
-                return False
-            if included:
-                continue
-            if name.startswith(SPECIAL_LEADING) or name.endswith("~"):
-                return False
-        return True
+        """Jekyll's EntryFilter for one path (every folder on the way is checked too; folders are
+        remembered, so a site's thousands of files cost one check each)."""
+        folder, _, name = path.rpartition("/")
+        return (not folder or self._folder_kept(folder)) and self._entry_kept_here(path, name) is not False
+
+    def _folder_kept(self, folder: str) -> bool:
+        """`entry_kept` for a folder, remembered (files are many and seen once; folders are few)."""
+        cache = self._kept_entries
+        if folder not in cache:
+            cache[folder] = self.entry_kept(folder)
+        return cache[folder]
 
     def placement(self, path: str) -> Placement:
         """Where the site-relative `path` sits: a page, a collection's document, a plain file, or ignored."""
@@ -347,6 +371,8 @@ class SiteRules:
         """The `defaults:` values that apply to `path` (kind: "pages", "posts" or a collection label),
         the more specific scope winning as in Jekyll (longer path, then a type, then the later entry)."""
         matches = []
+        if not self.config.get("defaults"):
+            return {}
         for order, entry in enumerate(self.config.get("defaults") or []):
             if not isinstance(entry, dict):
                 continue
@@ -378,10 +404,10 @@ class SiteRules:
         return "pages"
 
     # -- URLs
-    def url(self, path: str, fm: dict, date: dt.datetime | None) -> str:
+    def url(self, path: str, fm: dict, date: dt.datetime | None, placement: Placement | None = None) -> str:
         """The URL Jekyll gives the page or document at site-relative `path` (front matter `fm`, with
         defaults applied); raises ValueError for a permalink Quire cannot use."""
-        placement = self.placement(path)
+        placement = placement or self.placement(path)
         if placement.kind == "document":
             placeholders = self._document_placeholders(placement, fm, date)
             template = self._document_template(placement.collection)
@@ -396,7 +422,7 @@ class SiteRules:
         return expand(template, placeholders)
 
     def _page_template(self, path: str) -> str:
-        if PurePosixPath(path).stem == "index":
+        if _stem(path.rpartition("/")[2]) == "index":
             return "/:path/"
         style = self.permalink_style
         if style in (QUIRE_STYLE, "pretty"):
@@ -407,9 +433,8 @@ class SiteRules:
         return "/:path/:basename" + suffix
 
     def _page_placeholders(self, path: str) -> dict[str, str]:
-        p = PurePosixPath(path)
-        parent = "" if str(p.parent) == "." else str(p.parent)
-        return {"path": parent, "basename": p.stem, "output_ext": ".html"}
+        parent, _, name = path.rpartition("/")
+        return {"path": parent, "basename": _stem(name), "output_ext": ".html"}
 
     def _document_template(self, collection: Collection) -> str:
         if collection.permalink:
@@ -470,6 +495,12 @@ class SiteRules:
         return values
 
 
+def _stem(name: str) -> str:
+    """A file name without its last extension (as PurePosixPath.stem, without the cost)."""
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and stem else name
+
+
 def _file_date(text: str) -> dt.datetime | None:
     try:
         year, month, day = (int(part) for part in text.split("-"))
@@ -506,3 +537,7 @@ def expand(template: str, placeholders: dict[str, str]) -> str:
         raise ValueError(f"permalink '{template}' contains '..'; paths must stay inside the site")
     url = re.sub(r"/{2,}", "/", "/" + filled.replace("./", "").lstrip("/"))
     return url
+
+
+NO_CONFIG = SiteRules()
+"""The rules of a folder without _config.yml (one shared instance: its caches are kept)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError
 
-from pages.jekyll_site import SiteRules
+from pages.jekyll_site import NO_CONFIG, SiteRules
 from pages.models import SiteConfig
 
 SITE_CONFIG_ID = 1
@@ -47,7 +47,7 @@ def stored_config() -> SiteConfig | None:
 
 def _rules_of(row: SiteConfig | None) -> SiteRules:
     if row is None:
-        return SiteRules()
+        return NO_CONFIG
     return SiteRules.from_config(row.data if isinstance(row.data, dict) else {}, row.has_config)
 
 
@@ -78,7 +78,7 @@ def nav_case_sensitive(rules: SiteRules | None = None) -> bool:
         try:
             rules = site_rules()
         except DatabaseError:
-            rules = SiteRules()
+            rules = NO_CONFIG
     configured = rules.nav_case_sensitive
     return configured if configured is not None else bool(getattr(settings, "QUIRE_NAV_CASE_SENSITIVE", True))
 
@@ -121,7 +121,7 @@ def request_site(request=None) -> SiteInfo:
     try:
         version = request_content_version(request)
     except DatabaseError:
-        return SiteInfo(SiteRules(), default_baseurl())
+        return SiteInfo(NO_CONFIG, default_baseurl())
     local = _local
     if local is not None and local[0] == version:
         return local[1]

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pages.front_matter import parse_date, parse_date_loosely
-from pages.jekyll_site import SiteRules, deep_merge
+from pages.jekyll_site import NO_CONFIG, SiteRules, deep_merge
 from pages.urls_from_paths import date_from_text, page_url, site_path, title_from_path
 
 NAV_FIELDS = ("parent", "grand_parent", "ancestor")
@@ -100,9 +100,11 @@ def title_text(value) -> str:
     return value if isinstance(value, str) else _as_written(value)
 
 
-def effective_front_matter(fm: dict, site_path: str, rules: SiteRules) -> dict:
+def effective_front_matter(fm: dict, site_path: str, rules: SiteRules, placement=None) -> dict:
     """The page's front matter over the config's `defaults:` for its path (front matter wins)."""
-    defaults = rules.defaults_for(site_path, rules.kind_of(rules.placement(site_path)))
+    if not rules.config.get("defaults"):
+        return fm
+    defaults = rules.defaults_for(site_path, rules.kind_of(placement or rules.placement(site_path)))
     return deep_merge(defaults, fm) if defaults else fm
 
 
@@ -113,9 +115,10 @@ def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir:
     pretty URLs); `site_dir` is where the imported folder lies under the folder holding `_config.yml`.
     Raises FieldErrors listing every unacceptable value at once.
     """
-    rules = rules or SiteRules()
+    rules = rules or NO_CONFIG
     site_file = f"{site_dir.strip('/')}/{path}" if site_dir.strip("/") else path
-    fm = effective_front_matter(fm, site_file, rules)
+    placement = rules.placement(site_file)
+    fm = effective_front_matter(fm, site_file, rules, placement)
     problems: list[FieldProblem] = []
     notes: list[str] = []
 
@@ -171,7 +174,7 @@ def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir:
 
     url_path = ""
     try:
-        url_path = page_url(fm.get("permalink"), site_file, rules, fm, date)
+        url_path = page_url(fm.get("permalink"), site_file, rules, fm, date, placement)
     except ValueError as exc:
         problems.append(FieldProblem("permalink", str(exc)))
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import PurePosixPath
 
-from pages.jekyll_site import SiteRules
+from pages.jekyll_site import NO_CONFIG, SiteRules
 
 DATE_PREFIX_RE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:-|\s+|\Z)")
 
@@ -22,10 +22,12 @@ def default_url(path: str, rules: SiteRules | None = None) -> str:
     /[cat/]YYYY/MM/DD/slug/ (or the config's post style); a document of an output collection →
     /label/path/ (or the collection's permalink).
     """
-    return (rules or SiteRules()).url(path, {}, date_from_text(PurePosixPath(path).name))
+    return (rules or NO_CONFIG).url(path, {}, date_from_text(PurePosixPath(path).name))
 
 
-def page_url(permalink, path: str, rules: SiteRules | None = None, fm: dict | None = None, date=None) -> str:
+def page_url(
+    permalink, path: str, rules: SiteRules | None = None, fm: dict | None = None, date=None, placement=None
+) -> str:
     """The page's URL: its permalink when given (placeholders such as :path or :title filled in, made
     to start with '/'), else the URL the site's permalink style gives it.
 
@@ -33,10 +35,10 @@ def page_url(permalink, path: str, rules: SiteRules | None = None, fm: dict | No
     names a placeholder the page does not have.
     """
     if date is None:
-        date = date_from_text(PurePosixPath(path).name)
+        date = date_from_text(path.rpartition("/")[2])
     values = dict(fm or {})
     values["permalink"] = permalink
-    return (rules or SiteRules()).url(path, values, date)
+    return (rules or NO_CONFIG).url(path, values, date, placement)
 
 
 def site_path(value: str, what: str) -> str:
