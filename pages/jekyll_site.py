@@ -66,11 +66,15 @@ class ConfigError(ValueError):
 
 
 def find_site_root(folder: Path) -> Path | None:
-    """The folder holding `_config.yml`: `folder` itself or its nearest parent; None when there is none."""
+    """The folder holding `_config.yml`: `folder` itself or its nearest parent; None when there is none.
+
+    The search stops at a repository's root (a folder holding `.git`): a site never reaches above it."""
     folder = folder.resolve()
     for candidate in (folder, *folder.parents):
         if (candidate / CONFIG_NAME).is_file():
             return candidate
+        if (candidate / ".git").exists():
+            return None
     return None
 
 

@@ -227,6 +227,9 @@ def test_find_site_root_looks_in_the_folder_then_its_parents(tmp_path):
     (tmp_path / "site" / "_config.yml").write_text("title: X\n")
     assert find_site_root(tmp_path / "site" / "docs") == (tmp_path / "site").resolve()
     assert find_site_root(tmp_path / "site") == (tmp_path / "site").resolve()
+    (tmp_path / "site" / "repo" / "docs").mkdir(parents=True)
+    (tmp_path / "site" / "repo" / ".git").mkdir()
+    assert find_site_root(tmp_path / "site" / "repo" / "docs") is None  # never above a repository root
 
 
 @pytest.mark.parametrize(
