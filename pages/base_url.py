@@ -15,6 +15,7 @@ prefix already carries it; the base URL is then not added twice.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.handlers.wsgi import get_script_name
 from django.urls import get_script_prefix, set_script_prefix
 
 
@@ -53,9 +54,8 @@ class SiteBaseUrlMiddleware:
 
         base = request_site(request).baseurl
         if base:
-            current = original.rstrip("/")
-            if not (current == base or current.endswith(base)):
-                set_script_prefix(current + base + "/")
+            current = (get_script_name(request.META) or "").rstrip("/")
+            set_script_prefix((current if current.endswith(base) else current + base) + "/")
             if path_info == base or path_info.startswith(base + "/"):
                 request.path_info = path_info[len(base) :] or "/"
         try:

@@ -264,6 +264,16 @@ def test_force_script_name_is_not_doubled(site, settings):
     assert 'href="/handbook/docs/"' in html and "/handbook/handbook" not in html
 
 
+@pytest.mark.parametrize(
+    ("force", "expected"), [("/handbook", "/handbook/docs/"), ("/proxy", "/proxy/handbook/docs/")]
+)
+def test_force_script_name(site, settings, client, force, expected):
+    """FORCE_SCRIPT_NAME equal to the base URL: carried once; another prefix: it comes first."""
+    settings.FORCE_SCRIPT_NAME = force
+    html = client.get("/docs/install.html").content.decode()
+    assert f'href="{expected}"' in html and "/handbook/handbook" not in html
+
+
 def test_import_option_baseurl_wins_over_the_config(tmp_path, client):
     """`import_pages --baseurl` overrides the config's baseurl."""
     run_import(write_site(tmp_path / "s", SITE), baseurl="/other/")
