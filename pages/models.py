@@ -35,7 +35,7 @@ class Page(models.Model):
         "URL",
         max_length=1000,
         unique=True,
-        help_text="The page's path on the site, starting and ending with '/', e.g. /docs/install/",
+        help_text="The page's path on the site, starting with '/', e.g. /docs/install/ or /docs/install.html",
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
