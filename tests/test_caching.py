@@ -76,7 +76,8 @@ def test_if_modified_since_answers_304_until_content_changes(client, site):
     guide = site["guide"]
     guide.body_html = "<p>new</p>"
     guide.save()
-    caches["default"].set(f"quire:seen:{content_version()}", 4_000_000_000)  # the new version is later
+    # the new version is later
+    caches["default"].set(caching.cache_key("seen", content_version()), 4_000_000_000)
     fresh = client.get("/guide/", HTTP_IF_MODIFIED_SINCE=last_modified)
     assert fresh.status_code == 200
     assert fresh["Last-Modified"] == http_date(4_000_000_000)
