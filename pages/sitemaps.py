@@ -61,6 +61,7 @@ def sitemap_xml(request: HttpRequest) -> HttpResponse:
 def sitemap_part(request: HttpRequest, number: int) -> HttpResponse:
     """One part of a sitemap too large for one file (`/sitemap-<number>.xml`)."""
     sitemap = PageSitemap()
-    if not 1 <= number <= sitemap.paginator.num_pages:
+    parts = sitemap.paginator.num_pages
+    if parts <= 1 or not 1 <= number <= parts:  # a small sitemap is /sitemap.xml alone
         raise Http404("no such sitemap part")
     return _urlset(request, sitemap, number)
