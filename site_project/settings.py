@@ -209,33 +209,34 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded images: on this machine's disk (QUIRE_MEDIA_STORAGE=local, the default: one machine only)
 # or in any S3-compatible object store shared by every instance (QUIRE_MEDIA_STORAGE=s3). Either way
 # Quire serves them at MEDIA_URL itself, with hardening headers (pages/media.py).
-QUIRE_MEDIA_STORAGE = os.environ.get("QUIRE_MEDIA_STORAGE", "local").strip().lower() or "local"
 QUIRE_MEDIA_MAX_AGE = int(os.environ.get("QUIRE_MEDIA_MAX_AGE", str(24 * 3600)))
 
 
-def media_storage() -> dict:
-    if QUIRE_MEDIA_STORAGE == "local":
+def media_storage(environ=os.environ) -> dict:
+    """STORAGES["default"] from QUIRE_MEDIA_STORAGE and, for S3, the QUIRE_S3_* variables."""
+    kind = environ.get("QUIRE_MEDIA_STORAGE", "local").strip().lower() or "local"
+    if kind == "local":
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    if QUIRE_MEDIA_STORAGE != "s3":
+    if kind != "s3":
         raise ImproperlyConfigured(
-            f"QUIRE_MEDIA_STORAGE is {QUIRE_MEDIA_STORAGE!r}; use 'local' (this machine's disk) or 's3'."
+            f"QUIRE_MEDIA_STORAGE is {kind!r}; use 'local' (this machine's disk) or 's3' (an object store)."
         )
-    bucket = os.environ.get("QUIRE_S3_BUCKET", "").strip()
+    bucket = environ.get("QUIRE_S3_BUCKET", "").strip()
     if not bucket:
         raise ImproperlyConfigured("QUIRE_MEDIA_STORAGE=s3 needs QUIRE_S3_BUCKET (the bucket's name).")
     from botocore.config import Config
 
-    timeout = float(os.environ.get("QUIRE_S3_TIMEOUT", "5"))
+    timeout = float(environ.get("QUIRE_S3_TIMEOUT", "5"))
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
             # Unset values fall back to boto3's own chain (AWS_* variables, instance roles).
-            "endpoint_url": os.environ.get("QUIRE_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("QUIRE_S3_REGION") or None,
-            "access_key": os.environ.get("QUIRE_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("QUIRE_S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("QUIRE_S3_PREFIX", "").strip("/"),
+            "endpoint_url": environ.get("QUIRE_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("QUIRE_S3_REGION") or None,
+            "access_key": environ.get("QUIRE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("QUIRE_S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("QUIRE_S3_PREFIX", "").strip("/"),
             "default_acl": None,  # private objects: readers get them through Quire (or a CDN in front)
             "querystring_auth": True,
             "file_overwrite": False,
@@ -243,7 +244,7 @@ def media_storage() -> dict:
                 connect_timeout=timeout,
                 read_timeout=timeout,
                 retries={"max_attempts": 2},
-                s3={"addressing_style": os.environ.get("QUIRE_S3_ADDRESSING_STYLE", "path")},
+                s3={"addressing_style": environ.get("QUIRE_S3_ADDRESSING_STYLE", "path")},
             ),
         },
     }
