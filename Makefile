@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_SIZES ?= 1000,10000
 
-.PHONY: run test lint format bench bench-quick loadtest browser java clean
+.PHONY: run test lint format bench bench-quick loadtest multi-instance browser java clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -41,6 +41,10 @@ bench-quick: $(VENV)/.installed-dev
 # 60 s of page views on gunicorn + PostgreSQL while an import and admin saves run (needs PostgreSQL)
 loadtest: $(VENV)/.installed-dev
 	$(BIN)/python bench/loadtest.py
+
+# Two instances on PostgreSQL, Redis and an S3 server: saves, upload, import, Redis restart, database blip
+multi-instance: $(VENV)/.installed-dev
+	$(BIN)/python bench/multi_instance.py
 
 # Make sure Debian's Chromium is there for the browser tests (installs it when missing and root)
 browser:
