@@ -49,34 +49,45 @@ class S3Server:
         )  # fmt: skip
 
 
-def _wait(endpoint: str, process: subprocess.Popen | None, deadline: float = 30) -> None:
+def _wait(endpoint: str, process: subprocess.Popen | None, deadline: float = 30) -> bool:
+    """True once the server answers; False if its process exited (its port was taken meanwhile)."""
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if process is not None and process.poll() is not None:
-            pytest.fail(f"moto_server exited with {process.returncode}")
+            return False
         try:
             urllib.request.urlopen(endpoint, timeout=2).close()
-            return
+            return True
         except urllib.error.HTTPError:
-            return  # it answers
+            return True  # it answers
         except OSError:
             time.sleep(0.2)
     pytest.fail(f"the S3 server at {endpoint} did not answer within {deadline} s")
+
+
+def _start_moto(log: Path | None) -> tuple[subprocess.Popen, int, str]:
+    moto = Path(sys.executable).with_name("moto_server")
+    command = [str(moto)] if moto.exists() else [sys.executable, "-m", "moto.server"]
+    for _attempt in range(3):
+        port = free_port()
+        sink = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the process holds it
+        process = subprocess.Popen([*command, "-H", "127.0.0.1", "-p", str(port)], stdout=sink, stderr=sink)
+        endpoint = f"http://127.0.0.1:{port}"
+        if _wait(endpoint, process):
+            return process, port, endpoint
+        release_port(port)
+    pytest.fail(f"moto_server did not start (exit {process.returncode}); see {log}")
 
 
 def start_s3_server(log: Path | None = None):
     """Yield an `S3Server` with a fresh bucket; the moto server is stopped afterwards."""
     endpoint = os.environ.get("QUIRE_TEST_S3_ENDPOINT", "").rstrip("/")
     process = port = None
-    if not endpoint:
-        port = free_port()
-        moto = Path(sys.executable).with_name("moto_server")
-        command = [str(moto)] if moto.exists() else [sys.executable, "-m", "moto.server"]
-        sink = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-        process = subprocess.Popen([*command, "-H", "127.0.0.1", "-p", str(port)], stdout=sink, stderr=sink)
-        endpoint = f"http://127.0.0.1:{port}"
+    if endpoint:
+        _wait(endpoint, None)
+    else:
+        process, port, endpoint = _start_moto(log)
     try:
-        _wait(endpoint, process)
         server = S3Server(endpoint=endpoint, bucket=f"quire-media-{uuid.uuid4().hex[:12]}")
         server.client().create_bucket(Bucket=server.bucket)
         yield server
