@@ -11,6 +11,8 @@ from the cache needs no database query:
   request;
 - a copy older than QUIRE_VERSION_MAX_AGE seconds is checked against the database again, so a copy left
   behind by a failed publish (the cache was unreachable at that moment) is wrong for that long at most;
+  a process-local cache (local memory, the default without REDIS_URL) is never trusted: its copy only
+  serves as the last known version during an outage;
 - when the database cannot answer, the last copy is used and the request is marked stale (pages already
   cached are served with `X-Quire-Stale`, see pages/outage.py); after a database failure this process
   asks the database again only every QUIRE_DB_RETRY_AFTER seconds, so a hung database does not hold
@@ -25,6 +27,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
 
@@ -103,7 +107,12 @@ def _shared_cache():
 
 
 def _max_age() -> float:
-    return float(getattr(settings, "QUIRE_VERSION_MAX_AGE", 5))
+    """Seconds the cache's copy is trusted without the database: none when the cache is this process's
+    own (local memory: another process's bump never reaches it), unless QUIRE_VERSION_IN_CACHE says."""
+    shared = getattr(settings, "QUIRE_VERSION_IN_CACHE", None)
+    if shared is None:
+        shared = not isinstance(_shared_cache(), LocMemCache | DummyCache)
+    return float(getattr(settings, "QUIRE_VERSION_MAX_AGE", 5)) if shared else 0.0
 
 
 def publish_content_version() -> None:

@@ -183,6 +183,11 @@ else:
 QUIRE_RELEASE = os.environ.get("QUIRE_RELEASE", "")
 # How old the shared cache's copy of the content version may be before it is checked with the database.
 QUIRE_VERSION_MAX_AGE = float(os.environ.get("QUIRE_VERSION_MAX_AGE", "5"))
+# Whether the cache's copy may be trusted at all (Django setting): by default only when the cache is shared
+# (Redis), never a per-process local-memory cache.
+QUIRE_VERSION_IN_CACHE = None
+# /-/health/ready answers 503 when the cache fails too (pages/health.py).
+QUIRE_READY_REQUIRES_CACHE = env_bool("QUIRE_READY_REQUIRES_CACHE")
 
 # Public pages: browser/proxy max-age, and how long cached pages and navigation live (pages/caching.py).
 QUIRE_PUBLIC_MAX_AGE = int(os.environ.get("QUIRE_PUBLIC_MAX_AGE", "60"))

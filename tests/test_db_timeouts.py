@@ -4,6 +4,14 @@ import pytest
 from django.db import OperationalError, connection, connections
 
 from pages.db_timeouts import database_options
+from tests.servers import (
+    base_environment,
+    create_postgres_database,
+    drop_postgres_database,
+    manage,
+    postgres_available,
+    postgres_url,
+)
 
 SLOW_SQLITE = (
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000000) "
@@ -57,3 +65,29 @@ def test_a_long_sqlite_statement_is_interrupted():
             assert cursor.fetchone() == (1,)
     finally:
         limited.close()
+
+
+POOL_SCRIPT = (
+    "from django.db import connection\n"
+    "with connection.cursor() as cursor:\n"
+    "    cursor.execute('SHOW statement_timeout')\n"
+    "    print(cursor.fetchone()[0], connection.pool is not None, connection.settings_dict['CONN_MAX_AGE'])\n"
+)
+
+
+@pytest.mark.skipif(not postgres_available(), reason="needs PostgreSQL on 127.0.0.1 (.ci/run starts it)")
+@pytest.mark.parametrize("pool", ["0", "1"])
+def test_postgresql_connections_carry_the_limits_with_or_without_the_pool(pool):
+    """A real PostgreSQL connection made from the settings has the statement timeout; QUIRE_DB_POOL=1
+    gives it psycopg's pool (and no persistent connection of Django's own)."""
+    name = create_postgres_database("timeouts")
+    try:
+        env = base_environment(
+            DATABASE_URL=postgres_url(name), QUIRE_DB_STATEMENT_TIMEOUT="7", QUIRE_DB_POOL=pool
+        )
+        timeout, pooled, max_age = manage(env, "shell", "-c", POOL_SCRIPT).split()[-3:]
+    finally:
+        drop_postgres_database(name)
+    assert timeout == "7s"
+    assert pooled == ("True" if pool == "1" else "False")
+    assert (max_age == "0") == (pool == "1")

@@ -90,8 +90,14 @@ def test_manifest_decides_the_release_when_static_files_are_collected(settings, 
 
 
 # -- the content version through the cache -----------------------------------------------------------
+@pytest.fixture
+def shared_cache(settings):
+    """Treat the test's local-memory cache as the shared one (it is, within this one process)."""
+    settings.QUIRE_VERSION_IN_CACHE = True
+
+
 @pytest.mark.django_db(transaction=True)
-def test_cached_page_view_runs_no_query(client, django_assert_num_queries):
+def test_cached_page_view_runs_no_query(client, shared_cache, django_assert_num_queries):
     """With the content version shared through the cache, a page hit needs no database at all."""
     make_pages(3)
     assert client.get("/p1/").status_code == 200
@@ -101,7 +107,7 @@ def test_cached_page_view_runs_no_query(client, django_assert_num_queries):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_save_is_seen_at_once_through_the_shared_version(client):
+def test_a_save_is_seen_at_once_through_the_shared_version(client, shared_cache):
     """The commit of a save publishes the new version: the next request is fresh (no waiting out
     QUIRE_VERSION_MAX_AGE)."""
     (page, *_) = make_pages(1)
@@ -113,7 +119,7 @@ def test_a_save_is_seen_at_once_through_the_shared_version(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_version_bumped_elsewhere_is_seen_within_the_max_age(client, settings):
+def test_a_version_bumped_elsewhere_is_seen_within_the_max_age(client, shared_cache, settings):
     """A writer whose publish never reached the cache (it was down) is seen once the copy is older
     than QUIRE_VERSION_MAX_AGE: the copy is checked against the database again."""
     (page, *_) = make_pages(1)
@@ -124,6 +130,14 @@ def test_a_version_bumped_elsewhere_is_seen_within_the_max_age(client, settings)
 
     SiteState.objects.filter(pk=site_state.SITE_STATE_ID).update(content_version=10_000)
     assert b"Imported elsewhere" in client.get("/p0/").content
+
+
+def test_a_process_local_cache_is_never_trusted_for_the_version(settings):
+    """Without Redis each worker has its own cache, which another process's bump never reaches."""
+    settings.QUIRE_VERSION_IN_CACHE = None
+    assert site_state._max_age() == 0
+    settings.QUIRE_VERSION_IN_CACHE = True
+    assert site_state._max_age() == settings.QUIRE_VERSION_MAX_AGE
 
 
 @pytest.mark.django_db
@@ -138,7 +152,7 @@ def test_an_uncommitted_bump_is_never_shared():
 
 # -- sitemap, feed, search ---------------------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
-def test_sitemap_and_feed_are_cached(client):
+def test_sitemap_and_feed_are_cached(client, shared_cache):
     make_pages(3)
     for url in ("/sitemap.xml", "/feed.xml"):
         first = client.get(url)
