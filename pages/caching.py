@@ -173,7 +173,7 @@ def site_navigation(request: HttpRequest | None = None) -> SiteNavigation:
     """The navigation tree and HTML of the current content version, built once and shared.
 
     Looked up in this process, then in the shared cache; built (one query, one render) only when
-    neither holds the current version.
+    neither holds the current version — and then by one process at a time (`_build_once`).
     """
     global _local_navigation
     version = request_content_version(request)
@@ -186,10 +186,42 @@ def site_navigation(request: HttpRequest | None = None) -> SiteNavigation:
     cache = _cache()
     navigation = cache.get(key)
     if navigation is None:
-        navigation = _build_navigation(version)
-        cache.set(key, navigation, _entry_timeout(version))
+        navigation = _build_once(cache, key, version)
     _local_navigation = navigation
     return navigation
+
+
+def _build_once(cache, key: str, version: int) -> SiteNavigation:
+    """Build and share the navigation of `version`, one builder across all workers and machines.
+
+    The first process to take the lock (an `add` in the shared cache) builds and stores it, and drops
+    the previous version's entry; the others wait up to QUIRE_NAV_BUILD_WAIT seconds (default 5) for
+    the entry, then build their own copy. Without a working cache every process builds its own.
+    """
+    from pages.cache_backend import cache_is_down
+
+    lock = f"{key}:building"
+    if cache.add(lock, 1, int(_setting("QUIRE_NAV_BUILD_LOCK", 60))):
+        try:
+            navigation = _build_navigation(version)
+            cache.set(key, navigation, _entry_timeout(version))
+            latest = cache_key("nav-latest", NAVIGATION_FORMAT)
+            previous = cache.get(latest)
+            if previous is not None and previous != key:
+                cache.delete(previous)  # no reader asks for an older version once this one is out
+            cache.set(latest, key, int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
+        finally:
+            cache.delete(lock)
+        return navigation
+    deadline = time.monotonic() + float(_setting("QUIRE_NAV_BUILD_WAIT", 5))
+    while time.monotonic() < deadline and not cache_is_down(cache):
+        time.sleep(0.02)
+        navigation = cache.get(key)
+        if navigation is not None:
+            return navigation
+        if not cache.has_key(lock):
+            break  # the builder gave up (or its entry could not be stored): build here
+    return _build_navigation(version)
 
 
 def _build_navigation(version: int) -> SiteNavigation:

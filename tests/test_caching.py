@@ -388,3 +388,44 @@ def test_a_navigation_entry_of_an_older_shape_is_not_read_after_an_upgrade(site)
     navigation = caching.site_navigation()
     assert isinstance(navigation, caching.SiteNavigation)
     assert navigation.version == version and "old shape" not in navigation.html
+
+
+def test_navigation_of_a_new_version_is_built_once_across_concurrent_workers(monkeypatch):
+    """Workers asking at once for a navigation nobody has built wait for one builder's entry."""
+    import threading
+    import time as clock
+    from types import SimpleNamespace
+
+    builds = []
+
+    def slow_build(version):
+        builds.append(version)
+        clock.sleep(0.3)
+        return caching.SiteNavigation(version=version, tree=None, closed={}, branch_url_pattern="{}")
+
+    monkeypatch.setattr(caching, "_build_navigation", slow_build)
+    monkeypatch.setattr(caching, "_entry_timeout", lambda version: 60)
+    results = []
+
+    def worker():
+        caching.forget_local_navigation()  # each thread stands for a worker process of its own
+        request = SimpleNamespace(_quire_content_version=77, _quire_stale=False)
+        results.append(caching.site_navigation(request))
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == [77]
+    assert len(results) == 6 and all(r.version == 77 for r in results)
+
+
+def test_a_new_navigation_drops_the_previous_versions_entry(site):
+    first = caching.site_navigation()
+    old_key = caching.cache_key("nav", caching.NAVIGATION_FORMAT, first.version)
+    assert caches["default"].get(old_key) is not None
+    site["guide"].title = "Renamed"
+    site["guide"].save()
+    caching.site_navigation()
+    assert caches["default"].get(old_key) is None
