@@ -43,7 +43,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from pages.nav_tree import NavTree, closed_items, render_branch_html, render_nav_html
+from pages.nav_tree import NavTree, closed_items, render_branch_html, render_nav_html, render_range_html
 from pages.release import current_release
 from pages.site_state import DATABASE_ERRORS, bump_content_version, shared_content_version
 
@@ -68,6 +68,11 @@ def responses_enabled() -> bool:
 
 def nav_enabled() -> bool:
     return bool(_setting("QUIRE_CACHE_NAV", True))
+
+
+def nav_window() -> int:
+    """Most entries of one navigation level written into a page (0: no limit)."""
+    return int(_setting("QUIRE_NAV_WINDOW", 150))
 
 
 def cache_key(kind: str, *parts) -> str:
@@ -147,8 +152,11 @@ class SiteNavigation:
         return self.branch_url_pattern.format(page_id)
 
     def sidebar(self, current_id: int | None = None, ancestor_ids: Iterable[int] = ()) -> str:
-        """The sidebar HTML with `current_id` marked and it and its ancestors open."""
-        return render_nav_html(self.tree, self.closed, self.branch_url, current_id, ancestor_ids)
+        """The sidebar HTML with `current_id` marked and it and its ancestors open; a level longer than
+        QUIRE_NAV_WINDOW shows the window around its open entry (`nav_tree.render_nav_html`)."""
+        return render_nav_html(
+            self.tree, self.closed, self.branch_url, current_id, ancestor_ids, window=nav_window()
+        )
 
     @property
     def html(self) -> str:
@@ -157,7 +165,11 @@ class SiteNavigation:
 
     def branch(self, page_id: int) -> str | None:
         """One page's children as a closed list (what a sidebar toggle fetches), None if it has none."""
-        return render_branch_html(self.tree, self.closed, page_id)
+        return render_branch_html(self.tree, self.closed, page_id, self.branch_url, window=nav_window())
+
+    def entries(self, parent_id: int, start: int, end: int) -> str | None:
+        """Entries [start, end) of one level (0: the top level), what a "more pages" entry loads."""
+        return render_range_html(self.tree, self.closed, parent_id, start, end, self.branch_url, nav_window())
 
 
 # Part of the shared cache key: an entry pickled by an older Quire (another SiteNavigation shape) is

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sitemap-<int:number>.xml", sitemaps.sitemap_part, name="sitemap_part"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("-/nav/<int:page_id>/", views.nav_branch, name="nav_branch"),
+    path("-/nav/<int:page_id>/<int:start>-<int:end>/", views.nav_entries, name="nav_entries"),
     path("_preview/<int:pk>/", views.preview, name="preview"),
     path(settings.MEDIA_URL.strip("/") + "/<path:name>", media.serve_media, name="media"),
     path("", views.page_detail, name="home"),

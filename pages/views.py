@@ -100,6 +100,18 @@ def nav_branch(request, page_id: int):
 
 
 @require_safe
+@cache_public_response
+@reads_from_replica
+def nav_entries(request, page_id: int, start: int, end: int):
+    """Entries [start, end) of one navigation level (0: the top level), closed, a window at a time:
+    what a reader's click on a long level's "more pages" entry loads."""
+    html = site_navigation(request).entries(page_id, start, end)
+    if html is None:
+        raise Http404("no such entries in the navigation")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@require_safe
 @reads_from_replica
 def search(request):
     """Search results at section level. Template: pages/search.html; context: query, hits, nav_html.

@@ -192,6 +192,8 @@ QUIRE_READY_REQUIRES_CACHE = env_bool("QUIRE_READY_REQUIRES_CACHE")
 # Public pages: browser/proxy max-age, and how long cached pages and navigation live (pages/caching.py).
 QUIRE_PUBLIC_MAX_AGE = int(os.environ.get("QUIRE_PUBLIC_MAX_AGE", "60"))
 QUIRE_CACHE_TIMEOUT = int(os.environ.get("QUIRE_CACHE_TIMEOUT", str(24 * 3600)))
+# Most entries of one navigation level written into a page; longer levels are windowed (pages/nav_tree.py).
+QUIRE_NAV_WINDOW = int(os.environ.get("QUIRE_NAV_WINDOW", "150"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

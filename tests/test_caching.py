@@ -429,3 +429,20 @@ def test_a_new_navigation_drops_the_previous_versions_entry(site):
     site["guide"].save()
     caching.site_navigation()
     assert caches["default"].get(old_key) is None
+
+
+@pytest.mark.django_db
+def test_a_long_level_is_windowed_and_its_hidden_entries_are_served(client, settings):
+    """With more top-level pages than QUIRE_NAV_WINDOW, a page carries the window around it, and the
+    "more" links answer the hidden entries (cached like any public answer)."""
+    settings.QUIRE_NAV_WINDOW = 3
+    for i in range(1, 9):
+        make_page(f"Post {i}", f"/p{i}/", nav_order=str(i))
+    html = client.get("/p5/").content.decode()
+    assert html.count('class="nav-link"') == 3
+    links = re.findall(r'data-more="([^"]+)"', html)
+    assert links == ["/-/nav/0/0-3/", "/-/nav/0/6-8/"]
+    earlier = client.get(links[0])
+    assert earlier.status_code == 200 and earlier["Cache-Control"].startswith("public")
+    assert [f"/p{i}/" for i in (1, 2, 3)] == re.findall(r'href="(/p\d/)"', earlier.content.decode())
+    assert client.get("/-/nav/0/6-99/").status_code == 404
