@@ -174,7 +174,7 @@ class SiteNavigation:
 
 # Part of the shared cache key: an entry pickled by an older Quire (another SiteNavigation shape) is
 # never read by a newer one after an upgrade, even for the same content version.
-NAVIGATION_FORMAT = 2
+NAVIGATION_FORMAT = 3
 
 # The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
 # only while the database's content version still equals its version, so it is never stale.

@@ -71,8 +71,15 @@ class NavTree:
     def in_nav(self, page_id: int) -> bool:
         return page_id in self._position
 
+    def sibling_index(self, page_id: int) -> int | None:
+        """Where a page stands among its siblings in the navigation (None when it is not in it)."""
+        return self._sibling_index.get(page_id)
+
     def __post_init__(self) -> None:
         self._position = {record.id: i for i, record in enumerate(self.order)}
+        self._sibling_index = {record.id: i for i, record in enumerate(self.roots)}
+        for kids in self.children.values():
+            self._sibling_index.update((record.id, i) for i, record in enumerate(kids))
 
 
 def _sorted_siblings(records: list[NavRecord], parent: NavRecord | None) -> list[NavRecord]:
@@ -209,7 +216,10 @@ def render_nav_html(
 
     def write(nodes: Sequence[NavRecord], list_id: str | None, parent_id: int) -> None:
         parts.append(f'<ul class="nav-list" id="{list_id}">' if list_id else '<ul class="nav-list">')
-        focus = next((i for i, node in enumerate(nodes) if node.id in opened), None)
+        found = (tree.sibling_index(page_id) for page_id in opened)
+        focus = min(
+            (i for i in found if i is not None and i < len(nodes) and nodes[i].id in opened), default=None
+        )
         start, end = window_bounds(len(nodes), focus, window)
         if start > 0:
             parts.append(_more_item(range_url(branch_url, parent_id, 0, start), start))
