@@ -135,6 +135,7 @@ def test_a_version_bumped_elsewhere_is_seen_within_the_max_age(client, shared_ca
 def test_a_process_local_cache_is_never_trusted_for_the_version(settings):
     """Without Redis each worker has its own cache, which another process's bump never reaches."""
     settings.QUIRE_VERSION_IN_CACHE = None
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert site_state._max_age() == 0
     settings.QUIRE_VERSION_IN_CACHE = True
     assert site_state._max_age() == settings.QUIRE_VERSION_MAX_AGE
