@@ -3,7 +3,8 @@
 Pure text work, no ORM. What it converts:
 
 - `{% raw %}…{% endraw %}`: the content is kept literally (and never touched by anything below).
-- `{{ site.baseurl }}`, `{{ "/x" | relative_url }}`, `{{ "/x" | absolute_url }}`, `{{ "text" }}`.
+- `{{ site.NAME }}` (from `_config.yml`) and `{{ page.NAME }}` (from the front matter),
+  `{{ "/x" | relative_url }}`, `{{ "/x" | absolute_url }}`, `{{ "text" }}`.
 - `{% link path %}` and `{% post_url name %}`, through the context's resolver.
 - `{% highlight lang %}…{% endhighlight %}`: a fenced code block.
 
@@ -41,7 +42,7 @@ _STRING_RE = r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')"""
 _URL_FILTER_RE = re.compile(rf"^\s*{_STRING_RE}\s*\|\s*(?P<filter>relative_url|absolute_url)\s*$")
 _LITERAL_RE = re.compile(rf"^\s*{_STRING_RE}\s*$")
 _BASEURL_RE = re.compile(r"^\s*site\.baseurl\s*$")
-_SITE_VARIABLE_RE = re.compile(r"^\s*site\.(?P<name>[A-Za-z_][\w-]*)\s*$")
+_SITE_VARIABLE_RE = re.compile(r"^\s*(?P<scope>site|page)\.(?P<name>[A-Za-z_][\w-]*)\s*$")
 _ENDHIGHLIGHT_RE = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
 
 
@@ -261,9 +262,11 @@ class _LiquidConverter:
     def _variable(self, expression: str, line: int) -> str:
         if _BASEURL_RE.match(expression):
             return self._site_value("baseurl", self.baseurl)
-        site_variable = _SITE_VARIABLE_RE.match(expression)
-        if site_variable and self._site_value(site_variable.group("name"), None) is not None:
-            return self._site_value(site_variable.group("name"), "")
+        variable = _SITE_VARIABLE_RE.match(expression)
+        if variable:
+            value = self._site_value(variable.group("name"), None, scope=variable.group("scope"))
+            if value is not None:
+                return value
         url = _URL_FILTER_RE.match(expression)
         if url:
             value = url.group("dq") if url.group("dq") is not None else url.group("sq")
@@ -277,9 +280,10 @@ class _LiquidConverter:
         self.warnings.add(f"Liquid variable {{{{ {shown} }}}} is not known to Quire; removed", line)
         return ""
 
-    def _site_value(self, name: str, default: str | None) -> str | None:
-        """`{{ site.NAME }}` exactly as the site's `_config.yml` writes it (text, numbers and booleans)."""
-        value = (getattr(self.context, "site", None) or {}).get(name)
+    def _site_value(self, name: str, default: str | None, *, scope: str = "site") -> str | None:
+        """`{{ site.NAME }}` as the site's `_config.yml` writes it, `{{ page.NAME }}` as the page's front
+        matter does (text, numbers and booleans)."""
+        value = (getattr(self.context, scope, None) or {}).get(name)
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, str | int | float):

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 # A block attribute list on a line of its own: `{: .note }`, `{:#id .a key="v"}`, `{:toc}`.
 # `{:name: ...}` is an attribute list *definition* (ALD), recognised separately.
-BLOCK_IAL_RE = re.compile(r"^\{:(?![\w-]+:)(?P<body>[^}\n]*)\}[ \t]*$")
-ALD_RE = re.compile(r"^\{:(?P<name>[\w-]+):(?P<body>[^}\n]*)\}[ \t]*$")
+BLOCK_IAL_RE = re.compile(r"^\{:(?![:/])(?![\w-]+:)(?P<body>[^}\n]*)\}[ \t]*$")
+ALD_RE = re.compile(r"^\{:(?![:/])(?P<name>[\w-]+):(?P<body>[^}\n]*)\}[ \t]*$")
 # A span attribute list right after an inline element: `[x](y){: .btn }`.
-SPAN_IAL_RE = re.compile(r"\{:(?![\w-]+:)(?P<body>[^}\n]*)\}")
+SPAN_IAL_RE = re.compile(r"\{:(?![:/])(?![\w-]+:)(?P<body>[^}\n]*)\}")
 # `## Heading {#custom-id}` (kramdown's header id syntax).
 HEADER_ID_RE = re.compile(r"[\t ]\{#(?P<id>[A-Za-z][\w:-]*)\}[\t ]*$")
 _IAL_PART_RE = re.compile(

@@ -141,6 +141,79 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
     return True
 
 
+_EXTENSION_RE = re.compile(r"\{::(?P<name>comment|nomarkdown|options)\b(?P<attrs>[^}]*?)(?P<closed>/)?\}")
+_ABBREVIATION_RE = re.compile(r"^\*\[(?P<abbr>[^\]\n]+)\]:[ \t]*(?P<title>.*)$")
+
+
+def _extension_end(state, name: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the `{:/name}` or `{:/}` closing an extension opened before `start`."""
+    src = state.src
+    key = "quire-no-extension-end"
+    if start >= state.env.get(key, len(src) + 1):
+        return None
+    position = start
+    while True:
+        found = src.find("{:/", position)
+        if found < 0:
+            state.env[key] = min(start, state.env.get(key, len(src) + 1))
+            return None
+        for closer in (f"{{:/{name}}}", "{:/}"):
+            if src.startswith(closer, found):
+                return found, found + len(closer)
+        position = found + 3
+
+
+def _block_extension(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """kramdown's `{::comment}…{:/comment}` (hidden), `{::nomarkdown}…{:/}` (kept as raw HTML for
+    the sanitiser) and `{::options … /}` (Quire's rendering options are fixed: removed)."""
+    if state.is_code_block(start_line):
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("{::", begin):
+        return False
+    match = _EXTENSION_RE.match(state.src, begin)
+    if match is None:
+        return False
+    if match.group("closed"):
+        if state.src[match.end() : state.eMarks[start_line]].strip():
+            return False
+        content, finish = "", match.end()
+    else:
+        closing = _extension_end(state, match.group("name"), match.end())
+        if closing is None:
+            return False
+        content, finish = state.src[match.end() : closing[0]], closing[1]
+    last_line = start_line
+    while last_line + 1 < end_line and state.bMarks[last_line + 1] <= finish:
+        last_line += 1
+    if state.src[finish : state.eMarks[last_line]].strip():
+        return False  # text after the closing tag on its line: the inline rule handles it
+    if silent:
+        return True
+    if match.group("name") == "nomarkdown" and content.strip():
+        token = state.push("html_block", "", 0)
+        token.content = content.strip("\n") + "\n"
+        token.map = [start_line, last_line + 1]
+    state.line = last_line + 1
+    return True
+
+
+def _abbreviation_definition(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """`*[HTML]: Hyper Text Markup Language`: remembered for the whole page, not shown."""
+    if state.is_code_block(start_line):
+        return False
+    text = _line(state, start_line)
+    if not text.startswith("*["):
+        return False
+    match = _ABBREVIATION_RE.match(text)
+    if match is None:
+        return False
+    if not silent:
+        state.env.setdefault("abbreviations", {})[match.group("abbr").strip()] = match.group("title").strip()
+    state.line = start_line + 1
+    return True
+
+
 _RAW_TEXT_TAGS = {"script", "pre", "style", "textarea"}
 _BLOCK_TAG_NAMES = frozenset(block_names) | _RAW_TEXT_TAGS
 _LINE_TAG_RE = re.compile(r"^</?(?P<tag>[A-Za-z][\w-]*)")
@@ -261,6 +334,26 @@ def _with_html_attributes(tag_text: str, ial: AttributeList) -> str:
     return f"<{match.group('tag')}{attrs_text}{extra}{match.group('end')}"
 
 
+def _inline_extension(state: StateInline, silent: bool) -> bool:
+    """`{::comment}…{:/}` and `{::nomarkdown}…{:/}` inside a paragraph."""
+    if not state.src.startswith("{::", state.pos):
+        return False
+    match = _EXTENSION_RE.match(state.src, state.pos)
+    if match is None:
+        return False
+    if match.group("closed"):
+        state.pos = match.end()
+        return True
+    closing = _extension_end(state, match.group("name"), match.end())
+    if closing is None:
+        return False
+    if not silent and match.group("name") == "nomarkdown":
+        token = state.push("html_inline", "", 0)
+        token.content = state.src[match.end() : closing[0]]
+    state.pos = closing[1]
+    return True
+
+
 def _math_inline(state: StateInline, silent: bool) -> bool:
     """`$$…$$` inside a paragraph (kramdown's inline math) and `\\(…\\)`."""
     src = state.src
@@ -302,6 +395,7 @@ class _Tree:
         self._apply_block_attribute_lists(tokens)
         self._display_math(tokens)
         self._span_attribute_lists_after_emphasis(tokens)
+        self._abbreviations(tokens)
         self._typography(tokens)
         headings = self._heading_ids(tokens)
         self._github_alerts(tokens)
@@ -395,6 +489,38 @@ class _Tree:
                 parse_attribute_list(match.group("body")).apply(attrs)
                 target.attrs = attrs
                 child.content = child.content[match.end() :]
+
+    def _abbreviations(self, tokens: list[Token]) -> None:
+        """Each use of a defined abbreviation in text becomes `<abbr title="…">`, as in kramdown."""
+        definitions = self.env.get("abbreviations")
+        if not definitions:
+            return
+        pattern = re.compile(
+            r"(?<![\w])("
+            + "|".join(re.escape(a) for a in sorted(definitions, key=len, reverse=True))
+            + r")(?![\w])"
+        )
+        for token in tokens:
+            if token.type != "inline" or not token.children:
+                continue
+            children: list[Token] = []
+            for child in token.children:
+                if child.type != "text" or not pattern.search(child.content):
+                    children.append(child)
+                    continue
+                for index, part in enumerate(pattern.split(child.content)):
+                    if index % 2 == 0:
+                        if part:
+                            text = Token("text", "", 0)
+                            text.content = part
+                            children.append(text)
+                        continue
+                    abbr = Token("html_inline", "", 0)
+                    abbr.content = (
+                        f'<abbr title="{html.escape(definitions[part])}">{html.escape(part)}</abbr>'
+                    )
+                    children.append(abbr)
+            token.children = children
 
     # math ---------------------------------------------------------------------------------------
 
@@ -828,8 +954,11 @@ def _build() -> MarkdownIt:
     alternatives = {"alt": ["paragraph", "blockquote", "list", "reference"]}
     md.block.ruler.before("table", "kramdown_ial", _block_attribute_list, alternatives)
     md.block.ruler.before("code", "math_block", _math_block)
+    md.block.ruler.before("code", "kramdown_extension", _block_extension)
+    md.block.ruler.before("table", "abbreviation", _abbreviation_definition, alternatives)
     md.block.ruler.at("html_block", _html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.inline.ruler.before("escape", "math_inline", _math_inline)
+    md.inline.ruler.before("escape", "kramdown_extension", _inline_extension)
     md.inline.ruler.after("emphasis", "kramdown_span_ial", _span_attribute_list)
     md.core.ruler.push("quire_tree", _tree_rule)
     default_normalize = md.normalizeLink

@@ -34,6 +34,7 @@ class RenderContext:
     page_url: the page's own URL on the site (without the base URL): relative links to files are
         resolved from it, as a browser on the real site resolves them.
     site: the site's `_config.yml` values, for `{{ site.NAME }}`.
+    page: the page's front matter, for `{{ page.NAME }}`.
     callouts: callout names the site defines (Just the Docs' `callouts:`), besides Quire's own.
     """
 
@@ -43,6 +44,7 @@ class RenderContext:
     line_offset: int = 0
     page_url: str | None = None
     site: Mapping[str, object] | None = None
+    page: Mapping[str, object] | None = None
     callouts: tuple[str, ...] = ()
 
 

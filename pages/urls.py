@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
-from pages import media, sitemaps, views
+from pages import diagrams, media, sitemaps, views
 from pages.caching import cache_public_response
 from pages.db_router import reads_from_replica
 from pages.feeds import LatestPagesFeed
@@ -17,6 +17,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("-/nav/<int:page_id>/", views.nav_branch, name="nav_branch"),
     path("-/nav/<int:page_id>/<int:start>-<int:end>/", views.nav_entries, name="nav_entries"),
+    path("-/diagram-frame/", diagrams.diagram_frame, name="diagram_frame"),
     path("_preview/<int:pk>/", views.preview, name="preview"),
     path(settings.MEDIA_URL.strip("/") + "/<path:name>", media.serve_media, name="media"),
     path("", views.page_detail, name="home"),

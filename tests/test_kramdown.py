@@ -251,3 +251,35 @@ def test_crlf_source_renders_like_lf():
     """Text saved from a browser textarea (\\r\\n) renders exactly like the file (\\n)."""
     body = "## Contents\n{: .no_toc }\n\nText\n{: .note }\n"
     assert render(body.replace("\n", "\r\n")).html == render(body).html
+
+
+# kramdown extensions, abbreviations, page variables ---------------------------------------------
+
+
+def test_comment_extension_hides_its_content():
+    html = html_of("A {::comment}hidden{:/comment} b\n\n{::comment}\nblock\n\nmore\n{:/comment}\n\nafter\n")
+    assert "hidden" not in html and "block" not in html and "more" not in html
+    assert [text_of(p) for p in find(parse(html), "p")] == ["A b", "after"]
+
+
+def test_nomarkdown_extension_is_raw_html_and_options_are_removed():
+    html = html_of(
+        '{::options parse_block_html="true" /}\n\n{::nomarkdown}\n<p class="x">*as is*</p>\n{:/}\n'
+    )
+    (paragraph,) = find(parse(html), "p")
+    assert "x" in paragraph.classes and text_of(paragraph) == "*as is*"
+    assert "{::" not in html and "options" not in html
+
+
+def test_abbreviations_are_marked_where_used():
+    elements = parse(html_of("The HTML spec, not HTMLX.\n\n*[HTML]: Hyper Text Markup Language\n"))
+    (abbr,) = find(elements, "abbr")
+    assert abbr.attrs["title"] == "Hyper Text Markup Language" and text_of(abbr) == "HTML"
+    assert "*[HTML]" not in text_of(find(elements, "p")[0])
+
+
+def test_page_variables_come_from_the_front_matter():
+    html = render(
+        "# {{ page.title }}\n\nBy {{ page.author }}.", RenderContext(page={"title": "Hi", "author": "Ann"})
+    ).html
+    assert text_of(find(parse(html), "h1")[0]) == "Hi" and "By Ann." in html
