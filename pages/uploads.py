@@ -21,6 +21,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from pages.media import media_url
+
 EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 ACCEPTED = "PNG, JPEG, WebP or GIF"
 
@@ -94,12 +96,13 @@ def check_image(
 
 
 def store_image(upload: UploadedFile, checked: CheckedImage) -> str:
-    """Save a checked upload under a random name with the detected extension; return its URL."""
+    """Save a checked upload in the media storage (local disk or S3) under a random name with the
+    detected extension; return its URL, served by Quire (pages/media.py) whatever the storage."""
     folder = timezone.now().strftime(settings.MARKDOWNX_MEDIA_PATH).strip("/")
     name = f"{folder}/{secrets.token_hex(16)}.{checked.extension}"
     upload.seek(0)
     stored = default_storage.save(name, upload)
-    return default_storage.url(stored)
+    return media_url(stored)
 
 
 # -- files of an imported site (images, PDFs, ...) ---------------------------------------------------

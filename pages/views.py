@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,11 +25,12 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from pages import search as site_search
 from pages.base_url import site_url
-from pages.caching import cache_public_response, site_navigation
+from pages.caching import cache_public_response, cached_search, site_navigation
 from pages.callout_styles import callout_css
+from pages.db_router import reads_from_replica
 from pages.models import Page, SiteFile
+from pages.outage import database_unavailable, is_database_outage
 from pages.selectors import alternate_urls, home_page, page_context, public_page, redirect_target
 from pages.site_files import site_file_at
 from pages.site_settings import request_site
@@ -42,6 +45,7 @@ LIVE_RESULTS = 8
 
 @require_safe
 @cache_public_response
+@reads_from_replica
 def page_detail(request, url_path: str = ""):
     """One public page. Template: pages/page.html; context: see `selectors.page_context`.
 
@@ -125,6 +129,7 @@ def preview_status(page: Page) -> str:
 
 @require_safe
 @cache_public_response
+@reads_from_replica
 def nav_branch(request, page_id: int):
     """The sidebar entries under one page, closed: what a reader's click on a sidebar toggle loads."""
     html = site_navigation(request).branch(page_id)
@@ -134,19 +139,35 @@ def nav_branch(request, page_id: int):
 
 
 @require_safe
+@cache_public_response
+@reads_from_replica
+def nav_entries(request, page_id: int, start: int, end: int):
+    """Entries [start, end) of one navigation level (0: the top level), closed, a window at a time:
+    what a reader's click on a long level's "more pages" entry loads."""
+    html = site_navigation(request).entries(page_id, start, end)
+    if html is None:
+        raise Http404("no such entries in the navigation")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@require_safe
+@reads_from_replica
 def search(request):
-    """Search results at section level. Template: pages/search.html; context: query, hits, nav_html."""
+    """Search results at section level. Template: pages/search.html; context: query, hits, nav_html.
+
+    Results are cached per query and content version (`caching.cached_search`)."""
     query = request.GET.get("q", "").strip()
-    hits = site_search.search(query) if query else []
+    hits = cached_search(request, query) if query else []
     context = {"query": query, "hits": hits, "nav_html": site_navigation(request).html}
     return render(request, SEARCH_TEMPLATE, context)
 
 
 @require_safe
+@reads_from_replica
 def search_json(request):
     """The live results under the header's search box, as JSON (snippets are escaped HTML)."""
     query = request.GET.get("q", "").strip()
-    hits = site_search.search(query, limit=LIVE_RESULTS) if query else []
+    hits = cached_search(request, query, limit=LIVE_RESULTS) if query else []
     return JsonResponse(
         {
             "query": query,
@@ -187,6 +208,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """The themed 500 (handler500): a static template, no database, no context processors."""
+    """The themed 500 (handler500): a static template, no database, no context processors.
+
+    A database outage raised outside a view (in middleware) gets the outage answer instead: the cached
+    page marked stale, or the themed 503 (pages/outage.py)."""
+    error = sys.exc_info()[1]
+    if is_database_outage(error):
+        return database_unavailable(request, None)
     html = loader.get_template(SERVER_ERROR_TEMPLATE).render({"site_name": settings.QUIRE_SITE_NAME})
     return HttpResponseServerError(html)
