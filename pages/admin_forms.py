@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from pages import front_matter as front_matter_yaml
+from pages.editor_widget import MarkdownEditor
 from pages.markdown_io import json_safe
 from pages.models import Page
 from pages.own_routes import own_route_message
@@ -298,6 +299,7 @@ class PageAdminForm(forms.ModelForm):
             "description",
             "body",
         ]
+        widgets = {"body": MarkdownEditor()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -310,6 +312,8 @@ class PageAdminForm(forms.ModelForm):
             fields["url_path"].help_text = URL_HELP
             if adding:
                 fields["url_path"].widget.attrs["data-prefill-from-title"] = "1"
+            else:
+                fields["url_path"].widget.attrs["data-offer-on-move"] = "1"
         if "parent" in fields:
             parents = Page.objects.all()
             if not adding:
@@ -325,7 +329,10 @@ class PageAdminForm(forms.ModelForm):
         fields["base_version"].initial = None if adding else instance.version
         if not self.can_publish:
             fields["status"].disabled = True
-            fields["status"].help_text = "You can save drafts; someone with the publish permission publishes."
+            fields["status"].help_text = (
+                "You can save drafts. Changes to a published page are saved as changes awaiting "
+                "publication; someone with the publish permission publishes them."
+            )
 
     def clean_nav_order(self):
         return validate_nav_order(self.cleaned_data.get("nav_order", ""))

@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from reversion.models import Version
 
-from pages.models import Page
+from pages import drafts
+from pages.editor_endpoints import may_use_editor
+from pages.models import Page, PageDraft
 from pages.navigation import sort_pages
 from pages.ordering import ReorderError, reorder_children
 from pages.revisions import (
@@ -26,6 +28,7 @@ from pages.revisions import (
     page_versions,
     recover_page,
     restore_revision,
+    version_author,
     version_state,
 )
 
@@ -34,6 +37,8 @@ HISTORY_TEMPLATE = "admin/pages/page/history.html"
 COMPARE_TEMPLATE = "admin/pages/page/compare.html"
 RESTORE_TEMPLATE = "admin/pages/page/restore.html"
 RECOVER_LIST_TEMPLATE = "admin/pages/page/recover_list.html"
+PREVIEW_FRAME_TEMPLATE = "admin/pages/page/preview_frame.html"
+DRAFT_TEMPLATE = "admin/pages/page/draft.html"
 
 
 def _context(model_admin, request, **extra):
@@ -73,8 +78,12 @@ def reorder_view(model_admin, request):
 
 
 def history_view(model_admin, request, page: Page):
-    """Every revision of a page, newest first, with a form to compare any two. Template: history.html."""
+    """Every revision of a page, newest first, with a form to compare any two, and what the last save
+    changed (the previous revision against the current page). Template: history.html."""
     versions = list(page_versions(page.pk))
+    entries = [{"version": v, "author": version_author(v)} for v in versions]
+    previous = versions[1] if len(versions) > 1 else None
+    last_change = diff_states(version_state(previous), page_state(page)) if previous else None
     return TemplateResponse(
         request,
         HISTORY_TEMPLATE,
@@ -84,10 +93,25 @@ def history_view(model_admin, request, page: Page):
             title=f"History: {page.title}",
             original=page,
             object=page,
-            versions=versions,
+            entries=entries,
+            previous=previous,
+            last_change=last_change,
+            **_layout(request),
             can_restore=model_admin.has_change_permission(request, page),
         ),
     )
+
+
+def _layout(request) -> dict:
+    """The diff layout from ?view=: "split" (before | after, the default) or "inline", and the links
+    that switch it (keeping the other query parameters)."""
+    view = "inline" if request.GET.get("view") == "inline" else "split"
+    links = {}
+    for name in ("split", "inline"):
+        query = request.GET.copy()
+        query["view"] = name
+        links[name] = f"?{query.urlencode()}"
+    return {"view": view, "layout_links": links}
 
 
 def _version_or_current(page: Page, version_id: str | None):
@@ -100,8 +124,14 @@ def _version_or_current(page: Page, version_id: str | None):
 
 
 def compare_view(model_admin, request, page: Page):
-    """The field and markdown differences between two revisions (or one and the current page)."""
-    old_version, old_state = _version_or_current(page, request.GET.get("from"))
+    """The field and markdown differences between two revisions (or one and the current page).
+
+    Without `from`, the revision before the newest one is compared with the current page."""
+    from_id = request.GET.get("from")
+    if not from_id:
+        previous = list(page_versions(page.pk)[1:2])
+        from_id = str(previous[0].pk) if previous else "current"
+    old_version, old_state = _version_or_current(page, from_id)
     new_version, new_state = _version_or_current(page, request.GET.get("to"))
     return TemplateResponse(
         request,
@@ -113,7 +143,10 @@ def compare_view(model_admin, request, page: Page):
             original=page,
             old_version=old_version,
             new_version=new_version,
+            old_author=version_author(old_version) if old_version else "",
+            new_author=version_author(new_version) if new_version else "",
             diff=diff_states(old_state, new_state),
+            **_layout(request),
         ),
     )
 
@@ -123,17 +156,27 @@ def restore_view(model_admin, request, page: Page, version_id: str):
     if not model_admin.has_change_permission(request, page):
         raise PermissionDenied
     version, state = _version_or_current(page, version_id)
+    can_publish = model_admin.has_publish_permission(request)
+    as_draft = drafts.needs_draft(page, can_publish=can_publish)
     if request.method == "POST":
         try:
-            restore_revision(
-                page, version, user=request.user, can_publish=model_admin.has_publish_permission(request)
-            )
+            if as_draft:
+                drafts.save_revision_as_draft(page, version, user=request.user)
+            else:
+                restore_revision(page, version, user=request.user, can_publish=can_publish)
         except RestoreError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(
-                request, f"Restored “{page.title}” to the revision you chose; the history keeps all."
-            )
+            if as_draft:
+                messages.success(
+                    request,
+                    f"The revision is saved as changes awaiting publication on “{page.title}”; "
+                    "readers see the published version until a publisher publishes it.",
+                )
+            else:
+                messages.success(
+                    request, f"Restored “{page.title}” to the revision you chose; the history keeps all."
+                )
             return redirect("admin:pages_page_change", page.pk)
     return TemplateResponse(
         request,
@@ -144,7 +187,10 @@ def restore_view(model_admin, request, page: Page, version_id: str):
             title=f"Restore: {page.title}",
             original=page,
             version=version,
+            author=version_author(version) if version else "",
+            as_draft=as_draft,
             diff=diff_states(page_state(page), state),
+            **_layout(request),
         ),
     )
 
@@ -174,3 +220,62 @@ def recover_view(model_admin, request, version_id: str):
         return redirect("admin:pages_page_recoverlist")
     messages.success(request, f"Recovered “{page.title}”.")
     return redirect("admin:pages_page_change", page.pk)
+
+
+def preview_frame_view(model_admin, request):
+    """The editor's preview frame: an empty page body styled with the public site's stylesheets.
+
+    The editor's script writes the rendered preview into it. Framed by the admin only (same origin).
+    """
+    if not may_use_editor(request.user):
+        raise PermissionDenied
+    response = TemplateResponse(request, PREVIEW_FRAME_TEMPLATE, {})
+    response["Content-Security-Policy"] = same_origin_frame_policy()
+    return response
+
+
+def same_origin_frame_policy() -> str:
+    """The site's Content-Security-Policy, except that the admin (same origin) may frame the response."""
+    from django.conf import settings
+
+    directives = {**settings.CSP_DIRECTIVES, "frame-ancestors": ["'self'"]}
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def draft_view(model_admin, request, page: Page):
+    """Changes awaiting publication: the diff from the live page; publishers publish or reject them."""
+    draft = get_object_or_404(PageDraft.objects.select_related("author", "page"), page=page)
+    can_publish = model_admin.has_publish_permission(request)
+    if request.method == "POST":
+        if not can_publish:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "publish":
+            try:
+                drafts.publish_draft(draft, user=request.user)
+            except RestoreError as exc:
+                messages.error(request, str(exc))
+                return redirect("admin:pages_page_draft", page.pk)
+            messages.success(request, f"Published the changes to “{page.title}”: readers see them now.")
+            return redirect("admin:pages_page_change", page.pk)
+        if action == "reject":
+            drafts.reject_draft(draft)
+            messages.success(request, f"Rejected the changes to “{page.title}”; the live page is unchanged.")
+            return redirect("admin:pages_page_change", page.pk)
+        messages.error(request, "Choose Publish or Reject.")
+    return TemplateResponse(
+        request,
+        DRAFT_TEMPLATE,
+        _context(
+            model_admin,
+            request,
+            title=f"Changes awaiting publication: {page.title}",
+            original=page,
+            draft=draft,
+            author=drafts.author_name(draft),
+            stale=draft.base_version != page.version,
+            can_publish=can_publish,
+            diff=drafts.draft_diff(draft),
+            **_layout(request),
+        ),
+    )

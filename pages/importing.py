@@ -36,7 +36,7 @@ from pages.own_routes import own_route_message
 from pages.publishing import remember_old_url
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
-from pages.revisions import NOT_RECORDED, record_import_revisions
+from pages.revisions import NOT_RECORDED, import_comment, record_import_revisions
 from pages.search import indexing_by_batch
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
@@ -343,7 +343,9 @@ def _plan_and_write(found, changed, unchanged, existing, options, report: Import
     _link_parents(report)
     _prune(found, options, report)
     # History for every page the import wrote, so an editor's conflict shows what the import did.
-    record_import_revisions(_written_pages(report.created + report.updated))
+    record_import_revisions(
+        _written_pages(report.created + report.updated), import_comment(item.root for item in found)
+    )
     report.written = True
     if report.changes:
         bump_content_version()
