@@ -225,7 +225,7 @@ class PageAdmin(admin.ModelAdmin):
         local = timezone.localtime(page.updated_at)
         who = page.updated_by.get_username() if page.updated_by else "import"
         return format_html(
-            '<time datetime="{}">{}</time><br><span class="quire-who">by {}</span>',
+            '<time datetime="{}">{}</time> <span class="quire-who">by {}</span>',
             local.isoformat(),
             local.strftime("%Y-%m-%d %H:%M"),
             who,

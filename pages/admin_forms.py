@@ -299,7 +299,6 @@ class PageAdminForm(forms.ModelForm):
             "description",
             "body",
         ]
-        widgets = {"body": MarkdownEditor()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -307,6 +306,8 @@ class PageAdminForm(forms.ModelForm):
         instance = self.instance
         adding = instance._state.adding
         fields = self.fields  # without the read-only ones when the user may only view the page
+        if "body" in fields:
+            fields["body"].widget = MarkdownEditor()  # markdownx's form field forces its own otherwise
         if "url_path" in fields:
             fields["url_path"].required = False
             fields["url_path"].help_text = URL_HELP

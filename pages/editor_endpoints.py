@@ -52,6 +52,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     content = request.POST.get("content")
     if content is None:
         return JsonResponse({"error": "The request has no 'content' field."}, status=400)
+    content = content.replace("\r\n", "\n").replace("\r", "\n")  # form encoding sends CRLF line ends
     context = RenderContext(resolve_source=site_link_resolver(), baseurl=settings.QUIRE_BASEURL)
     return HttpResponse(render(content, context).html, content_type="text/html; charset=utf-8")
 

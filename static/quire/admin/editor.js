@@ -329,11 +329,15 @@
     this.fileInput.addEventListener("change", function () {
       if (self.fileInput.files.length) { self.upload(self.fileInput.files[0]); }
     });
-    dialog.querySelector("form").addEventListener("submit", function (event) {
-      var submitter = event.submitter;
-      if (submitter && submitter.value === "cancel") { return; }
-      event.preventDefault();
-      self.insertChosen();
+    // The dialog sits inside the page's form (forms cannot nest): its buttons are plain buttons, and
+    // Enter in its fields inserts instead of submitting the page.
+    dialog.querySelector("[data-dialog=insert]").addEventListener("click", function () { self.insertChosen(); });
+    dialog.querySelector("[data-dialog=cancel]").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.tagName === "INPUT") {
+        event.preventDefault();
+        self.insertChosen();
+      }
     });
     dialog.addEventListener("close", function () { self.text.focus(); });
   };
