@@ -235,7 +235,9 @@ class NavOrderListForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["nav_order"].show_hidden_initial = True
+        field = self.fields["nav_order"]
+        field.show_hidden_initial = True
+        field.widget.attrs.update({"aria-label": f"Nav order of {self.instance.title}", "size": 4})
 
     def loaded_nav_order(self) -> str | None:
         """The nav_order the list showed when the editor loaded it (None when the form did not send it)."""
@@ -306,6 +308,9 @@ class PageAdminForm(forms.ModelForm):
         instance = self.instance
         adding = instance._state.adding
         fields = self.fields  # without the read-only ones when the user may only view the page
+        if "date" in fields and hasattr(fields["date"].widget, "widgets"):
+            for widget, name in zip(fields["date"].widget.widgets, ("Date", "Time"), strict=False):
+                widget.attrs["aria-label"] = name  # the admin's split widget writes unlinked labels
         if "body" in fields:
             fields["body"].widget = MarkdownEditor()  # markdownx's form field forces its own otherwise
         if "url_path" in fields:

@@ -40,7 +40,7 @@ def _marked(tokens: list[str], spans: list[tuple[int, int]], tag: str) -> SafeSt
 
 
 def _whole(line: str, tag: str) -> SafeString:
-    return _marked([line], [(0, 1)], tag)
+    return _marked([line], [(0, 1)], tag) if line else mark_safe("")
 
 
 def word_marks(old: str, new: str) -> tuple[SafeString, SafeString]:

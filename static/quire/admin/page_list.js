@@ -20,6 +20,9 @@
     var childrenOf = {};
     Array.prototype.forEach.call(table.querySelectorAll("[data-page]"), function (marker) {
       var row = marker.closest("tr");
+      var cell = marker.closest("td, th");
+      var depth = /quire-depth-(\d)/.exec(marker.className);
+      cell.classList.add("quire-tree-cell", "quire-cell-depth-" + (depth ? depth[1] : "0"));
       var id = marker.getAttribute("data-page");
       var parent = marker.getAttribute("data-parent");
       rows[id] = { row: row, marker: marker, parent: parent };
@@ -57,9 +60,11 @@
         saveCollapsed(collapsed);
         apply();
       });
-      rows[id].marker.insertBefore(button, rows[id].marker.firstChild);
+      // Beside the title's link, not inside it: a button within a link is neither reachable nor safe.
+      var link = rows[id].marker.closest("a") || rows[id].marker;
+      link.parentNode.insertBefore(button, link);
       rows[id].toggle = button;
-      rows[id].marker.classList.add("has-toggle");
+      rows[id].marker.closest("td, th").classList.add("has-toggle");
     });
     apply();
   });
