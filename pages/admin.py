@@ -191,12 +191,6 @@ class PageAdmin(admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return TreeChangeList
 
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        if not self.has_publish_permission(request):
-            changelist.list_editable = ()  # nav_order of live pages is the publishers' to change
-        return changelist
-
     @admin.display(description="Title", ordering="title")
     def indented_title(self, page: Page):
         depth = min(getattr(page, "depth", 0), 6)
