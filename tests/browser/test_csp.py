@@ -67,7 +67,7 @@ def test_admin_editor_and_live_preview_work_without_violations(browser_page):
     preview.locator("h2#live-preview").wait_for(timeout=10_000)
     assert preview.locator("blockquote.callout-tip").inner_text().lower().startswith("tip")  # site styles
     assert preview.locator("script").count() == 0
-    frame = browser_page.frame_locator(".quire-editor-frame").owner.content_frame
+    frame = browser_page.locator(".quire-editor-frame").element_handle().content_frame()
     assert frame.evaluate("window.__cspViolations || []") == []
     assert violations(browser_page, console) == []
 
