@@ -118,7 +118,7 @@ def test_image_dropped_on_the_editor_is_uploaded_and_inserted_with_alt_text(brow
     )
     page.dispatch_event("#id_body", "drop", {"dataTransfer": data_transfer})
     dialog = page.locator(".quire-image-dialog")
-    expect(dialog.locator(".quire-image-chosen")).to_contain_text("pixel.png", timeout=10_000)
+    expect(dialog.locator(".quire-image-chosen")).to_have_text("Chosen: pixel.png", timeout=10_000)
     dialog.locator(".quire-image-alt").fill("One red pixel")
     dialog.locator(".quire-image-alt").press("Enter")
     expect(page.locator("#id_body")).to_have_value(re.compile(r"!\[One red pixel\]\("), timeout=10_000)

@@ -5,11 +5,13 @@ Screenshots go to QUIRE_SCREENSHOT_DIR when set (to look at them), else to the t
 """
 
 import base64
+import io
 import os
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from pages.models import Page, PageDraft
@@ -137,7 +139,7 @@ def test_insert_image_button_requires_alt_text_and_reuses_the_library(browser_pa
     expect(dialog).to_be_visible()
     assert "readers who cannot see it" in dialog.inner_text()
     dialog.get_by_label("Upload a new image").set_input_files(str(picture))
-    expect(dialog.locator(".quire-image-chosen")).to_contain_text("red-dot.png", timeout=10_000)
+    expect(dialog.locator(".quire-image-chosen")).to_have_text("Chosen: red-dot.png", timeout=10_000)
     dialog.get_by_role("button", name="Insert").click()
     expect(dialog.locator(".quire-image-error")).to_contain_text("alt text")
     assert page.input_value("#id_body") == ""
@@ -163,6 +165,7 @@ def test_insert_image_button_requires_alt_text_and_reuses_the_library(browser_pa
 def test_editor_drafts_a_live_page_and_a_publisher_publishes_it(chromium, live_server, shots):
     """An editor fixes a typo on a live page (readers keep the old text); a publisher publishes it."""
     import_sample_site()
+    call_command("setup_roles", stdout=io.StringIO())  # a transactional test may have flushed the group
     make_editor("ed")
     publisher = make_editor("pub", can_publish=True)
     assert publisher.has_perm("pages.publish_page")

@@ -110,6 +110,7 @@
     this.timer = null;
     this.pending = null;
     this.chosenUrl = "";
+    this.uploading = false;
     this.bind();
     this.countWords();
     var self = this;
@@ -374,6 +375,8 @@
     var body = new FormData();
     body.append("image", file);
     this.chosenBox.textContent = "Uploading " + file.name + "…";
+    this.chosenUrl = "";
+    this.uploading = true;
     this.showError("");
     return fetch(this.uploadUrl, {
       method: "POST",
@@ -383,6 +386,7 @@
     }).then(function (response) {
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
+      self.uploading = false;
       if (!result.ok) {
         self.chosenBox.textContent = "";
         self.showError((result.data.image || [result.data.error || "The upload failed."]).join(" "));
@@ -391,6 +395,7 @@
       self.choose(result.data.url, result.data.name);
       self.loadLibrary();
     }).catch(function () {
+      self.uploading = false;
       self.chosenBox.textContent = "";
       self.showError("The upload failed: check the connection and try again.");
     });
@@ -429,6 +434,7 @@
 
   Editor.prototype.insertChosen = function () {
     var alt = this.altInput.value.trim();
+    if (this.uploading) { this.showError("The image is still uploading; insert it when it is chosen."); return; }
     if (!this.chosenUrl) { this.showError("Choose an image: upload one or pick one from the library."); return; }
     if (!alt) {
       this.showError("Write the alt text: what the image shows, for readers who cannot see it.");
