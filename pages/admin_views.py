@@ -230,16 +230,19 @@ def preview_frame_view(model_admin, request):
     if not may_use_editor(request.user):
         raise PermissionDenied
     response = TemplateResponse(request, PREVIEW_FRAME_TEMPLATE, {})
-    response["Content-Security-Policy"] = same_origin_frame_policy()
+    directives = same_origin_frame_directives()
+    # Both CSP middlewares (Django 6's and django-csp) leave a header that is already set alone;
+    # Django 6's also reads `_csp_config`, so the two agree whichever runs.
+    response["Content-Security-Policy"] = "; ".join(f"{k} {' '.join(v)}" for k, v in directives.items())
+    response._csp_config = directives
     return response
 
 
-def same_origin_frame_policy() -> str:
+def same_origin_frame_directives() -> dict[str, list[str]]:
     """The site's Content-Security-Policy, except that the admin (same origin) may frame the response."""
     from django.conf import settings
 
-    directives = {**settings.CSP_DIRECTIVES, "frame-ancestors": ["'self'"]}
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+    return {**settings.CSP_DIRECTIVES, "frame-ancestors": ["'self'"]}
 
 
 def draft_view(model_admin, request, page: Page):
