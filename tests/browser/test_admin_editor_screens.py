@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from pages.models import Page, PageDraft
+from pages.revisions import page_versions
 from tests.admin_factories import make_editor
 from tests.browser.site_content import import_sample_site
 from tests.browser.test_accessibility import blocking_violations
@@ -270,6 +271,16 @@ def test_screens_fit_at_three_sizes_and_pass_axe(browser_page, shots):
                 if found:
                     problems[(name, "axe")] = found
     page.set_viewport_size({"width": 1366, "height": 900})
+    oldest = page_versions(callouts.pk).last()
+    page.goto(f"/admin/pages/page/{callouts.pk}/history/{oldest.pk}/restore/")
+    if found := blocking_violations(page):
+        problems[("restore", "axe")] = found
+    page.emulate_media(color_scheme="dark")
+    for name in ("page-list", "history", "compare-inline"):
+        page.goto(screens[name])
+        if found := blocking_violations(page):
+            problems[(name, "axe, dark")] = found
+    page.emulate_media(color_scheme="light")
     page.goto(f"/admin/pages/page/{callouts.pk}/change/")
     page.get_by_role("button", name="Insert image").click()
     if found := blocking_violations(page):
