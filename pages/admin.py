@@ -228,6 +228,10 @@ class PageAdmin(admin.ModelAdmin):
     def get_changelist_form(self, request, **kwargs):
         return NavOrderListForm
 
+    def changelist_view(self, request, extra_context=None):
+        extra = {"quire_can_reorder": self.has_change_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
     # The form.
 
     def get_form(self, request, obj=None, change=False, **kwargs):

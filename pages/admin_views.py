@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from reversion.models import Version
 
 from pages import drafts
@@ -65,6 +65,9 @@ def reorder_view(model_admin, request):
             messages.error(request, str(exc))
         else:
             messages.success(request, "The new order is saved.")
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            return HttpResponseRedirect(back)  # the page tree, when the order came from dragging there
         return HttpResponseRedirect(here)
     children = sort_pages(Page.objects.filter(parent=parent))
     parents = Page.objects.filter(children__isnull=False).distinct().order_by("url_path")

@@ -228,3 +228,19 @@ def test_staff_opening_a_drafts_url_are_offered_its_preview(client, admin_client
     html = response.content.decode()
     assert response.status_code == 404
     assert f'href="/_preview/{draft.pk}/"' in html and "Secret plan" in html
+
+
+def test_tree_reorder_form_only_on_the_whole_tree_and_returns_to_a_local_url(admin_client):
+    """Dragging is offered on the unfiltered tree; the reorder POST returns to `next` only when local."""
+    first = make_page(title="First", url_path="/first/", nav_order="1")
+    second = make_page(title="Second", url_path="/second/", nav_order="2")
+    changelist = reverse("admin:pages_page_changelist")
+    assert 'id="quire-tree-reorder"' in admin_client.get(changelist).content.decode()
+    assert 'id="quire-tree-reorder"' not in admin_client.get(changelist, {"q": "First"}).content.decode()
+    assert 'id="quire-tree-reorder"' not in admin_client.get(changelist, {"o": "1"}).content.decode()
+    reorder = reverse("admin:pages_page_reorder")
+    order = {"parent": "", "order": [second.pk, first.pk]}
+    assert admin_client.post(reorder, {**order, "next": changelist})["Location"] == changelist
+    assert Page.objects.get(pk=second.pk).nav_order == "1"
+    away = admin_client.post(reorder, {**order, "next": "https://elsewhere.example/"})
+    assert away["Location"] == reorder

@@ -286,3 +286,19 @@ def test_screens_fit_at_three_sizes_and_pass_axe(browser_page, shots):
     if found := blocking_violations(page):
         problems[("image dialog", "axe")] = found
     assert problems == {}
+
+
+def test_dragging_a_page_in_the_tree_reorders_its_siblings(browser_page):
+    """Drag a page by its handle above a sibling: the siblings get nav_order 1..n and the tree follows."""
+    import_sample_site()
+    page = as_admin(browser_page)
+    page.goto("/admin/pages/page/")
+    deployment = page.locator("#result_list tr", has_text="/deployment/")
+    started = page.locator("#result_list tr", has_text="/getting-started/")
+    deployment.locator(".quire-drag-handle").drag_to(started, target_position={"x": 200, "y": 3})
+    expect(page.locator(".messagelist")).to_contain_text("The new order is saved")
+    assert page.url.endswith("/admin/pages/page/")
+    top = [p.title for p in Page.objects.filter(parent=None).in_nav_order()]
+    assert top[:3] == ["Welcome to Quire", "Deployment", "Getting started"]
+    titles = page.locator("#result_list .quire-title").all_inner_texts()
+    assert titles[:3] == ["Welcome to Quire", "Deployment", "Getting started"]
