@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from pages import front_matter as front_matter_yaml
+from pages.drafts import draft_state
 from pages.editor_widget import MarkdownEditor
 from pages.markdown_io import json_safe
-from pages.models import Page
+from pages.models import Page, PageDraft
 from pages.own_routes import own_route_message
 from pages.revisions import (
     PageDiff,
@@ -221,6 +222,15 @@ class Conflict:
             self.changed_by = "an import or another process"
 
 
+class DraftConflict:
+    """What an editor needs to merge when someone else saved the page's pending draft meanwhile."""
+
+    base_known = True
+
+    def __init__(self, *, changed_by: str, their_changes: PageDiff, yours_vs_theirs: PageDiff):
+        self.changed_by, self.their_changes, self.yours_vs_theirs = changed_by, their_changes, yours_vs_theirs
+
+
 class NavOrderListForm(forms.ModelForm):
     """The change list's editable nav_order column.
 
@@ -286,6 +296,7 @@ class PageAdminForm(forms.ModelForm):
         help_text="Any other front-matter keys, as YAML (`key: value` lines). Exported with the page.",
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Page
@@ -333,6 +344,9 @@ class PageAdminForm(forms.ModelForm):
         raw = instance.front_matter_raw
         fields["extra_front_matter"].initial = extra_front_matter_text(instance.front_matter, raw)
         fields["base_version"].initial = None if adding else instance.version
+        if not adding:
+            draft = PageDraft.objects.filter(page_id=instance.pk).only("version").first()
+            fields["draft_version"].initial = draft.version if draft else 0
         if not self.can_publish:
             fields["status"].disabled = True
             fields["status"].help_text = (
@@ -366,7 +380,43 @@ class PageAdminForm(forms.ModelForm):
                     self.add_error("url_path", exc)
         if not self.instance._state.adding:
             self._check_version(cleaned)
+            if self.conflict is None and not self.can_publish:
+                self._check_draft_version(cleaned)
         return cleaned
+
+    def _check_draft_version(self, cleaned: dict[str, Any]) -> None:
+        """Two editors continuing one page's changes awaiting publication: the second is stopped too."""
+        draft = (
+            PageDraft.objects.select_for_update()
+            .select_related("author")
+            .filter(page_id=self.instance.pk)
+            .first()
+        )
+        if draft is None or (cleaned.get("draft_version") or 0) == draft.version:
+            return
+        live = Page.objects.get(pk=self.instance.pk)
+        theirs = draft_state(draft, live)
+        mine = {**theirs, **{k: v for k, v in cleaned.items() if k in theirs}}
+        mine["parent_id"] = cleaned["parent"].pk if cleaned.get("parent") else None
+        mine["published"] = live.published
+        self.conflict = DraftConflict(
+            changed_by=draft.author.get_username() if draft.author else "someone",
+            their_changes=diff_states(page_state(live), theirs),
+            yours_vs_theirs=diff_states(theirs, mine),
+        )
+        when = draft.updated_at.strftime("%Y-%m-%d %H:%M:%S %Z")
+        self.add_error(
+            None,
+            ValidationError(
+                f"The changes awaiting publication on this page were saved by {self.conflict.changed_by} at "
+                f"{when} while you were editing them. Nothing was saved. Your text is still in the form "
+                "below; their changes are shown above it. Merge them into your text, then save again.",
+                code="draft_conflict",
+            ),
+        )
+        data = self.data.copy()
+        data[self.add_prefix("draft_version")] = str(draft.version)
+        self.data = data
 
     def _check_version(self, cleaned: dict[str, Any]) -> None:
         """Compare the version the editor started from with the stored one, holding the row lock."""

@@ -44,16 +44,16 @@ def draft_state(draft: PageDraft, page: Page) -> dict[str, Any]:
 def save_draft(page: Page, *, user, base_version: int | None = None) -> PageDraft:
     """Store the edited (unsaved) page object's fields as its pending draft; the page row is untouched."""
     data = {name: _stored(getattr(page, name)) for name in DRAFT_FIELDS}
+    author = user if user is not None and user.is_authenticated else None
     with transaction.atomic():
         live_version = Page.objects.filter(pk=page.pk).values_list("version", flat=True).get()
-        draft, _ = PageDraft.objects.update_or_create(
-            page_id=page.pk,
-            defaults={
-                "data": data,
-                "base_version": base_version or live_version,
-                "author": user if user is not None and user.is_authenticated else None,
-            },
-        )
+        draft = PageDraft.objects.select_for_update().filter(page_id=page.pk).first()
+        if draft is None:
+            draft = PageDraft(page_id=page.pk, version=0)
+        draft.data, draft.author = data, author
+        draft.base_version = base_version or live_version
+        draft.version += 1
+        draft.save()
     return draft
 
 

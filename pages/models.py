@@ -143,6 +143,9 @@ class PageDraft(models.Model):
     page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="pending_draft")
     data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     base_version = models.PositiveIntegerField(help_text="The page's version when the draft was saved.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on each save: two editors never overwrite."
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -513,7 +513,8 @@ def test_editor_reopening_a_live_page_continues_the_pending_changes(client, tree
     assert response.context["adminform"].form["body"].value() == "First pass."
     html = response.content.decode()
     assert "Changes awaiting publication" in html and 'name="_save"' in html
-    client.post(change_url(live), form_data(live, body="Second pass."))
+    loaded = response.context["adminform"].form["draft_version"].value()
+    client.post(change_url(live), form_data(live, body="Second pass.", draft_version=loaded))
     assert PageDraft.objects.get(page=live).data["body"] == "Second pass."
 
 
@@ -594,3 +595,26 @@ def test_list_is_in_tree_order(admin_client, tree):
     """Children are listed right under their parent, whatever their URLs."""
     make_page(title="Zed child", url_path="/a-first/", parent=tree["soon"], record=False)
     assert rows(admin_client.get(CHANGELIST)) == ["Guide", "Install", "Deep", "Soon", "Zed child"]
+
+
+def test_two_editors_continuing_one_draft_do_not_overwrite_each_other(client, tree):
+    """The second editor saving the same changes awaiting publication is stopped and shown the first's."""
+    from django.test import Client
+
+    live = tree["install"]
+    client.force_login(make_editor())
+    other = Client()
+    other.force_login(make_editor("ann"))
+    loaded = client.get(change_url(live)).context["adminform"].form["draft_version"].value()
+    ann_saves = other.post(change_url(live), form_data(live, body="Ann's draft.", draft_version=loaded))
+    assert ann_saves.status_code == 302
+    response = client.post(change_url(live), form_data(live, body="My draft.", draft_version=loaded))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "changes awaiting publication on this page were saved by ann" in html
+    assert "<ins>Ann&#x27;s draft.</ins>" in html
+    assert PageDraft.objects.get(page=live).data["body"] == "Ann's draft."
+    again = response.context["adminform"].form["draft_version"].value()
+    mine_again = client.post(change_url(live), form_data(live, body="My draft.", draft_version=again))
+    assert mine_again.status_code == 302
+    assert PageDraft.objects.get(page=live).data["body"] == "My draft."
