@@ -181,12 +181,14 @@ QUIRE_UPLOAD_MAX_PIXELS = int(os.environ.get("QUIRE_UPLOAD_MAX_PIXELS", str(40_0
 QUIRE_BASEURL = os.environ.get("QUIRE_BASEURL", "").rstrip("/")
 
 # Content-Security-Policy: scripts, styles, fonts and frames from the site itself only; no inline
-# scripts or styles, no plugins, no <base>, never framed. Images may also come over https.
+# scripts or styles, no plugins, no <base>, never framed. Images may also come over https, and from
+# `blob:` URLs, which only the page's own scripts can make: Mermaid diagrams are shown that way (drawn in a
+# sandboxed frame with its own policy, see pages/diagrams.py).
 CSP_DIRECTIVES = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "https:"],
+    "img-src": ["'self'", "https:", "blob:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],
