@@ -386,12 +386,7 @@ class PageAdminForm(forms.ModelForm):
 
     def _check_draft_version(self, cleaned: dict[str, Any]) -> None:
         """Two editors continuing one page's changes awaiting publication: the second is stopped too."""
-        draft = (
-            PageDraft.objects.select_for_update()
-            .select_related("author")
-            .filter(page_id=self.instance.pk)
-            .first()
-        )
+        draft = PageDraft.objects.select_for_update().filter(page_id=self.instance.pk).first()
         if draft is None or (cleaned.get("draft_version") or 0) == draft.version:
             return
         live = Page.objects.get(pk=self.instance.pk)
