@@ -84,6 +84,15 @@ def test_editor_and_preview_side_by_side_at_1366_using_the_full_width(browser_pa
     assert border == "solid"
     assert page.locator(".quire-editor-modes").is_hidden()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    # Scrolling the text to its end scrolls the preview along.
+    frame = page.locator(".quire-editor-frame").element_handle().content_frame()
+    assert frame.evaluate("window.scrollY") == 0
+    page.locator("#id_body").evaluate(
+        "e => { e.scrollTop = e.scrollHeight; e.dispatchEvent(new Event('scroll')); }"
+    )
+    page.wait_for_function(
+        "f => f.contentWindow.scrollY > 100", arg=page.locator(".quire-editor-frame").element_handle()
+    )
 
 
 def test_editor_types_sees_preview_word_count_and_uses_the_keyboard_toolbar(browser_page):
@@ -175,6 +184,11 @@ def test_editor_drafts_a_live_page_and_a_publisher_publishes_it(chromium, live_s
     sign_in(editor_tab, "ed")
     editor_tab.goto(f"/admin/pages/page/{live.pk}/change/")
     assert "changes awaiting publication" in editor_tab.locator(".quire-draft-note").first.inner_text()
+    for width, height in SIZES:
+        editor_tab.set_viewport_size({"width": width, "height": height})
+        editor_tab.screenshot(path=str(shots / f"draft-editor-{width}.png"))
+        assert editor_tab.evaluate(NO_SIDEWAYS_SCROLL), width
+    assert blocking_violations(editor_tab) == []
     body = editor_tab.locator("#id_body")
     body.fill(body.input_value() + "\nA typo fixed by the editor.\n")
     editor_tab.click("input[name=_save]")
