@@ -16,10 +16,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from pages import admin_views, drafts
 from pages.admin_export import export_zip
-from pages.admin_forms import NavOrderListForm, PageAdminForm
+from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.admin_tree import tree_rows
 from pages.editing import delete_pages, save_page, set_published
-from pages.models import Page, PageDraft
+from pages.models import Page, PageDraft, SyncConflict
+from pages.sync_state import recorded_site_root
+from pages.sync_status import changed_files, unexported_page_ids
 
 admin.site.site_header = f"{settings.QUIRE_SITE_NAME} admin"
 admin.site.site_title = f"{settings.QUIRE_SITE_NAME} admin"
@@ -149,18 +151,44 @@ class TreeChangeList(ChangeList):
         self.tree = True
 
 
+class SyncFilter(admin.SimpleListFilter):
+    """Pages not yet in the files (edited in Quire since their last sync, or never exported), pages
+    whose file changed or was deleted since the last import (when the site folder is known), and pages
+    in an open sync conflict."""
+
+    title = "sync"
+    parameter_name = "sync"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("unexported", "Changed since the last export"),
+            ("file_changed", "File changed since the last import"),
+            ("conflict", "Sync conflict"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unexported":
+            return queryset.filter(pk__in=unexported_page_ids())
+        if self.value() == "file_changed":
+            changes = changed_files(recorded_site_root())
+            return queryset.filter(pk__in=[change.page_id for change in changes if change.page_id])
+        if self.value() == "conflict":
+            return queryset.filter(sync_conflict__isnull=False)
+        return queryset
+
+
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
     form = PageAdminForm
     list_display = ["indented_title", "nav_order", "status", "updated"]
     list_display_links = ["indented_title"]
     list_editable = ["nav_order"]
-    list_filter = [StatusFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
+    list_filter = [StatusFilter, SyncFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
     list_select_related = ["updated_by", "pending_draft"]
     search_fields = ["title", "body"]
     ordering = tree_order()
     view_on_site = False
-    actions = ["publish_pages", "unpublish_pages", "export_markdown"]
+    actions = ["publish_pages", "unpublish_pages", "export_markdown", "export_and_commit"]
     fieldsets = [
         (None, {"fields": ["title", "url_path", "parent", "nav_order", "date", "status", "base_version"]}),
         ("Body", {"fields": ["body"]}),
@@ -229,7 +257,11 @@ class PageAdmin(admin.ModelAdmin):
         return NavOrderListForm
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"quire_can_reorder": self.has_change_permission(request), **(extra_context or {})}
+        extra = {
+            "sync_conflicts": SyncConflict.objects.count(),
+            "quire_can_reorder": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra)
 
     # The form.
@@ -260,18 +292,19 @@ class PageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if isinstance(form, PageAdminForm):
+            comment = change_comment(form) if change else "Created."
             form.apply_to_instance()
             if "_save_draft" in request.POST and not change:
                 obj.published = False
             expected = form.cleaned_data.get("base_version")
             old_url = form.initial.get("url_path") if change else None
         else:
+            comment = f"Changed {', '.join(form.changed_data)}." if change else "Created."
             expected, old_url = obj.version, None
         if change and drafts.needs_draft(obj, can_publish=self.has_publish_permission(request)):
             drafts.save_draft(obj, user=request.user, base_version=expected)
             request.quire_saved_as_draft = True
             return
-        comment = f"Changed {', '.join(form.changed_data)}." if change else "Created."
         save_page(obj, user=request.user, expected_version=expected, old_url=old_url, comment=comment)
 
     def response_change(self, request, obj):
@@ -320,6 +353,15 @@ class PageAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="quire-pages.zip"'
         return response
 
+    @admin.action(
+        description="Export selected pages to the site folder and commit (git)", permissions=["publish"]
+    )
+    def export_and_commit(self, request, queryset):
+        for level, message in admin_views.export_and_commit_messages(
+            set(queryset.values_list("pk", flat=True))
+        ):
+            self.message_user(request, message, level)
+
     # Extra screens: reorder, history, compare, restore, recover.
 
     def get_urls(self):
@@ -332,6 +374,9 @@ class PageAdmin(admin.ModelAdmin):
                 name="pages_page_preview_frame",
             ),
             path("<int:object_id>/draft/", wrap(self.draft_view), name="pages_page_draft"),
+            path("conflicts/", wrap(self.conflict_list_view), name="pages_page_conflicts"),
+            path("sync/", wrap(self.sync_status_view), name="pages_page_sync"),
+            path("<int:object_id>/conflict/", wrap(self.conflict_view), name="pages_page_conflict"),
             path("recover/", wrap(self.recover_list_view), name="pages_page_recoverlist"),
             path("recover/<int:version_id>/", wrap(self.recover_view), name="pages_page_recover"),
             path("<int:object_id>/history/compare/", wrap(self.compare_view), name="pages_page_compare"),
@@ -366,6 +411,15 @@ class PageAdmin(admin.ModelAdmin):
 
     def draft_view(self, request, object_id):
         return admin_views.draft_view(self, request, self._page_for_history(request, object_id))
+
+    def sync_status_view(self, request):
+        return admin_views.sync_status_view(self, request)
+
+    def conflict_list_view(self, request):
+        return admin_views.conflict_list_view(self, request)
+
+    def conflict_view(self, request, object_id):
+        return admin_views.conflict_view(self, request, self._page_for_history(request, object_id))
 
     def recover_list_view(self, request):
         return admin_views.recover_list_view(self, request)

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from pages import front_matter as front_matter_yaml
 from pages.drafts import draft_state
 from pages.editor_widget import MarkdownEditor
-from pages.markdown_io import json_safe
+from pages.markdown_io import json_safe, normalise_newlines
 from pages.models import Page, PageDraft
 from pages.own_routes import own_route_message
 from pages.revisions import (
@@ -25,6 +25,7 @@ from pages.revisions import (
     version_author,
     version_state,
 )
+from pages.urls_from_paths import site_path
 
 # Front-matter keys that have their own form field; the YAML box holds every other key.
 MODEL_KEYS = {
@@ -44,44 +45,19 @@ STATUS_CHOICES = [("draft", "Draft"), ("published", "Published")]
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """PyYAML's safe loader (Jekyll's YAML 1.1 reading) that refuses duplicate keys."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
 def parse_extra_front_matter(text: str) -> dict[str, Any]:
-    """The YAML box as an ordered JSON-safe mapping; a ValidationError names the line and the problem."""
+    """The YAML box as an ordered JSON-safe mapping, read by the import's own rules
+    (`front_matter.load`: duplicate keys, unsafe tags and alias bombs refused); a ValidationError
+    names the line and the problem."""
     if not text.strip():
         return {}
-    loader = _StrictLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        where = f"Line {mark.line + 1}: " if mark else ""
-        raise ValidationError(f"{where}{problem}. Nothing was saved.", code="yaml") from exc
-    finally:
-        loader.dispose()
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValidationError(
-            "The extra front matter must be `key: value` lines (a mapping), not a list or a single value.",
-            code="yaml_mapping",
-        )
-    lines = {key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value}
+        loaded = front_matter_yaml.load(text)
+    except front_matter_yaml.FrontMatterError as exc:
+        where = f"Line {exc.line}: " if exc.line else ""
+        message = exc.message.rstrip(".")
+        raise ValidationError(f"{where}{message}. Nothing was saved.", code="yaml") from exc
+    data, lines = loaded.data, loaded.key_lines
     errors = [
         ValidationError(
             f"Line {lines.get(key, '?')}: “{key}” has its own field above ({MODEL_KEYS[key]}); "
@@ -166,6 +142,10 @@ def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
         raise ValidationError("The URL must start and end with “/”, e.g. /docs/install/.", code="url_slashes")
     if ".." in value.split("/"):
         raise ValidationError("The URL must not contain “..”.", code="url_dots")
+    try:
+        site_path(value, "The URL")  # the import's rule for permalinks (no placeholders, schemes, ...)
+    except ValueError as exc:
+        raise ValidationError(f"{exc}.", code="url_site_path") from exc
     if "//" in value or any(c in value for c in "?#\\") or re.search(r"\s", value):
         raise ValidationError(
             "The URL must not contain “//”, spaces, “?”, “#” or “\\”.", code="url_characters"
@@ -201,6 +181,49 @@ def descendant_ids(page_id: int) -> set[int]:
                 found.add(child)
                 stack.append(child)
     return found
+
+
+class PageTextField(forms.CharField):
+    """Text typed in a textarea, kept as typed: LF line endings (browsers send CRLF), and with
+    `strip=False` its leading and trailing blank lines (a body's blank line after the front matter)."""
+
+    def __init__(self, *, strip: bool = False, **kwargs):
+        super().__init__(strip=strip, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(normalise_newlines(value) if isinstance(value, str) else value)
+
+
+def text_field_like(field: forms.Field, *, strip: bool = False) -> PageTextField:
+    """A PageTextField with the widget, label and help of the model's own form field."""
+    return PageTextField(
+        strip=strip,
+        required=field.required,
+        widget=field.widget,
+        label=field.label,
+        help_text=field.help_text,
+        initial=field.initial,
+        max_length=getattr(field, "max_length", None),
+    )
+
+
+NOT_CHANGES = {"base_version", "draft_version"}
+
+
+def change_comment(form: PageAdminForm) -> str:
+    """The history's comment for a form save, naming only the fields whose value really changed.
+
+    Call before `apply_to_instance`: the YAML box is compared, as data, with the front matter the
+    page had (its text is made by Quire, so formatting alone is no change).
+    """
+    names = [name for name in form.changed_data if name not in NOT_CHANGES]
+    if "extra_front_matter" in names:
+        before = extra_front_matter(form.instance.front_matter)
+        if form.cleaned_data.get("extra_front_matter") == before:
+            names.remove("extra_front_matter")
+    if not names:
+        return "No fields changed."
+    return f"Changed {', '.join(names)}."
 
 
 class Conflict:
@@ -287,7 +310,8 @@ class PageAdminForm(forms.ModelForm):
         help_text="Drafts are seen only by staff. A published page dated in the future is scheduled: "
         "it appears on its date. Publishing needs the “Can publish and unpublish pages” permission.",
     )
-    extra_front_matter = forms.CharField(
+    extra_front_matter = PageTextField(
+        strip=True,
         label="Other front matter",
         required=False,
         widget=forms.Textarea(
@@ -319,11 +343,14 @@ class PageAdminForm(forms.ModelForm):
         instance = self.instance
         adding = instance._state.adding
         fields = self.fields  # without the read-only ones when the user may only view the page
+        for name, strip in (("body", False), ("description", True)):
+            if name in fields:
+                fields[name] = text_field_like(fields[name], strip=strip)
+        if "body" in fields:
+            fields["body"].widget = MarkdownEditor()  # Quire's editor (pages.editor_widget)
         if "date" in fields and hasattr(fields["date"].widget, "widgets"):
             for widget, name in zip(fields["date"].widget.widgets, ("Date", "Time"), strict=False):
                 widget.attrs["aria-label"] = name  # the admin's split widget writes unlinked labels
-        if "body" in fields:
-            fields["body"].widget = MarkdownEditor()  # markdownx's form field forces its own otherwise
         if "url_path" in fields:
             fields["url_path"].required = False
             fields["url_path"].help_text = URL_HELP

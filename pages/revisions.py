@@ -7,6 +7,7 @@ Every save path (admin form, actions, reordering, restore, recover) records a re
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from pages.models import Page
 from pages.text_diff import DiffRow, diff_rows
 
 # Derived on every save, so not worth storing in each revision.
-NOT_RECORDED = ["body_html", "toc", "render_warnings"]
+NOT_RECORDED = ["body_html", "toc", "render_warnings", "synced_text"]
 # What a restore or a recovery puts back (the rest is sync or bookkeeping state).
 RESTORED_FIELDS = [
     "title",
@@ -39,6 +40,7 @@ RESTORED_FIELDS = [
 COMPARED_FIELDS = [name for name in RESTORED_FIELDS if name != "body"]
 IMPORT_COMMENT = "Imported from markdown files."
 IMPORT_COMMENT_PREFIX = "Imported from "
+_COMMIT_COMMENT_RE = re.compile(r"Imported from markdown files \(git commit (\w+)\)\.")
 IMPORT_BATCH = 500
 
 if not reversion.is_registered(Page):
@@ -77,8 +79,11 @@ def record_import_revisions(pages: Iterable[Page], comment: str = IMPORT_COMMENT
     return count + len(batch)
 
 
-def import_comment(roots: Iterable[object]) -> str:
-    """The history comment of an import run: the folders it read ("Imported from docs, guides.")."""
+def import_comment(commit: str = "", roots: Iterable[object] = ()) -> str:
+    """The history's comment for an import: names the git commit imported, when there is one, else the
+    folders it read ("Imported from docs, guides.")."""
+    if commit:
+        return f"{IMPORT_COMMENT[:-1]} (git commit {commit[:12]})."
     names = sorted({str(root) for root in roots})
     return f"{IMPORT_COMMENT_PREFIX}{', '.join(names)}." if names else IMPORT_COMMENT
 
@@ -91,6 +96,9 @@ def version_author(version: Version) -> str:
     comment = version.revision.comment or ""
     if comment == IMPORT_COMMENT:
         return "an import"
+    commit = _COMMIT_COMMENT_RE.fullmatch(comment)
+    if commit:
+        return f"import of commit {commit.group(1)}"
     if comment.startswith(IMPORT_COMMENT_PREFIX):
         return "import of " + comment.removeprefix(IMPORT_COMMENT_PREFIX).removesuffix(".")
     return "another process"

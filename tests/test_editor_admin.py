@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
+from reversion.models import Revision, Version
 
 from pages.admin_tree import tree_rows
 from pages.drafts import publish_draft, save_draft
@@ -78,8 +79,10 @@ def test_import_revisions_are_labelled_with_the_folder(tmp_path):
     site = write_site(tmp_path / "docs", {"a.md": "---\ntitle: A\n---\nOne.\n"})
     run_import(site)
     version = page_versions(Page.objects.get(source_path="a.md").pk).first()
-    assert version.revision.get_comment() == import_comment([site])
+    assert version.revision.get_comment() == import_comment(roots=[site]) == f"Imported from {site}."
     assert version_author(version) == f"import of {site}"
+    by_commit = Version(revision=Revision(comment=import_comment("0123456789abcdef", [site])))
+    assert version_author(by_commit) == "import of commit 0123456789ab"
 
 
 # The page tree.

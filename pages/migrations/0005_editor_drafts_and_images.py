@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pages', '0003_admin_editors_group'),
+        ('pages', '0004_sync_base_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
