@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from pages import base_url
 from pages.nav_tree import NavTree, closed_items, render_branch_html, render_nav_html
 from pages.site_state import bump_content_version, content_version
 
@@ -121,13 +122,16 @@ class SiteNavigation:
     tree: NavTree
     closed: dict[int, str]
     branch_url_pattern: str  # the URL of one branch's HTML, with "{}" for the page id
+    prefix: str = ""  # the site's base URL, which every link in the HTML starts with
 
     def branch_url(self, page_id: int) -> str:
         return self.branch_url_pattern.format(page_id)
 
     def sidebar(self, current_id: int | None = None, ancestor_ids: Iterable[int] = ()) -> str:
         """The sidebar HTML with `current_id` marked and it and its ancestors open."""
-        return render_nav_html(self.tree, self.closed, self.branch_url, current_id, ancestor_ids)
+        return render_nav_html(
+            self.tree, self.closed, self.branch_url, current_id, ancestor_ids, prefix=self.prefix
+        )
 
     @property
     def html(self) -> str:
@@ -141,7 +145,7 @@ class SiteNavigation:
 
 # Part of the shared cache key: an entry pickled by an older Quire (another SiteNavigation shape) is
 # never read by a newer one after an upgrade, even for the same content version.
-NAVIGATION_FORMAT = 2
+NAVIGATION_FORMAT = 3
 
 # The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
 # only while the database's content version still equals its version, so it is never stale.
@@ -157,27 +161,32 @@ def site_navigation(request: HttpRequest | None = None) -> SiteNavigation:
     global _local_navigation
     version = request_content_version(request)
     if not nav_enabled():
-        return _build_navigation(version)
+        return _build_navigation(version, request)
     local = _local_navigation
-    if local is not None and local.version == version:
+    prefix = base_url.prefix()
+    if local is not None and local.version == version and local.prefix == prefix:
         return local
-    key = f"quire:nav:{NAVIGATION_FORMAT}:{version}"
+    key = f"quire:nav:{NAVIGATION_FORMAT}:{version}:{prefix}"
     cache = _cache()
     navigation = cache.get(key)
     if navigation is None:
-        navigation = _build_navigation(version)
+        navigation = _build_navigation(version, request)
         cache.set(key, navigation, _entry_timeout(version))
     _local_navigation = navigation
     return navigation
 
 
-def _build_navigation(version: int) -> SiteNavigation:
+def _build_navigation(version: int, request: HttpRequest | None = None) -> SiteNavigation:
     from pages import selectors
+    from pages.site_settings import nav_case_sensitive, request_site
 
-    tree = selectors.nav_tree()
+    tree = selectors.nav_tree(case_sensitive=nav_case_sensitive(request_site(request).rules))
     pattern = reverse("pages:nav_branch", args=[0]).removesuffix("0/") + "{}/"
-    closed = closed_items(tree, pattern.format)
-    return SiteNavigation(version=version, tree=tree, closed=closed, branch_url_pattern=pattern)
+    prefix = base_url.prefix()
+    closed = closed_items(tree, pattern.format, prefix)
+    return SiteNavigation(
+        version=version, tree=tree, closed=closed, branch_url_pattern=pattern, prefix=prefix
+    )
 
 
 def forget_local_navigation() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from pages.models import UploadedImage
 from pages.publishing import site_link_resolver
 from pages.rendering import RenderContext, render
+from pages.site_settings import site_baseurl
 from pages.uploads import check_image, store_image
 
 EDIT_PERMISSIONS = ("pages.change_page", "pages.add_page")
@@ -53,7 +53,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     if content is None:
         return JsonResponse({"error": "The request has no 'content' field."}, status=400)
     content = content.replace("\r\n", "\n").replace("\r", "\n")  # form encoding sends CRLF line ends
-    context = RenderContext(resolve_source=site_link_resolver(), baseurl=settings.QUIRE_BASEURL)
+    context = RenderContext(resolve_source=site_link_resolver(), baseurl=site_baseurl())
     return HttpResponse(render(content, context).html, content_type="text/html; charset=utf-8")
 
 

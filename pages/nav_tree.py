@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
 from pages.navigation import sort_pages
+from pages.sanitising import title_html
 
 REVERSED_ORDERS = frozenset({"reversed", "desc"})
 
@@ -33,6 +34,7 @@ class NavRecord:
     source_path: str | None = None
     nav_exclude: bool = False
     child_nav_order: str | None = None
+    front_matter: dict | None = field(default=None, compare=False)  # title and nav_order as written
 
 
 @dataclass
@@ -75,15 +77,18 @@ class NavTree:
         self._position = {record.id: i for i, record in enumerate(self.order)}
 
 
-def _sorted_siblings(records: list[NavRecord], parent: NavRecord | None) -> list[NavRecord]:
-    ordered = sort_pages(records)
+def _sorted_siblings(
+    records: list[NavRecord], parent: NavRecord | None, case_sensitive: bool
+) -> list[NavRecord]:
+    ordered = sort_pages(records, case_sensitive=case_sensitive)
     if parent and (parent.child_nav_order or "").strip().lower() in REVERSED_ORDERS:
         ordered.reverse()
     return ordered
 
 
-def build_tree(records: Iterable[NavRecord]) -> NavTree:
-    """Build the navigation tree from every published page (one query's worth of records)."""
+def build_tree(records: Iterable[NavRecord], *, case_sensitive: bool = True) -> NavTree:
+    """Build the navigation tree from every published page (one query's worth of records); text
+    sorts case-sensitively unless `case_sensitive` is off (the site's `nav_sort: case_insensitive`)."""
     by_id = {record.id: record for record in records}
     grouped: dict[int | None, list[NavRecord]] = {}
     for record in by_id.values():
@@ -96,14 +101,14 @@ def build_tree(records: Iterable[NavRecord]) -> NavTree:
 
     children: dict[int, list[NavRecord]] = {}
     order: list[NavRecord] = []
-    roots = _sorted_siblings(grouped.get(None, []), None)
+    roots = _sorted_siblings(grouped.get(None, []), None, case_sensitive)
 
     def walk(nodes: list[NavRecord], seen: set[int]) -> None:
         for node in nodes:
             order.append(node)
             kids = grouped.get(node.id)
             if kids and node.id not in seen:
-                children[node.id] = _sorted_siblings(kids, node)
+                children[node.id] = _sorted_siblings(kids, node, case_sensitive)
                 walk(children[node.id], seen | {node.id})
 
     walk(roots, set())
@@ -131,6 +136,7 @@ def home_record(tree: NavTree) -> NavRecord | None:
 
 
 def _toggle(node: NavRecord, title: str, branch_url: str, expanded: bool) -> str:
+    title = escape(strip_tags(title))
     """A section's open/close button; `aria-controls` names the children's list only when that list is
     in the page (a closed branch gets it from the script once loaded)."""
     state = f'aria-expanded="true" aria-controls="nav-{node.id}"' if expanded else 'aria-expanded="false"'
@@ -140,22 +146,31 @@ def _toggle(node: NavRecord, title: str, branch_url: str, expanded: bool) -> str
     )
 
 
-def _item(tree: NavTree, node: NavRecord, branch_url: str, classes: str = "", current: bool = False) -> str:
+def _item(
+    tree: NavTree,
+    node: NavRecord,
+    branch_url: str,
+    classes: str = "",
+    current: bool = False,
+    prefix: str = "",
+) -> str:
     """One entry's `<li>` up to (not including) its children's list and its closing tag. An entry with
-    children gets a toggle, shown expanded when `classes` says the entry is open."""
-    title = escape(node.title)
+    children gets a toggle, shown expanded when `classes` says the entry is open. The title's HTML is
+    shown (sanitised), as Just the Docs shows it; every URL starts with the site's `prefix`."""
+    title = title_html(node.title)
     marker = ' aria-current="page"' if current else ""
-    link = f'<a class="nav-link" href="{escape(node.url_path)}" data-nav-link="{node.id}"{marker}>{title}</a>'
+    href = escape(prefix + node.url_path)
+    link = f'<a class="nav-link" href="{href}" data-nav-link="{node.id}"{marker}>{title}</a>'
     toggle = ""
     if node.id in tree.children:
-        toggle = _toggle(node, title, branch_url, expanded="is-open" in classes)
+        toggle = _toggle(node, node.title, branch_url, expanded="is-open" in classes)
     class_attribute = f"nav-item {classes}" if classes else "nav-item"
     return f'<li class="{class_attribute}" data-nav="{node.id}">{link}{toggle}'
 
 
-def closed_items(tree: NavTree, branch_url: Callable[[int], str]) -> dict[int, str]:
+def closed_items(tree: NavTree, branch_url: Callable[[int], str], prefix: str = "") -> dict[int, str]:
     """Every entry as a closed `<li>` (its link, and a toggle if it has children): once per version."""
-    return {node.id: _item(tree, node, branch_url(node.id)) + "</li>" for node in tree.order}
+    return {node.id: _item(tree, node, branch_url(node.id), prefix=prefix) + "</li>" for node in tree.order}
 
 
 def render_nav_html(
@@ -164,6 +179,7 @@ def render_nav_html(
     branch_url: Callable[[int], str],
     current_id: int | None = None,
     ancestor_ids: Iterable[int] = (),
+    prefix: str = "",
 ) -> str:
     """The sidebar: the top level, and open under the current page and its ancestors their children."""
     opened = set(ancestor_ids)
@@ -180,7 +196,7 @@ def render_nav_html(
             kids = tree.children.get(node.id)
             current = node.id == current_id
             classes = " ".join(name for name, on in (("is-current", current), ("is-open", kids)) if on)
-            parts.append(_item(tree, node, branch_url(node.id), classes, current))
+            parts.append(_item(tree, node, branch_url(node.id), classes, current, prefix))
             opened.discard(node.id)  # a cycle cannot open a branch twice
             if kids:
                 write(kids, f"nav-{node.id}")

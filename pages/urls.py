@@ -14,6 +14,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("-/nav/<int:page_id>/", views.nav_branch, name="nav_branch"),
+    path("-/callouts.css", views.callouts_css, name="callouts_css"),
     path("-/diagram-frame/", diagrams.diagram_frame, name="diagram_frame"),
     path("_preview/<int:pk>/", views.preview, name="preview"),
     path("", views.page_detail, name="home"),

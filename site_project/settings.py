@@ -49,7 +49,8 @@ QUIRE_SITE_NAME = os.environ.get("QUIRE_SITE_NAME", "Quire")
 # debug page (the URL patterns tried) for developers.
 QUIRE_DEBUG_TECHNICAL_404 = env_bool("QUIRE_DEBUG_TECHNICAL_404")
 # Just the Docs compares string nav_order and titles case-insensitively by default.
-QUIRE_NAV_CASE_SENSITIVE = env_bool("QUIRE_NAV_CASE_SENSITIVE")
+# Just the Docs sorts navigation text case-sensitively; a site's `nav_sort` in _config.yml wins.
+QUIRE_NAV_CASE_SENSITIVE = env_bool("QUIRE_NAV_CASE_SENSITIVE", default=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pages.base_url.SiteBaseUrlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pages.caching.PublicPageCacheMiddleware",
@@ -176,6 +178,8 @@ MARKDOWNX_MEDIA_PATH = "uploads/%Y/%m/"
 MARKDOWNX_UPLOAD_MAX_SIZE = int(os.environ.get("QUIRE_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 # Largest accepted image in pixels (width x height); larger ones, and decompression bombs, are refused.
+# Largest file (image, PDF, ...) an imported site may carry besides its markdown.
+QUIRE_SITE_FILE_MAX_BYTES = int(os.environ.get("QUIRE_SITE_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
 QUIRE_UPLOAD_MAX_PIXELS = int(os.environ.get("QUIRE_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # Jekyll's site.baseurl: prefixed to site-relative links when rendering ({{ site.baseurl }}, relative_url).
 QUIRE_BASEURL = os.environ.get("QUIRE_BASEURL", "").rstrip("/")

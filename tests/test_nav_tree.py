@@ -120,11 +120,18 @@ def test_home_record_rules():
     assert home_record(build_tree([])) is None
 
 
-def test_rendered_nav_escapes_titles_and_has_no_current_page():
-    """Titles and URLs are escaped; a sidebar without a current page marks and opens nothing."""
-    tree = build_tree([rec(1, "<b>Bold</b> & co", url_path='/a"b/')])
+def test_rendered_nav_sanitises_titles_escapes_urls_and_has_no_current_page():
+    """Inline HTML in titles is shown (as Just the Docs shows it) but sanitised; URLs are escaped; a
+    sidebar without a current page marks and opens nothing."""
+    tree = build_tree(
+        [
+            rec(1, "<b>Bold</b> & co", url_path='/a"b/'),
+            rec(2, '<i onclick="x()">in</i><script>y()</script>', url_path="/i/"),
+        ]
+    )
     html = sidebar(tree)
-    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
+    assert "<b>Bold</b> &amp; co</a>" in html
+    assert "<i>in</i></a>" in html and "onclick" not in html and "script" not in html
     assert 'href="/a&quot;b/"' in html
     assert "aria-current" not in html
     assert "is-open" not in html

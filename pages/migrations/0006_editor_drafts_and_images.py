@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pages', '0004_sync_base_text'),
+        ('pages', '0005_merge_0004_site_config_and_files_0004_sync_base_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
