@@ -8,5 +8,7 @@ class PagesConfig(AppConfig):
 
     def ready(self):
         from pages.caching import connect_invalidation
+        from pages.db_timeouts import connect_timeouts
 
         connect_invalidation()
+        connect_timeouts()

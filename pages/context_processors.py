@@ -1,10 +1,19 @@
 from django.conf import settings
 
+from pages.site_settings import request_site
+
 
 def site(request):
-    """Site-wide template values. `static_search_index` is set only while `build_site` writes the
-    static site: the header's search then reads that file in the browser instead of asking the server."""
+    """The site's name and Just the Docs' header/footer settings from its _config.yml.
+
+    `static_search_index` is set only while `build_site` writes the static site: the header's search
+    then reads that file in the browser instead of asking the server."""
+    info = request_site(request)
     return {
-        "site_name": settings.QUIRE_SITE_NAME,
+        "site_name": info.name,
+        "search_enabled": info.rules.search_enabled,
+        "aux_links": info.rules.aux_links,
+        "footer_html": info.footer_html,
+        "custom_callouts": bool(info.rules.callouts),
         "static_search_index": getattr(settings, "QUIRE_STATIC_SEARCH_INDEX", ""),
     }

@@ -818,6 +818,12 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
     for page_id in sorted(navigation.tree.children):
         if navigation.tree.children[page_id]:
             fetched(_unprefixed(reverse("pages:nav_branch", args=[page_id])), inputs.children(page_id))
+    for parent_id, start, end in sorted(nav_ranges(navigation.tree)):
+        fragment = navigation.entries(parent_id, start, end)
+        if fragment is not None:
+            url = _unprefixed(reverse("pages:nav_entries", args=[parent_id, start, end]))
+            fetched(url, _digest(fragment.encode()))
+    fetched(_unprefixed(reverse("pages:callouts_css")), _digest(f"{inputs.global_fingerprint}".encode()))
     around = _digest(f"{inputs.global_fingerprint}\0{inputs.top_level}".encode())  # outside the navigation
     fetched(_unprefixed(reverse("pages:search")), around)
     fetched(_unprefixed(reverse("pages:diagram_frame")), inputs.global_fingerprint)  # draws Mermaid diagrams
@@ -826,6 +832,9 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
     feed = _digest(f"{inputs.global_fingerprint}\0{feed_inputs()}".encode())
     fetched(_unprefixed(reverse("pages:feed")), feed)
     fetched(_unprefixed(reverse("pages:sitemap")), inputs.sitemap())
+    parts = sitemap_parts()
+    for number in range(1, parts + 1) if parts > 1 else ():  # a large site's sitemap, in parts
+        fetched(_unprefixed(reverse("pages:sitemap_part", args=[number])), inputs.sitemap())
     fetched(_unprefixed(reverse("pages:robots")), None)
     fingerprint = inputs.search_index()
     relpath = output_path(SEARCH_INDEX_PATH)
@@ -836,6 +845,42 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
         reused = reusable_entries(output.root / relpath, previous, digests)
         data, entries = search_index(pages, links.path, reused)
         output.write(relpath, data, fingerprint, pages=digests, entries=entries, format=SEARCH_INDEX_FORMAT)
+
+
+def sitemap_parts() -> int:
+    """How many files the sitemap takes (more than one: /sitemap.xml is their index)."""
+    from pages.sitemaps import PageSitemap
+
+    return PageSitemap().paginator.num_pages
+
+
+def nav_ranges(tree) -> set[tuple[int, int, int]]:
+    """Every (level, start, end) that a sidebar, a branch or a range written by the build links to with
+    a "more pages" entry, when a level is longer than QUIRE_NAV_WINDOW (see `nav_tree`)."""
+    from pages.caching import nav_window
+    from pages.nav_tree import TOP_LEVEL, window_bounds
+
+    window = nav_window()
+    levels = [(TOP_LEVEL, len(tree.roots))]
+    levels += [(parent_id, len(kids)) for parent_id, kids in tree.children.items()]
+    found: set[tuple[int, int, int]] = set()
+    for parent_id, count in levels:
+        if window <= 0 or count <= window:
+            continue
+        for focus in [None, *range(count)]:
+            start, end = window_bounds(count, focus, window)
+            if start > 0:
+                found.add((parent_id, 0, start))
+            if end < count:
+                found.add((parent_id, end, count))
+    pending = list(found)
+    while pending:  # a range longer than the window ends with a "more" entry for its rest
+        parent_id, start, end = pending.pop()
+        stop = start + window
+        if stop < end and (parent_id, stop, end) not in found:
+            found.add((parent_id, stop, end))
+            pending.append((parent_id, stop, end))
+    return found
 
 
 def feed_inputs() -> str:

@@ -6,46 +6,39 @@ import datetime as dt
 import re
 from pathlib import PurePosixPath
 
+from pages.jekyll_site import NO_CONFIG, SiteRules
+
 DATE_PREFIX_RE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:-|\s+|\Z)")
-POSTS_DIR = "_posts"
 
 
 def _has_dot_dot(path: str) -> bool:
     return any(part == ".." for part in re.split(r"[/\\]", path))
 
 
-def default_url(path: str) -> str:
-    """Jekyll's pretty URL for a file.
-
-    folder/file.md → /folder/file/; folder/index.md → /folder/; [cat/]_posts/YYYY-MM-DD-slug.md →
-    /[cat/]YYYY/MM/DD/slug/; a collection folder such as _docs/ loses its underscore (/docs/...).
+def default_url(path: str, rules: SiteRules | None = None) -> str:
+    """The URL Jekyll gives a file without a permalink under `rules` (default: no _config.yml, so
+    Quire's pretty URLs): folder/file.md → /folder/file/ (with a config: /folder/file.html unless
+    `permalink: pretty`); folder/index.md → /folder/; [cat/]_posts/YYYY-MM-DD-slug.md →
+    /[cat/]YYYY/MM/DD/slug/ (or the config's post style); a document of an output collection →
+    /label/path/ (or the collection's permalink).
     """
-    p = PurePosixPath(path)
-    parts = [part for part in p.parent.parts if part not in ("", ".")]
-    stem = p.stem
-    if POSTS_DIR in parts:
-        index = parts.index(POSTS_DIR)
-        match = DATE_PREFIX_RE.match(stem)
-        if match:
-            categories = [part.lstrip("_") for part in parts[:index]]
-            slug = stem[match.end() :]
-            return "/" + "".join(f"{part}/" for part in [*categories, *match.groups(), slug] if part)
-    parts = [part[1:] if part.startswith("_") else part for part in parts]
-    if stem != "index":
-        parts.append(stem)
-    return "/" + "".join(f"{part}/" for part in parts)
+    return (rules or NO_CONFIG).url(path, {}, date_from_text(PurePosixPath(path).name))
 
 
-def page_url(permalink, path: str) -> str:
-    """The page's URL: its permalink when given (made to start with '/'), else Jekyll's default.
+def page_url(
+    permalink, path: str, rules: SiteRules | None = None, fm: dict | None = None, date=None, placement=None
+) -> str:
+    """The page's URL: its permalink when given (placeholders such as :path or :title filled in, made
+    to start with '/'), else the URL the site's permalink style gives it.
 
-    Raises ValueError for a permalink that climbs out of the site (`..`) or is not a plain path.
+    Raises ValueError for a permalink that climbs out of the site (`..`), is not a plain path, or
+    names a placeholder the page does not have.
     """
-    if permalink is None or permalink == "":
-        return default_url(path)
-    if not isinstance(permalink, str):
-        raise ValueError(f"permalink must be text, not {type(permalink).__name__}")
-    return site_path(permalink, "permalink")
+    if date is None:
+        date = date_from_text(path.rpartition("/")[2])
+    values = dict(fm or {})
+    values["permalink"] = permalink
+    return (rules or NO_CONFIG).url(path, values, date, placement)
 
 
 def site_path(value: str, what: str) -> str:
@@ -56,7 +49,7 @@ def site_path(value: str, what: str) -> str:
     if _has_dot_dot(text):
         raise ValueError(f"{what} '{value}' contains '..'; paths must stay inside the site")
     if ":" in text:
-        raise ValueError(f"{what} '{value}' uses Jekyll placeholders, which Quire does not expand")
+        raise ValueError(f"{what} '{value}' uses Jekyll placeholders, which only a permalink may use")
     return text if text.startswith("/") else "/" + text
 
 

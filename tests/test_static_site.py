@@ -337,3 +337,28 @@ def test_a_changed_public_template_rebuilds_every_page_an_admin_template_none(si
     (templates / "extra.html").write_text("two")
     report = build(out, incremental=True)
     assert report.rendered == report.pages
+
+
+def test_long_navigation_levels_and_their_more_entries_are_written(site, settings):
+    """With levels longer than QUIRE_NAV_WINDOW, every "more pages" entry a written page links to is
+    written too: the crawl finds no broken link."""
+    settings.QUIRE_NAV_WINDOW = 2
+    out = site / "out"
+    build(out)
+    assert list((out / "-/nav/0").glob("*-*/index.html"))
+    with serve(out) as origin:
+        seen, broken = crawl(origin + "/")
+        assert broken == []
+        assert any(re.search(r"/-/nav/\d+/\d+-\d+/$", url) for url in seen)
+
+
+def test_a_sitemap_in_parts_is_written_with_every_part(site, monkeypatch):
+    from pages.sitemaps import PageSitemap
+
+    monkeypatch.setattr(PageSitemap, "limit", 5)
+    out = site / "out"
+    build(out)
+    index = (out / "sitemap.xml").read_text()
+    parts = sorted(out.glob("sitemap-*.xml"))
+    assert len(parts) == 3 and all(f"https://docs.example.org/{p.name}" in index for p in parts)
+    assert sum(p.read_text().count("<url>") for p in parts) == Page.objects.published().count()

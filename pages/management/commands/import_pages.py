@@ -189,6 +189,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path}: merged (edited in the admin and in the file, on different lines)")
             if report.commit and verbosity >= 2:
                 self.stdout.write(f"Imported git commit {report.commit}")
+            for path in report.files.pruned:
+                self.stdout.write(f"{path}: site file removed (its file is gone)")
         if verbosity >= 2:
             verb = "would be " if report.dry_run else ""
             for label, paths in (("created", report.created), ("updated", report.updated),
@@ -198,5 +200,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{path}: {verb}{label}" + (f" ({notes})" if notes else ""))
                     if label == "updated" and path in report.diffs:
                         self.stdout.write(report.diffs[path], ending="")
+            for label, paths in (("stored", report.files.created), ("stored again", report.files.updated)):
+                for path in paths:
+                    self.stdout.write(f"{path}: site file {verb}{label}")
         if verbosity >= 1:
             self.stdout.write(report.summary())
