@@ -601,8 +601,10 @@ def build_site(
 
     started = time.perf_counter()
     out = Path(out)
-    if base_url is None:
-        base_url = getattr(settings, "QUIRE_BASEURL", "")
+    if base_url is None:  # the site's own: its _config.yml's baseurl, else QUIRE_BASEURL
+        from pages.site_settings import site_baseurl
+
+        base_url = site_baseurl()
     if site_url is None:
         site_url = getattr(settings, "QUIRE_SITE_URL", "")
     base = normalise_base_url(base_url)

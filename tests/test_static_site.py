@@ -362,3 +362,14 @@ def test_a_sitemap_in_parts_is_written_with_every_part(site, monkeypatch):
     parts = sorted(out.glob("sitemap-*.xml"))
     assert len(parts) == 3 and all(f"https://docs.example.org/{p.name}" in index for p in parts)
     assert sum(p.read_text().count("<url>") for p in parts) == Page.objects.published().count()
+
+
+def test_the_base_url_defaults_to_the_sites_own(site, settings):
+    settings.QUIRE_BASEURL = "/handbook"
+    root = site / "served"
+    build(root / "handbook")
+    page = (root / "handbook/deployment/index.html").read_text()
+    assert re.findall(r'\s(?:href|src|action|data-[\w-]+)="/(?!handbook/)[^"]*"', page) == []
+    with serve(root) as origin:
+        seen, broken = crawl(origin + "/handbook/")
+        assert broken == [] and origin + "/handbook/deployment/" in seen

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url",
             default=None,
-            help="The path the site is served under, e.g. /docs/ (default: QUIRE_BASEURL, else /).",
+            help="The path the site is served under, e.g. /docs/ (default: the site's baseurl, else /).",
         )
         parser.add_argument(
             "--site-url",
