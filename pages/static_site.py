@@ -809,22 +809,27 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
     navigation = site_navigation()
     plan.log("writing navigation branches, feed, sitemap, search index")
 
-    def fetched(url: str, fingerprint: str | None, relpath: str | None = None, expect: int = 200) -> None:
+    def fetched(
+        url: str, fingerprint: str | None, relpath: str | None = None, expect: int = 200, many: bool = False
+    ) -> None:
+        """`many`: one of many navigation fragments, taken the pages' shorter way (`Fetcher.page`)."""
         relpath = relpath or output_path(url)
         if fingerprint and output.reuse(relpath, fingerprint, plan.reusable):
             return
-        text = fetcher.get(url, expect=expect).decode()
+        text = (fetcher.page(url) if many else fetcher.get(url, expect=expect)).decode()
         data = links.html(text) if relpath.endswith(".html") else links.text(text)
         output.write(relpath, data.encode(), fingerprint)
 
     for page_id in sorted(navigation.tree.children):
         if navigation.tree.children[page_id]:
-            fetched(_unprefixed(reverse("pages:nav_branch", args=[page_id])), inputs.children(page_id))
+            fetched(
+                _unprefixed(reverse("pages:nav_branch", args=[page_id])), inputs.children(page_id), many=True
+            )
     for parent_id, start, end in sorted(nav_ranges(navigation.tree)):
         fragment = navigation.entries(parent_id, start, end)
         if fragment is not None:
             url = _unprefixed(reverse("pages:nav_entries", args=[parent_id, start, end]))
-            fetched(url, _digest(fragment.encode()))
+            fetched(url, _digest(fragment.encode()), many=True)
     fetched(_unprefixed(reverse("pages:callouts_css")), _digest(f"{inputs.global_fingerprint}".encode()))
     around = _digest(f"{inputs.global_fingerprint}\0{inputs.top_level}".encode())  # outside the navigation
     fetched(_unprefixed(reverse("pages:search")), around)
