@@ -5,12 +5,15 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import caches
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pages.models import Page
 from pages.publishing import apply_rendering
-from pages.sanitising import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
+from pages.sanitising import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, GENERIC_ATTRIBUTES
 from tests.hostile_payloads import PAYLOADS
-from tests.html_tools import VOID_ELEMENTS
+from tests.html_tools import VOID_ELEMENTS, find, parse, text_of
 
 START, END = "QUIRESCOPESTART", "QUIRESCOPEEND"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "background", "poster", "cite", "data", "xlink:href"}
@@ -158,3 +161,140 @@ def test_checker_catches_what_it_looks_for():
     for html in unsafe:
         with pytest.raises(AssertionError):
             assert_fragment_safe(html, scoped=False)
+
+
+# --- Heading text: every string that reaches the page template from markdown is escaped exactly once ---
+
+META_REFRESH_HEADING = '## &lt;meta http-equiv="refresh" content="0;url=https://evil.example/"&gt;'
+HEADING_CASES = {
+    "entity-encoded meta refresh": (
+        META_REFRESH_HEADING,
+        '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    ),
+    "honest code span": ("## The `<textarea>` element", "The <textarea> element"),
+    "entity-encoded script": (
+        "## &lt;script&gt;alert(1)&lt;/script&gt; &amp;amp;",
+        "<script>alert(1)</script> &amp;",
+    ),
+}
+AFTER = "Text after the headings stays a paragraph."
+
+
+def publish(body: str, url_path: str = "/hostile/") -> Page:
+    page = Page(title="Hostile", url_path=url_path, body=body)
+    apply_rendering(page)
+    page.save()
+    return page
+
+
+def toc_link_texts(html: str) -> list[str]:
+    """The link texts of the side 'On this page' list, read by an HTML parser."""
+    elements = parse(html)
+    start = next(i for i, e in enumerate(elements) if e.tag == "aside" and "page-toc" in e.classes)
+    end = next(i for i, e in enumerate(elements) if e.tag == "footer")
+    return [text_of(e) for e in elements[start:end] if e.tag == "a"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(HEADING_CASES))
+def test_heading_text_is_shown_as_text_on_the_served_page(client, case):
+    """A heading written with entities or a code span is text in the body and in 'On this page'; the
+    page after it is intact (no meta refresh, nothing swallowed by a stray <textarea>)."""
+    heading, text = HEADING_CASES[case]
+    page = publish(f"{heading}\n\n{AFTER}\n\n## Second\n\nMore.\n")
+    html = client.get(page.url_path).content.decode()
+    elements = parse(html)
+    assert not [e for e in elements if e.tag == "meta" and "http-equiv" in e.attrs]
+    assert not [e for e in elements if e.tag in {"textarea", "script"} and not e.attrs.get("src")]
+    assert [text_of(e) for e in elements if e.tag == "h2" and e.attrs.get("id") != "page-toc-heading"] == [
+        text,
+        "Second",
+    ]
+    assert toc_link_texts(html) == [text, "Second"]
+    assert [text_of(e) for e in elements if e.tag == "p" and text_of(e) == AFTER]
+    assert find(elements, "footer", **{"class": "site-footer"})
+    assert html.rstrip().endswith("</html>")
+
+
+@pytest.mark.django_db
+def test_toc_names_are_plain_text_from_the_render_api():
+    """`render()` gives toc names as plain text; the template escapes them (never `|safe`)."""
+    from pages.rendering import render
+
+    names = [entry["name"] for entry in render("## The `<textarea>` element\n\n## A &amp; B\n").toc]
+    assert names == ["The <textarea> element", "A & B"]
+
+
+# --- Property: random markdown with random HTML and entities in headings, checked on the whole page ---
+
+HEADING_PIECES = st.sampled_from([
+    "<", ">", "&", '"', "'", "`", "&lt;", "&gt;", "&amp;", "&#60;", "&#x3C;", "&#62;", "&quot;", "&#0;",
+    "&lt;meta http-equiv=refresh content=0;url=https://evil.example/&gt;",
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    "<textarea>", "</textarea>", "<script>alert(1)</script>", "&lt;script&gt;", "<title>", "<style>",
+    "<!--", "-->", "<![CDATA[", "]]>", "<img src=x onerror=alert(1)>", "<a href=javascript:x>a</a>",
+    "<svg onload=alert(1)>", "<iframe src=//evil.example>", "<base href=//evil.example/>", "<plaintext>",
+    "`<textarea>`", "`&lt;b&gt;`", "*em*", "**b**", "[l](javascript:x)", "{#id}", "{: .no_toc }",
+    "\\", "{{ x }}", "{% raw %}", "#", " ", "word",
+])  # fmt: skip
+HEADING_TEXT = st.lists(
+    st.one_of(HEADING_PIECES, st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=6)),
+    min_size=1,
+    max_size=6,
+).map("".join)
+MARKDOWN_BLOCKS = st.one_of(
+    st.tuples(st.integers(1, 6), HEADING_TEXT).map(lambda t: "#" * t[0] + " " + t[1]),
+    HEADING_TEXT.map(lambda t: t + "\n" + "-" * 3),
+    st.sampled_from(
+        ["A paragraph.", "- item\n- item", "```\n<textarea>\n```", "> quote", "| a |\n|---|\n| b |"]
+    ),
+)
+RANDOM_MARKDOWN = st.lists(MARKDOWN_BLOCKS, min_size=1, max_size=8).map("\n\n".join)
+SANITISER_ATTRIBUTES = {tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()}
+
+
+def allowed_on_page(baseline: list) -> dict[str, set[str]]:
+    """The page template's own elements and attributes (from a plain page), plus the sanitiser's."""
+    allowed: dict[str, set[str]] = {}
+    for element in baseline:
+        allowed.setdefault(element.tag, set()).update(element.attrs)
+    for tag in ALLOWED_TAGS:
+        extra = SANITISER_ATTRIBUTES.get(tag, set()) | GENERIC_ATTRIBUTES
+        allowed.setdefault(tag, set()).update(extra)
+    allowed["a"].add("rel")
+    allowed["input"].update({"type", "disabled"})
+    return allowed
+
+
+def count(elements, tag: str) -> int:
+    return sum(element.tag == tag for element in elements)
+
+
+@pytest.mark.django_db
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=RANDOM_MARKDOWN)
+def test_random_headings_never_add_elements_or_attributes_to_the_page(client, text):
+    """Whatever HTML or entities a heading holds, the served page has only the template's elements and
+    the sanitiser's allowlist, no meta refresh, the same head, and its footer after the body."""
+    Page.objects.all().delete()
+    caches["default"].clear()
+    baseline = parse(client.get(publish("## Plain\n\nText.\n", "/plain/").url_path).content.decode())
+    page = publish(text)
+    response = client.get(page.url_path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_document_safe(html)
+    elements = parse(html)
+    allowed = allowed_on_page(baseline)
+    for element in elements:
+        assert element.tag in allowed, f"<{element.tag}> on the page"
+        assert set(element.attrs) <= allowed[element.tag], f"<{element.tag} {sorted(element.attrs)}>"
+        assert not (element.tag == "meta" and "http-equiv" in element.attrs)
+    for tag in ("script", "link", "title", "footer", "main"):
+        assert count(elements, tag) == count(baseline, tag), f"{tag} count"
+    # Only the description metas may be missing (a page without a first paragraph has none).
+    assert count(baseline, "meta") - 2 <= count(elements, "meta") <= count(baseline, "meta")
+    assert html.rstrip().endswith("</html>")
+    toc = page.toc and [e for e in page.toc if e.get("level") in (2, 3) and e.get("id")]
+    if toc:
+        assert toc_link_texts(html) == [" ".join(entry["name"].split()) for entry in toc]
