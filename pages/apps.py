@@ -8,5 +8,7 @@ class PagesConfig(AppConfig):
 
     def ready(self):
         from pages.caching import connect_invalidation
+        from pages.login_throttle import connect_login_signals
 
         connect_invalidation()
+        connect_login_signals()

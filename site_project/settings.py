@@ -199,8 +199,10 @@ else:  # Django 5.2: django-csp
     MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
 
-# Admin login throttling (django-axes): after QUIRE_LOGIN_FAILURE_LIMIT failed attempts a client is
-# refused (HTTP 429) for QUIRE_LOGIN_COOLOFF_MINUTES; a successful login resets its count.
+# Admin login throttling (django-axes): failures are counted per client address and per username; after
+# QUIRE_LOGIN_FAILURE_LIMIT failures from one address, or against one username from anywhere, further
+# attempts are refused (HTTP 429) for QUIRE_LOGIN_COOLOFF_MINUTES. A successful login clears only that
+# account's own failures from that address (pages.login_throttle.forget_own_failures), never another's.
 AUTHENTICATION_BACKENDS = [
     "pages.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -208,8 +210,10 @@ AUTHENTICATION_BACKENDS = [
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AXES_FAILURE_LIMIT = int(os.environ.get("QUIRE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("QUIRE_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# django-axes' own reset would delete every failure matching the address OR the username, so an editor's
+# good login would wipe the failures against the admin account from the same address.
+AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "pages.login_throttle.client_ip"
 AXES_VERBOSE = False
