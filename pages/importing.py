@@ -1,7 +1,8 @@
 """Importing folders of markdown files into Page rows: one locked, atomic run with a full report.
 
 The run, in order:
-1. find the files (dot-folders, `_site` and `node_modules` skipped; symlinks leaving the root refused);
+1. find the files (dot-folders, `_site` and `node_modules` skipped; symlinks leaving the root or
+   pointing at a skipped file refused);
 2. read and hash each file; a file whose hash matches the page's last sync is skipped before any parsing;
 3. parse and check the changed files, and check the whole site (URLs claimed twice) — every problem is
    collected and reported at once; with problems and without `skip_invalid`, nothing is written;
@@ -20,7 +21,7 @@ import difflib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -125,8 +126,25 @@ class Planned:
     source: PageSource  # body dropped (None) to keep memory bounded
 
 
+def skipped_folder(name: str) -> bool:
+    """The walk never enters dot-folders, `_site` or `node_modules`."""
+    return name.startswith(".") or name in SKIPPED_DIRS
+
+
+def skipped_file(name: str) -> bool:
+    """The walk never reads dot-files or files that are not markdown."""
+    return name.startswith(".") or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES
+
+
+def walked(relative: PurePosixPath) -> bool:
+    """Whether the walk itself would read the file at this root-relative real path."""
+    *folders, name = relative.parts
+    return not any(skipped_folder(folder) for folder in folders) and not skipped_file(name)
+
+
 def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
-    """Markdown files under root, sorted; symlinks that leave the root are refused."""
+    """Markdown files under root, sorted. A symlinked file is read only when its real target is a file
+    the walk would read itself; links leaving the root or into skipped places are refused."""
     found: list[FoundFile] = []
     real_root = root.resolve()
 
@@ -137,7 +155,7 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
         kept = []
         for name in sorted(dirs):
             absolute = Path(folder) / name
-            if name.startswith(".") or name in SKIPPED_DIRS:
+            if skipped_folder(name):
                 continue
             if absolute.is_symlink():
                 rel = absolute.relative_to(root).as_posix()
@@ -152,15 +170,22 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
             kept.append(name)
         dirs[:] = kept
         for name in sorted(files):
-            if name.startswith(".") or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+            if skipped_file(name):
                 continue
             absolute = Path(folder) / name
             rel = absolute.relative_to(root).as_posix()
-            if absolute.is_symlink() and outside(absolute):
-                report.errors.append(
-                    SourceError(rel, f"symlink to {absolute.resolve()}, outside the import root; refused")
-                )
-                continue
+            if absolute.is_symlink():
+                target = absolute.resolve()
+                if outside(absolute):
+                    report.errors.append(
+                        SourceError(rel, f"symlink to {target}, outside the import root; refused")
+                    )
+                    continue
+                if not walked(PurePosixPath(target.relative_to(real_root).as_posix())):
+                    report.errors.append(
+                        SourceError(rel, f"symlink to {target}, a file the import skips; refused")
+                    )
+                    continue
             if absolute.is_file():
                 found.append(FoundFile(root, rel, absolute))
     return found

@@ -116,6 +116,45 @@ def test_symlinked_folder_leaving_the_root_is_refused(tmp_path):
     ]
 
 
+SKIPPED_TARGETS = {
+    ".git/config": "[core]\n\trepositoryformatversion = 0\n",
+    ".env": "DJANGO_SECRET_KEY=do-not-publish\n",
+    ".secrets/notes.md": "---\ntitle: Hidden\n---\nsecret\n",
+    "_site/copy.md": "---\ntitle: Built copy\n---\nsecret\n",
+    "node_modules/pkg/readme.md": "---\ntitle: Package\n---\nsecret\n",
+    "docs/.draft.md": "---\ntitle: Dot file\n---\nsecret\n",
+    "docs/notes.txt": "not markdown, secret\n",
+}
+
+
+@pytest.mark.parametrize("target", sorted(SKIPPED_TARGETS))
+def test_symlink_to_a_file_the_walk_skips_is_refused(target, tmp_path):
+    """A link inside the root to a dot-folder, dot-file, _site, node_modules or non-markdown file is
+    refused with the import's skip rule named; the target's content is never published."""
+    root = write_site(tmp_path / "site", {**GOOD, target: SKIPPED_TARGETS[target]})
+    (root / "leak.md").symlink_to(root / target)
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == [
+        f"leak.md: symlink to {(root / target).resolve()}, a file the import skips; refused"
+    ]
+    assert Page.objects.count() == 0
+    report = run_import(root, skip_invalid=True)
+    assert report.created == ["index.md"] and report.skipped == ["leak.md"]
+    assert not Page.objects.filter(body__contains="secret").exists()
+    assert not Page.objects.filter(body__contains="repositoryformatversion").exists()
+
+
+def test_symlink_through_a_symlinked_folder_into_a_dot_folder_is_refused(tmp_path):
+    """A link whose path hides the dot-folder behind another link is judged by where it really points."""
+    root = write_site(tmp_path / "site", {**GOOD, ".git/config.md": "secret"})
+    (root / "innocent").symlink_to(root / ".git", target_is_directory=True)
+    (root / "leak.md").symlink_to(root / "innocent" / "config.md")
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == [
+        f"leak.md: symlink to {(root / '.git' / 'config.md').resolve()}, a file the import skips; refused"
+    ]
+
+
 def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):
     """A file over the size limit is refused with its size; the database is unchanged."""
     monkeypatch.setattr(markdown_io, "MAX_FILE_BYTES", 100)
