@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from pages import front_matter as front_matter_yaml
+from pages.exporting import reimport_problems
 from pages.markdown_io import json_safe
 from pages.models import Page
 from pages.own_routes import own_route_message
@@ -42,44 +44,16 @@ STATUS_CHOICES = [("draft", "Draft"), ("published", "Published")]
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """PyYAML's safe loader (Jekyll's YAML 1.1 reading) that refuses duplicate keys."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
 def parse_extra_front_matter(text: str) -> dict[str, Any]:
-    """The YAML box as an ordered JSON-safe mapping; a ValidationError names the line and the problem."""
-    if not text.strip():
-        return {}
-    loader = _StrictLoader(text)
+    """The YAML box as an ordered JSON-safe mapping, read by the import's loader with the same limits
+    (`pages.front_matter.load`); a ValidationError names the line and the problem."""
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        where = f"Line {mark.line + 1}: " if mark else ""
-        raise ValidationError(f"{where}{problem}. Nothing was saved.", code="yaml") from exc
-    finally:
-        loader.dispose()
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValidationError(
-            "The extra front matter must be `key: value` lines (a mapping), not a list or a single value.",
-            code="yaml_mapping",
-        )
-    lines = {key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value}
+        loaded = front_matter_yaml.load(text)
+    except front_matter_yaml.FrontMatterError as exc:
+        where = f"Line {exc.line}: " if exc.line else ""
+        message = f"{where}{exc.describe().removesuffix('.')}. Nothing was saved."
+        raise ValidationError(message, code="yaml") from exc
+    data, lines = loaded.data, loaded.key_lines
     errors = [
         ValidationError(
             f"Line {lines.get(key, '?')}: “{key}” has its own field above ({MODEL_KEYS[key]}); "
@@ -389,9 +363,30 @@ class PageAdminForm(forms.ModelForm):
             return current
         return cleaned.get("status") == "published"
 
+    def _post_clean(self):
+        super()._post_clean()
+        if not self._errors and "extra_front_matter" in self.cleaned_data:
+            self._check_round_trip()
+
+    def _check_round_trip(self) -> None:
+        """Refuse a save whose exported file the import would refuse or read back differently."""
+        page = self.apply_to(copy.copy(self.instance))
+        extras = self.cleaned_data["extra_front_matter"]
+        for problem in reimport_problems(page, keys=extras):
+            self.add_error(
+                "extra_front_matter" if problem.key in extras or not problem.key else None,
+                ValidationError(
+                    f"This page could not be imported again after an export: {problem.describe()}. "
+                    "Nothing was saved.",
+                    code="round_trip",
+                ),
+            )
+
     def apply_to_instance(self) -> Page:
         """Copy the form's non-model fields onto the page (status, front matter)."""
-        page = self.instance
+        return self.apply_to(self.instance)
+
+    def apply_to(self, page: Page) -> Page:
         page.published = self.published_value(self.cleaned_data, page.published if page.pk else False)
         extras = self.cleaned_data["extra_front_matter"]
         old_extras = extra_front_matter(page.front_matter)

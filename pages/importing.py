@@ -194,12 +194,7 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
 def _field_errors(source: PageSource, exc: FieldErrors) -> list[SourceError]:
     errors = []
     for problem in exc.problems:
-        message = (
-            problem.message
-            if problem.message.startswith(problem.key)
-            else f"{problem.key}: {problem.message}"
-        )
-        errors.append(SourceError(source.path, message, source.key_lines.get(problem.key), 1))
+        errors.append(SourceError(source.path, problem.describe(), source.key_lines.get(problem.key), 1))
     return errors
 
 

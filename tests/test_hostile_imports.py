@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -226,3 +227,103 @@ def test_arbitrary_front_matter_text_never_crashes(raw, body):
     assert report.errors or Page.objects.count() == 1
     for error in report.errors:
         assert str(error).startswith("page.md")
+
+
+# --- One YAML loader, the same limits, for the import and the admin's front-matter box ---
+
+
+def nested_block(depth: int) -> str:
+    return (
+        "deep:\n" + "".join("  " * level + f"k{level}:\n" for level in range(1, depth)) + "  " * depth + "x\n"
+    )
+
+
+HOSTILE_FRONT_MATTER = {
+    "alias-bomb": (
+        alias_bomb()[len("---\ntitle: Bomb\n") : -len("---\n")],
+        "front matter expands to more than 10000 values",
+    ),
+    "nested-2000-flow": ("deep: " + "[" * 2000 + "]" * 2000 + "\n", "nested"),
+    "nested-300-block": (nested_block(300), "nested"),
+    "nested-60": (nested_block(60), "front matter is nested too deeply"),
+    "newline-in-key": (
+        '"first\\nsecond": 1\n',
+        "key 'first\\nsecond' contains a line break or control character",
+    ),
+    "control-in-nested-key": (
+        'meta:\n  "a\\x1b[31m": 1\n',
+        "key 'a\\x1b[31m' contains a line break or control character",
+    ),
+    "python-tag": (
+        "run: !!python/object/apply:os.system ['true']\n",
+        "YAML tag !!python/object/apply:os.system",
+    ),
+    "duplicate-key": ("layout: a\nlayout: b\n", "duplicate key 'layout'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_FRONT_MATTER))
+def test_hostile_front_matter_is_refused_by_the_import(case, tmp_path):
+    """Each front matter is refused by the import with the loader's message and a file position."""
+    text, message = HOSTILE_FRONT_MATTER[case]
+    root = write_site(tmp_path, {"evil.md": "---\ntitle: X\n" + text + "---\nBody\n"})
+    report = run_import(root)
+    assert len(report.errors) == 1
+    assert str(report.errors[0]).startswith("evil.md:") and message in str(report.errors[0])
+    assert Page.objects.count() == 0
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_FRONT_MATTER))
+def test_hostile_front_matter_is_refused_by_the_admin_box(admin_client, case):
+    """The admin's front-matter box uses the same loader: the same refusal, as a form error with the
+    line, never a 500, and nothing saved."""
+    text, message = HOSTILE_FRONT_MATTER[case]
+    data = admin_form(title="Evil", url_path="/evil/", extra_front_matter=text)
+    response = admin_client.post(reverse("admin:pages_page_add"), data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors.get("extra_front_matter", []))
+    assert message in errors and errors.startswith("Line ")
+    assert not Page.objects.filter(title="Evil").exists()
+
+
+def admin_form(**overrides) -> dict:
+    data = {
+        "title": "", "url_path": "", "parent": "", "nav_order": "", "date_0": "", "date_1": "",
+        "status": "draft", "base_version": "", "body": "Body", "description": "", "extra_front_matter": "",
+        "has_toc": "on",
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("box", "message"),
+    [
+        ("redirect_from: ../../admin/\n", "redirect_from '../../admin/' contains '..'"),
+        ("redirect_from: [1, 2]\n", "redirect_from: must be a path or a list of paths"),
+        ("has_children: maybe\n", "has_children: must be true or false"),
+    ],
+)
+def test_admin_save_that_export_could_not_import_again_is_refused(admin_client, box, message, tmp_path):
+    """Before saving, the admin builds the file export would write and reads it with the import's rules;
+    a page whose exported file the import would refuse is not saved, and the form says why."""
+    data = admin_form(title="Round", url_path="/round/", extra_front_matter=box)
+    response = admin_client.post(reverse("admin:pages_page_add"), data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors.get("extra_front_matter", []))
+    assert "could not be imported again" in errors and message in errors
+    assert not Page.objects.filter(title="Round").exists()
+
+
+def test_admin_saved_front_matter_exports_and_imports_again(admin_client, tmp_path):
+    """What the admin accepts, export writes and the import reads back unchanged."""
+    box = 'layout: wide\ntags: [a, "b: c"]\nmeta:\n  "key with spaces": "line\\nbreak in a value"\n'
+    data = admin_form(title="Round", url_path="/round/", extra_front_matter=box, status="published")
+    assert admin_client.post(reverse("admin:pages_page_add"), data).status_code == 302
+    page = Page.objects.get(title="Round")
+    out = tmp_path / "out"
+    export_pages(out)
+    report = run_import(out)
+    assert report.errors == [] and report.unchanged == ["round.md"]
+    page.refresh_from_db()
+    assert page.front_matter["meta"] == {"key with spaces": "line\nbreak in a value"}
