@@ -17,6 +17,7 @@ from pages.exporting import reimport_problems
 from pages.markdown_io import json_safe
 from pages.models import Page
 from pages.own_routes import own_route_message
+from pages.render_limits import RenderRefused, check_renders
 from pages.revisions import (
     PageDiff,
     diff_states,
@@ -309,6 +310,15 @@ class PageAdminForm(forms.ModelForm):
         if not value.strip():
             return ""
         return validate_url_path(value, exclude_pk=self.instance.pk)
+
+    def clean_body(self):
+        """The body must render within the limits the live preview has (size, time, nesting)."""
+        body = self.cleaned_data.get("body", "")
+        try:
+            check_renders(body)
+        except RenderRefused as refused:
+            raise ValidationError(f"{refused.message} Nothing was saved.", code="render") from refused
+        return body
 
     def clean_extra_front_matter(self):
         return parse_extra_front_matter(self.cleaned_data.get("extra_front_matter", ""))

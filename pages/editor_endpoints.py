@@ -11,12 +11,13 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from pages.publishing import site_link_resolver
-from pages.rendering import RenderContext, render
+from pages.publishing import site_source_index
+from pages.render_limits import RenderRefused, bounded_render, check_size
 from pages.uploads import check_image, store_image
 
 EDIT_PERMISSIONS = ("pages.change_page", "pages.add_page")
@@ -46,12 +47,19 @@ def editor_only(view):
 
 @editor_only
 def preview(request: HttpRequest) -> HttpResponse:
-    """The live preview: the same rendering and sanitising readers get."""
+    """The live preview: the same rendering and sanitising readers get, size-limited and time-bounded
+    (`pages.render_limits`). A refusal is an HTML notice (the editor shows it in the preview pane)
+    with a 4xx/5xx status."""
     content = request.POST.get("content")
     if content is None:
         return JsonResponse({"error": "The request has no 'content' field."}, status=400)
-    context = RenderContext(resolve_source=site_link_resolver(), baseurl=settings.QUIRE_BASEURL)
-    return HttpResponse(render(content, context).html, content_type="text/html; charset=utf-8")
+    try:
+        check_size(content)
+        html = bounded_render(content, site_source_index(), settings.QUIRE_BASEURL)
+    except RenderRefused as refused:
+        notice = f'<p class="quire-preview-refused" role="alert">{escape(refused.message)}</p>'
+        return HttpResponse(notice, status=refused.status, content_type="text/html; charset=utf-8")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @editor_only

@@ -11,6 +11,11 @@ from pages.rendering import RenderContext, Rendered, render
 from pages.urls_from_paths import SourceIndex
 
 
+def site_source_index() -> SourceIndex:
+    """The link index over every page imported from a file (one query)."""
+    return SourceIndex(dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path")))
+
+
 def site_link_resolver() -> Callable[[str], str | None]:
     """A resolver for links between pages, from the pages in the database (one query, on first use).
 
@@ -22,9 +27,7 @@ def site_link_resolver() -> Callable[[str], str | None]:
     def resolve(path: str) -> str | None:
         nonlocal index
         if index is None:
-            index = SourceIndex(
-                dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
-            )
+            index = site_source_index()
         return index(path)
 
     return resolve

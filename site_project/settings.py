@@ -174,6 +174,10 @@ MARKDOWNX_UPLOAD_MAX_SIZE = int(os.environ.get("QUIRE_UPLOAD_MAX_BYTES", str(5 *
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 # Largest accepted image in pixels (width x height); larger ones, and decompression bombs, are refused.
 QUIRE_UPLOAD_MAX_PIXELS = int(os.environ.get("QUIRE_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# Rendering what an editor types (live preview, admin save): refused over this many bytes, stopped after
+# this many seconds (pages/render_limits.py). The size limit defaults to the import's file limit.
+QUIRE_PREVIEW_MAX_BYTES = int(os.environ.get("QUIRE_PREVIEW_MAX_BYTES", str(2 * 1024 * 1024)))
+QUIRE_PREVIEW_TIMEOUT = float(os.environ.get("QUIRE_PREVIEW_TIMEOUT", "5"))
 # Jekyll's site.baseurl: prefixed to site-relative links when rendering ({{ site.baseurl }}, relative_url).
 QUIRE_BASEURL = os.environ.get("QUIRE_BASEURL", "").rstrip("/")
 

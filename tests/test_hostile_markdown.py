@@ -1,6 +1,8 @@
 """Hostile markdown through the editor's preview endpoint and a public page: the parsed output is safe."""
 
+import multiprocessing
 import re
+from functools import partial
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -9,11 +11,14 @@ from django.core.cache import caches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pages import editor_endpoints, render_limits
 from pages.models import Page
 from pages.publishing import apply_rendering
+from pages.render_limits import bounded_render
 from pages.sanitising import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, GENERIC_ATTRIBUTES
 from tests.hostile_payloads import PAYLOADS
 from tests.html_tools import VOID_ELEMENTS, find, parse, text_of
+from tests.render_targets import crashes, never_finishes, overflows
 
 START, END = "QUIRESCOPESTART", "QUIRESCOPEEND"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "background", "poster", "cite", "data", "xlink:href"}
@@ -298,3 +303,105 @@ def test_random_headings_never_add_elements_or_attributes_to_the_page(client, te
     toc = page.toc and [e for e in page.toc if e.get("level") in (2, 3) and e.get("id")]
     if toc:
         assert toc_link_texts(html) == [" ".join(entry["name"].split()) for entry in toc]
+
+
+# --- The preview (and the admin's save) render within a size limit and a time bound ---
+
+PREVIEW = "/markdownx/markdownify/"
+
+
+def refusal(response) -> str:
+    elements = parse(response.content.decode())
+    assert [e.tag for e in elements] == ["p"] and "quire-preview-refused" in elements[0].classes
+    return text_of(elements[0])
+
+
+@pytest.mark.django_db
+def test_preview_over_the_size_limit_is_refused_before_rendering(admin_client, settings):
+    """Text over QUIRE_PREVIEW_MAX_BYTES gets 413 and a notice saying the size and the limit."""
+    settings.QUIRE_PREVIEW_MAX_BYTES = 1000
+    response = admin_client.post(PREVIEW, {"content": "é" * 501})
+    assert response.status_code == 413
+    assert "1,002 bytes, over the 1,000-byte limit" in refusal(response)
+    assert admin_client.post(PREVIEW, {"content": "é" * 500}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_preview_that_renders_too_long_is_stopped(admin_client, settings, monkeypatch):
+    """A render still running after QUIRE_PREVIEW_TIMEOUT is killed; the editor gets 503 and a notice."""
+    settings.QUIRE_PREVIEW_TIMEOUT = 0.5
+    monkeypatch.setattr(editor_endpoints, "bounded_render", partial(bounded_render, target=never_finishes))
+    response = admin_client.post(PREVIEW, {"content": "anything"})
+    assert response.status_code == 503
+    assert "took longer than 0.5 s and was stopped" in refusal(response)
+    assert not [child for child in multiprocessing.active_children() if child.is_alive()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("target", "status", "message"), [(overflows, 400, "nested too deeply"), (crashes, 503, "")]
+)
+def test_preview_render_failures_are_a_notice_not_a_500(admin_client, monkeypatch, target, status, message):
+    """A renderer that overflows its recursion (deeply nested lists) is a 400; a child that dies, 503."""
+    monkeypatch.setattr(editor_endpoints, "bounded_render", partial(bounded_render, target=target))
+    response = admin_client.post(PREVIEW, {"content": "- " * 2000 + "x"})
+    assert response.status_code == status
+    assert message in refusal(response)
+
+
+NESTED = {
+    "dash chain": "- " * 2000 + "x\n",
+    "numbered chain": "1. " * 2000 + "x\n",
+    "indented lists": "".join("    " * depth + "- x\n" for depth in range(400)),
+    "quotes": "> " * 2000 + "x\n",
+    "unclosed brackets": "[" * 16_000,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(NESTED))
+def test_hostile_structures_in_the_preview_are_never_a_500(admin_client, settings, case):
+    """Deep nesting and quadratic inputs: rendered, refused (400) or stopped (503) — never a 500, and
+    never longer than the time bound (16 KB of `[` used to hold a worker past gunicorn's 30 s)."""
+    settings.QUIRE_PREVIEW_TIMEOUT = 2
+    response = admin_client.post(PREVIEW, {"content": NESTED[case]})
+    assert response.status_code in {200, 400, 503}
+    if response.status_code == 200:
+        assert_fragment_safe(response.content.decode(), scoped=False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(NESTED))
+def test_hostile_structures_in_an_admin_save_are_a_form_error_or_saved(admin_client, settings, case):
+    """The admin's save renders within the same limits: a body the renderer cannot handle is a form
+    error on the body (nothing saved), never a 500."""
+    settings.QUIRE_PREVIEW_TIMEOUT = 2
+    data = {
+        "title": "Nested", "url_path": "/nested/", "parent": "", "nav_order": "", "date_0": "", "date_1": "",
+        "status": "draft", "base_version": "", "body": NESTED[case], "description": "",
+        "extra_front_matter": "", "has_toc": "on",
+    }  # fmt: skip
+    response = admin_client.post("/admin/pages/page/add/", data)
+    assert response.status_code in {200, 302}
+    if response.status_code == 200:
+        assert response.context["adminform"].form.errors["body"]
+        assert not Page.objects.filter(title="Nested").exists()
+
+
+@pytest.mark.django_db
+def test_admin_save_of_a_body_the_renderer_cannot_handle_is_a_form_error(admin_client, monkeypatch):
+    """The renderer overflowing on the body is shown on the body field; nothing is saved."""
+    monkeypatch.setattr(render_limits, "bounded_render", partial(bounded_render, target=overflows))
+    data = {
+        "title": "Nested", "url_path": "/nested/", "parent": "", "nav_order": "", "date_0": "", "date_1": "",
+        "status": "draft", "base_version": "", "body": "- - - x", "description": "",
+        "extra_front_matter": "", "has_toc": "on",
+    }  # fmt: skip
+    response = admin_client.post("/admin/pages/page/add/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["body"]
+    assert errors == [
+        "This text cannot be rendered: it is nested too deeply (lists or quotes inside each other). "
+        "Nothing was saved."
+    ]
+    assert not Page.objects.filter(title="Nested").exists()
