@@ -26,6 +26,7 @@ from pages.revisions import (
     version_author,
     version_state,
 )
+from pages.urls_from_paths import url_problem
 
 # Front-matter keys that have their own form field; the YAML box holds every other key.
 MODEL_KEYS = {
@@ -137,12 +138,9 @@ def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
     value = (value or "").strip()
     if not (value.startswith("/") and value.endswith("/")):
         raise ValidationError("The URL must start and end with “/”, e.g. /docs/install/.", code="url_slashes")
-    if ".." in value.split("/"):
-        raise ValidationError("The URL must not contain “..”.", code="url_dots")
-    if "//" in value or any(c in value for c in "?#\\") or re.search(r"\s", value):
-        raise ValidationError(
-            "The URL must not contain “//”, spaces, “?”, “#” or “\\”.", code="url_characters"
-        )
+    problem = url_problem(value)
+    if problem:
+        raise ValidationError(f"The URL {value} {problem}.", code="url_characters")
     reserved = own_route_message(value)
     if reserved:
         raise ValidationError(reserved[0].upper() + reserved[1:] + ".", code="url_reserved")

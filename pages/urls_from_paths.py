@@ -36,28 +36,72 @@ def default_url(path: str) -> str:
     return "/" + "".join(f"{part}/" for part in parts)
 
 
+# Whitespace other than the plain space, and control characters: browsers drop tabs and line breaks
+# from URLs (so "/\t/evil.example" is "//evil.example"), and the rest cannot be typed or shown safely.
+_UNSAFE_CHARACTER_RE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_ENCODED_SEPARATOR_RE = re.compile(r"%(?:2[eEfF]|5[cC])")
+
+
+def url_problem(url: str) -> str | None:
+    """What makes `url` unfit as a page URL or an old URL that redirects, or None when it is fine.
+
+    The one rule for every URL a page can get (the import's permalinks, redirect_from and URLs made from
+    file paths; the admin's URL field): a path inside the site, one way to read it, that no browser
+    resolves to another site. Callers prefix the subject ("permalink '/x' ...", "The URL ...").
+    """
+    if not url.startswith("/"):
+        return "is not a site path such as /docs/page/ (it must start with '/')"
+    if _has_dot_dot(url) or "/./" in url or url.endswith("/."):
+        return "contains '..'; paths must stay inside the site"
+    if "\\" in url:
+        return "contains '\\', which browsers read as '/' (a link to it could lead to another site)"
+    if "://" in url or url.startswith("//"):
+        return "is not a site path such as /docs/page/ (it names another site)"
+    if ":" in url:
+        return "contains ':' (Jekyll placeholders such as :title are not expanded by Quire)"
+    if _UNSAFE_CHARACTER_RE.search(url):
+        return "contains a tab, line break, invisible or control character"
+    if "//" in url:
+        return "contains '//' (an empty folder name)"
+    if "?" in url or "#" in url:
+        return "contains '?' or '#' (a query or an anchor is not part of a page's URL)"
+    if _ENCODED_SEPARATOR_RE.search(url):
+        return (
+            "contains an encoded '.', '/' or '\\' (%2E, %2F or %5C), read differently by servers and browsers"
+        )
+    return None
+
+
 def page_url(permalink, path: str) -> str:
     """The page's URL: its permalink when given (made to start with '/'), else Jekyll's default.
 
-    Raises ValueError for a permalink that climbs out of the site (`..`) or is not a plain path.
+    Raises ValueError for a URL `url_problem` refuses (a permalink climbing out of the site with `..`,
+    a backslash, a scheme, ...), naming the permalink or, without one, the file path it came from.
     """
     if permalink is None or permalink == "":
-        return default_url(path)
+        url = default_url(path)
+        problem = url_problem(url)
+        if problem:
+            raise ValueError(
+                f"the URL {url} made from the file's path {problem}; rename the file or set a permalink"
+            )
+        return url
     if not isinstance(permalink, str):
         raise ValueError(f"permalink must be text, not {type(permalink).__name__}")
     return site_path(permalink, "permalink")
 
 
 def site_path(value: str, what: str) -> str:
-    """A site-relative path as written in front matter, checked and made to start with '/'."""
+    """A site-relative path as written in front matter, made to start with '/' and checked by
+    `url_problem`; a ValueError names `what` and the value."""
     text = value.strip()
-    if not text or any(ch in text for ch in "\x00\r\n\t") or "://" in text or text.startswith("//"):
+    if not text:
         raise ValueError(f"{what} '{value}' is not a site path such as /docs/page/")
-    if _has_dot_dot(text):
-        raise ValueError(f"{what} '{value}' contains '..'; paths must stay inside the site")
-    if ":" in text:
-        raise ValueError(f"{what} '{value}' uses Jekyll placeholders, which Quire does not expand")
-    return text if text.startswith("/") else "/" + text
+    path = text if text.startswith("/") else "/" + text
+    problem = url_problem(path)
+    if problem:
+        raise ValueError(f"{what} '{value}' {problem}")
+    return path
 
 
 def title_from_path(path: str) -> str:

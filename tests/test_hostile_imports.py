@@ -327,3 +327,67 @@ def test_admin_saved_front_matter_exports_and_imports_again(admin_client, tmp_pa
     assert report.errors == [] and report.unchanged == ["round.md"]
     page.refresh_from_db()
     assert page.front_matter["meta"] == {"key with spaces": "line\nbreak in a value"}
+
+
+# --- One URL rule (pages.urls_from_paths.url_problem) for the import and the admin ---
+
+HOSTILE_URLS = {
+    "/\\evil.example/": "contains '\\', which browsers read as '/'",
+    "/\\\\evil.example/x/": "contains '\\', which browsers read as '/'",
+    "/docs\\..\\admin/": "contains '..'",
+    "/./docs/": "contains '..'",
+    "/a:b/": "contains ':'",
+    "/javascript:alert(1)/": "contains ':'",
+    "/a\tb/": "contains a tab, line break, invisible or control character",
+    "/a\u2028b/": "contains a tab, line break, invisible or control character",
+    "/a\u202eb/": "contains a tab, line break, invisible or control character",
+    "/a//b/": "contains '//'",
+    "/a?b=1/": "contains '?' or '#'",
+    "/a#b/": "contains '?' or '#'",
+    "/x/%2e%2e/admin/": "contains an encoded",
+    "/%5Cevil.example/": "contains an encoded",
+}
+
+
+@pytest.mark.parametrize("url", sorted(HOSTILE_URLS))
+def test_hostile_permalink_is_refused_by_the_import(url, tmp_path):
+    """Each URL is refused as a permalink and as a redirect_from, with the rule's reason."""
+    quoted = url.replace("\\", "\\\\").replace("\t", "\\t").replace('"', '\\"')
+    quoted = quoted.replace("\u2028", "\\u2028").replace("\u202e", "\\u202e")
+    for key in ("permalink", "redirect_from"):
+        Page.objects.all().delete()
+        root = write_site(tmp_path / key, {"evil.md": f'---\ntitle: X\n{key}: "{quoted}"\n---\n'})
+        report = run_import(root)
+        assert len(report.errors) == 1, key
+        assert HOSTILE_URLS[url] in str(report.errors[0]) and str(report.errors[0]).startswith("evil.md:3:1:")
+        assert Page.objects.count() == 0
+
+
+@pytest.mark.parametrize("url", sorted(HOSTILE_URLS))
+def test_hostile_url_is_refused_by_the_admin(admin_client, url):
+    """The admin's URL field applies the same rule, with the same reason."""
+    response = admin_client.post(reverse("admin:pages_page_add"), admin_form(title="Evil", url_path=url))
+    assert response.status_code == 200
+    assert HOSTILE_URLS[url] in " ".join(response.context["adminform"].form.errors["url_path"])
+    assert not Page.objects.filter(title="Evil").exists()
+
+
+def test_url_made_from_a_file_name_follows_the_same_rule(tmp_path):
+    """A file whose name makes an unsafe URL (a backslash in it) is refused, with the way out."""
+    root = write_site(tmp_path, {**GOOD, "docs/\\evil.example.md": "---\ntitle: X\n---\n"})
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == [
+        "docs/\\evil.example.md: permalink: the URL /docs/\\evil.example/ made from the file's path contains "
+        "'\\', which browsers read as '/' (a link to it could lead to another site); rename the file or set "
+        "a permalink"
+    ]
+
+
+def test_plain_spaces_and_unicode_stay_allowed(tmp_path):
+    """Ordinary file names keep working: a space or non-ASCII letters make a valid URL."""
+    root = write_site(
+        tmp_path, {**GOOD, "docs/my page.md": "---\ntitle: A\n---\n", "docs/café.md": "---\ntitle: B\n---\n"}
+    )
+    report = run_import(root)
+    assert report.errors == []
+    assert set(Page.objects.values_list("url_path", flat=True)) >= {"/docs/my page/", "/docs/café/"}
