@@ -1,11 +1,13 @@
 """Hostile files on import: each refused with a clear message, the database unchanged; property tests."""
 
 import datetime as dt
+import io
 import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from pages import markdown_io
 from pages.exporting import export_pages
 from pages.importing import import_folders
 from pages.models import Page, Redirect
+from pages.report_text import printable
 from tests.sync_helpers import run_import, write_site
 
 pytestmark = pytest.mark.django_db
@@ -391,3 +394,37 @@ def test_plain_spaces_and_unicode_stay_allowed(tmp_path):
     report = run_import(root)
     assert report.errors == []
     assert set(Page.objects.values_list("url_path", flat=True)) >= {"/docs/my page/", "/docs/café/"}
+
+
+# --- Terminal escape codes in file names and values never reach the operator's terminal raw ---
+
+ESCAPES = "\x1b[2J\x1b]0;owned\x07\u202e"
+
+
+def test_control_characters_in_report_lines_are_escaped(tmp_path):
+    """File names and front-matter values with terminal escapes, bidi overrides and bells are printed as
+    visible escapes in every report line: errors, warnings and per-file lines alike."""
+    root = write_site(
+        tmp_path,
+        {
+            **GOOD,
+            f"bad{ESCAPES}.md": '---\ntitle: X\npermalink: "/a\\e[31mred/"\n---\n',
+            f"warn{ESCAPES}.md": "---\ntitle: W\npermalink: /warn/\n---\n{% include x" + ESCAPES + " %}\n",
+        },
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_pages", str(root), "-v", "2", stdout=out, stderr=err)
+    call_command("import_pages", str(root), "--skip-invalid", "-v", "2", stdout=out, stderr=err)
+    printed = out.getvalue() + err.getvalue()
+    assert not any(ch in printed for ch in "\x1b\x07\u202e")
+    assert "bad\\x1b[2J\\x1b]0;owned\\x07\\u202e.md:3:1: permalink '/a\\x1b[31mred/' contains" in printed
+    assert "warn\\x1b[2J\\x1b]0;owned\\x07\\u202e.md: warning: line 5: Liquid tag" in printed
+    assert "warn\\x1b[2J\\x1b]0;owned\\x07\\u202e.md: created" in printed
+
+
+def test_printable_keeps_line_breaks_only_in_blocks():
+    """A diff keeps its lines and tabs; a report line shows even those as escapes."""
+    assert printable("a\n\tb\x1b") == "a\\x0a\\x09b\\x1b"
+    assert printable("a\n\tb\x1b", block=True) == "a\n\tb\\x1b"
+    assert printable("café – ok") == "café – ok"

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from pages.exporting import export_pages
+from pages.report_text import printable
 
 
 class Command(BaseCommand):
@@ -26,15 +27,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory, dry_run, no_sync_state, verbosity, **options):
         if directory.exists() and not directory.is_dir():
-            raise CommandError(f"'{directory}' exists and is not a folder.")
+            raise CommandError(printable(f"'{directory}' exists and is not a folder."))
         result = export_pages(directory, dry_run=dry_run, record_sync=not no_sync_state)
         for message in result.errors:
-            self.stderr.write(self.style.ERROR(message))
+            self.stderr.write(self.style.ERROR(printable(message)))
         if verbosity >= 2:
             verb = "would be " if dry_run else ""
             for label, paths in (("written", result.created), ("updated", result.updated)):
                 for path in paths:
-                    self.stdout.write(f"{path}: {verb}{label}")
+                    self.stdout.write(printable(f"{path}: {verb}{label}"))
         if verbosity >= 1:
             self.stdout.write(result.summary() + (" (dry run: nothing was written)" if dry_run else ""))
         if result.errors:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pages.import_lock import ImportBusy
 from pages.importing import ImportOptions, ImportReport, import_folders
+from pages.report_text import printable
 
 EXIT_INVALID, EXIT_CHANGES, EXIT_CONFLICTS, EXIT_BUSY = 1, 2, 3, 4
 PROGRESS_FROM = 50  # files: smaller runs finish before a progress bar would help
@@ -67,7 +68,7 @@ class Command(BaseCommand):
     def handle(self, *args, directories, verbosity, **options):
         for directory in directories:
             if not directory.is_dir():
-                raise CommandError(f"No folder named '{directory}'.", returncode=EXIT_INVALID)
+                raise CommandError(printable(f"No folder named '{directory}'."), returncode=EXIT_INVALID)
         dry_run = options["dry_run"] or options["check"]
         settings = ImportOptions(
             prefer=options["prefer"],
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         try:
             report = import_folders(directories, settings)
         except ImportBusy as exc:
-            raise CommandError(str(exc), returncode=EXIT_BUSY) from exc
+            raise CommandError(printable(exc), returncode=EXIT_BUSY) from exc
         self._report(report, verbosity)
         if report.failed:
             raise CommandError(
@@ -121,26 +122,26 @@ class Command(BaseCommand):
 
     def _report(self, report: ImportReport, verbosity: int) -> None:
         for error in report.errors:
-            self.stderr.write(self.style.ERROR(str(error)))
+            self.stderr.write(self.style.ERROR(printable(error)))
         if verbosity >= 1:
             for path in report.conflicts:
                 self.stderr.write(
-                    self.style.WARNING(f"{path}: conflict: edited in the admin and in the file")
+                    self.style.WARNING(printable(f"{path}: conflict: edited in the admin and in the file"))
                 )
-                self.stderr.write(report.diffs.get(path, ""), ending="")
+                self.stderr.write(printable(report.diffs.get(path, ""), block=True), ending="")
             for path, warnings in sorted(report.warnings.items()):
                 for warning in warnings:
-                    self.stdout.write(self.style.WARNING(f"{path}: warning: {warning}"))
+                    self.stdout.write(self.style.WARNING(printable(f"{path}: warning: {warning}")))
             for path in report.pruned:
-                self.stdout.write(f"{path}: unpublished (its file is gone)")
+                self.stdout.write(printable(f"{path}: unpublished (its file is gone)"))
         if verbosity >= 2:
             verb = "would be " if report.dry_run else ""
             for label, paths in (("created", report.created), ("updated", report.updated),
                                  ("unchanged", report.unchanged), ("skipped", report.skipped)):  # fmt: skip
                 for path in paths:
                     notes = "; ".join(report.notes.get(path, []))
-                    self.stdout.write(f"{path}: {verb}{label}" + (f" ({notes})" if notes else ""))
+                    self.stdout.write(printable(f"{path}: {verb}{label}" + (f" ({notes})" if notes else "")))
                     if label == "updated" and path in report.diffs:
-                        self.stdout.write(report.diffs[path], ending="")
+                        self.stdout.write(printable(report.diffs[path], block=True), ending="")
         if verbosity >= 1:
             self.stdout.write(report.summary())
