@@ -20,7 +20,7 @@ import contextlib
 import difflib
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -598,17 +598,25 @@ def _link_parents(report: ImportReport) -> None:
     """
     nodes: list[NavNode] = []
     by_key: dict[str, _ParentRow] = {}
-    columns = ("id", "source_path", "title", "front_matter", "parent_id", "version", "source_format")
+    key_of: dict[int, str] = {}
+    columns = (
+        "id", "source_path", "title", "front_matter", "parent_id", "version", "source_format", "published",
+    )  # fmt: skip
     for row in Page.objects.values_list(*columns).iterator(chunk_size=2000):
-        pk, source_path, title, front_matter, parent_id, version, source_format = row
+        pk, source_path, title, front_matter, parent_id, version, source_format, published = row
         fm = front_matter if isinstance(front_matter, dict) else {}
         titled = source_path is None or isinstance(fm.get("title"), str)
         key = source_path or f"page #{pk}"
         parent, grand_parent, ancestor = (
             _front_matter_text(fm, k) for k in ("parent", "grand_parent", "ancestor")
         )
-        nodes.append(NavNode(key, title if titled else None, parent, grand_parent, ancestor))
+        nodes.append(NavNode(key, title if titled else None, parent, grand_parent, ancestor, published))
         by_key[key] = _ParentRow(pk, source_path, parent_id, version, source_format or {})
+        key_of[pk] = key
+    nodes = [
+        replace(node, current_parent=key_of.get(by_key[node.key].parent_id)) if node.parent else node
+        for node in nodes
+    ]
     resolved, problems = resolve_parents(nodes)
     for problem in problems:
         report.warn(problem.key, problem.message)

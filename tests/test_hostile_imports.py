@@ -428,3 +428,53 @@ def test_printable_keeps_line_breaks_only_in_blocks():
     assert printable("a\n\tb\x1b") == "a\\x0a\\x09b\\x1b"
     assert printable("a\n\tb\x1b", block=True) == "a\n\tb\\x1b"
     assert printable("café – ok") == "café – ok"
+
+
+# --- An unpublished page never becomes the parent of published pages ---
+
+SECTION = {
+    "index.md": "---\ntitle: Home\nnav_order: 1\n---\n",
+    "zeta/guide.md": "---\ntitle: Guide\nnav_order: 2\n---\nThe guide.\n",
+    "zeta/install.md": "---\ntitle: Install\nparent: Guide\n---\nRun it.\n",
+    "zeta/upgrade.md": "---\ntitle: Upgrade\nparent: Guide\n---\nUpgrade it.\n",
+}
+
+
+def test_a_draft_reusing_a_sections_title_does_not_take_its_children(client, tmp_path):
+    """An editor's draft titled like a published section (and sorting before it) is not a candidate
+    parent for published pages: the next import keeps the children under the section, says why, and
+    they stay on the public site."""
+    root = write_site(tmp_path, SECTION)
+    run_import(root)
+    guide = Page.objects.get(source_path="zeta/guide.md")
+    draft = Page.objects.create(title="Guide", url_path="/a-draft/", published=False, body="Mine.")
+    (root / "zeta" / "install.md").write_text("---\ntitle: Install\nparent: Guide\n---\nRun it now.\n")
+    report = run_import(root)
+    assert report.errors == []
+    for path in ("zeta/install.md", "zeta/upgrade.md"):
+        assert Page.objects.get(source_path=path).parent_id == guide.pk
+    warnings = " ".join(report.warnings.get("zeta/install.md", []))
+    assert "unpublished" in warnings and f"page #{draft.pk}" in warnings
+    html = client.get("/zeta/guide/").content.decode()
+    assert "/zeta/install/" in html and "/zeta/upgrade/" in html
+
+
+def test_a_published_page_whose_only_candidate_parent_is_a_draft_stays_where_it_was(tmp_path):
+    """When the named parent exists only as a draft, a published page is not moved under it."""
+    root = write_site(tmp_path, SECTION)
+    run_import(root)
+    Page.objects.filter(source_path="zeta/guide.md").update(published=False)
+    report = run_import(root, prefer="file")
+    for path in ("zeta/install.md", "zeta/upgrade.md"):
+        page = Page.objects.get(source_path=path)
+        assert page.parent is None or page.parent.published
+        assert any("unpublished" in w for w in report.warnings.get(path, []))
+
+
+def test_drafts_may_still_be_parents_of_drafts(tmp_path):
+    """The rule protects published pages only: a draft child goes under its draft parent."""
+    files = {**SECTION, "zeta/guide.md": "---\ntitle: Guide\npublished: false\n---\n"}
+    files["zeta/install.md"] = "---\ntitle: Install\nparent: Guide\npublished: false\n---\n"
+    root = write_site(tmp_path, files)
+    run_import(root)
+    assert Page.objects.get(source_path="zeta/install.md").parent.source_path == "zeta/guide.md"
