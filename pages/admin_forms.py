@@ -17,6 +17,7 @@ from pages.exporting import reimport_problems
 from pages.markdown_io import json_safe
 from pages.models import Page
 from pages.own_routes import own_route_message
+from pages.publishing import redirect_owner
 from pages.render_limits import RenderRefused, check_renders
 from pages.revisions import (
     PageDiff,
@@ -256,6 +257,12 @@ class PageAdminForm(forms.ModelForm):
         help_text="Any other front-matter keys, as YAML (`key: value` lines). Exported with the page.",
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    replace_redirect = forms.BooleanField(
+        label="Take this URL from its redirect",
+        required=False,
+        help_text="Only when the URL is the old address of another published page: give it to this page. "
+        "The old address keeps answering with a redirect until this page is published.",
+    )
 
     class Meta:
         model = Page
@@ -333,9 +340,42 @@ class PageAdminForm(forms.ModelForm):
                     )
                 except ValidationError as exc:
                     self.add_error("url_path", exc)
+        if cleaned.get("url_path"):
+            self._check_redirected_url(cleaned)
         if not self.instance._state.adding:
             self._check_version(cleaned)
         return cleaned
+
+    def _check_redirected_url(self, cleaned: dict[str, Any]) -> None:
+        """Another live page's old URL is taken only by a publisher who ticks `replace_redirect`."""
+        url = cleaned["url_path"]
+        if not self.instance._state.adding and url == self.instance.url_path:
+            return
+        owner = redirect_owner(url, self.instance)
+        if owner is None:
+            return
+        where = (
+            f"The URL {url} is the old address of the published page “{owner.title}” ({owner.url_path}) "
+            "and redirects readers there."
+        )
+        if not self.can_publish:
+            self.add_error(
+                "url_path",
+                ValidationError(
+                    f"{where} Only someone who may publish pages can give it to another page; "
+                    "choose another URL.",
+                    code="url_redirected",
+                ),
+            )
+        elif not cleaned.get("replace_redirect"):
+            self.add_error(
+                "url_path",
+                ValidationError(
+                    f"{where} Tick “Take this URL from its redirect” to give it to this page (the redirect "
+                    "keeps working until this page is published), or choose another URL.",
+                    code="url_redirected",
+                ),
+            )
 
     def _check_version(self, cleaned: dict[str, Any]) -> None:
         """Compare the version the editor started from with the stored one, holding the row lock."""

@@ -34,7 +34,7 @@ from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect
 from pages.navigation import NavNode, resolve_parents
 from pages.own_routes import own_route_message
-from pages.publishing import remember_old_url
+from pages.publishing import free_urls, remember_old_url
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
 from pages.revisions import NOT_RECORDED, record_import_revisions
@@ -551,7 +551,7 @@ def _save_sections_and_redirects(rendered_for, report: ImportReport) -> None:
         ),
     )
     Redirect.objects.filter(page__in=pages, from_front_matter=True).delete()
-    Redirect.objects.filter(old_path__in=[page.url_path for page in pages]).delete()
+    free_urls(pages)
     for page, _, _, old_url in rendered_for:
         if old_url and old_url != page.url_path:
             remember_old_url(page, old_url)
