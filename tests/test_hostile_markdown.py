@@ -116,6 +116,17 @@ def assert_fragment_safe(html: str, *, scoped: bool) -> None:
             assert "noopener" in attributes.get("rel", "")
 
 
+def assert_strict_policy(response) -> None:
+    """The response carries the CSP (Django 6's built-in middleware, or django-csp on Django 5.2)."""
+    policy = {
+        words[0]: words[1:]
+        for part in response["Content-Security-Policy"].split(";")
+        if (words := part.split())
+    }
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+
+
 def wrapped(payload: str) -> str:
     return f"{START}\n\n{payload}\n\n{END}\n"
 
@@ -126,6 +137,7 @@ def test_preview_endpoint_output_is_safe(admin_client, payload):
     """The editor preview of each hostile payload parses to allowlisted, script-free HTML."""
     response = admin_client.post("/markdownx/markdownify/", {"content": payload})
     assert response.status_code == 200
+    assert_strict_policy(response)
     assert_fragment_safe(response.content.decode(), scoped=False)
 
 
@@ -140,6 +152,7 @@ def test_public_page_output_is_safe(client, payload):
     page.save()
     response = client.get(page.url_path)
     assert response.status_code == 200
+    assert_strict_policy(response)
     html = response.content.decode()
     assert collect(html).saw_start
     assert_fragment_safe(html, scoped=True)
