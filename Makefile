@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_SIZES ?= 1000,10000
 
-.PHONY: run test lint format bench bench-quick bench-pathological loadtest browser java clean
+.PHONY: run test hostile lint format bench bench-quick bench-pathological loadtest browser java clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -19,6 +19,16 @@ run: $(VENV)/.installed
 # Install the development extras, Chromium and Java, then run the whole test suite
 test: $(VENV)/.installed-dev browser java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The hostile-input suites on Django 5.2 (django-csp) here, and on the newest Django 6 (its built-in CSP)
+# in .venv-django6 with Python 3.12 when this machine has it
+HOSTILE_TESTS = tests/test_hostile_markdown.py tests/test_hostile_imports.py tests/test_security_settings.py
+hostile: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q $(HOSTILE_TESTS)
+	@if python3.12 --version >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory .venv-django6/.installed-dev VENV=.venv-django6 PYTHON=python3.12 DJANGO_SPEC="django>=6,<7" && \
+	  .venv-django6/bin/python -m pytest -q $(HOSTILE_TESTS); \
+	else echo "NOTICE: no Python 3.12 here; the Django 6 run of the hostile suites is skipped."; fi
 
 # Check style and common bugs with ruff
 lint: $(VENV)/.installed-dev

@@ -418,3 +418,17 @@ def test_admin_save_of_a_body_the_renderer_cannot_handle_is_a_form_error(admin_c
         "Nothing was saved."
     ]
     assert not Page.objects.filter(title="Nested").exists()
+
+
+def test_the_policy_comes_from_the_middleware_for_this_django(settings):
+    """These suites run under Django 6's built-in CSP middleware and under django-csp on Django 5.2
+    (`make hostile` runs both): the settings pick the one that belongs to the installed Django."""
+    import django
+
+    expected = (
+        "django.middleware.csp.ContentSecurityPolicyMiddleware"
+        if django.VERSION >= (6, 0)
+        else "csp.middleware.CSPMiddleware"
+    )
+    assert expected in settings.MIDDLEWARE
+    assert settings.MIDDLEWARE.index(expected) == 1
