@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_SIZES ?= 1000,10000
 
-.PHONY: run test hostile lint format bench bench-quick bench-pathological loadtest browser java clean
+.PHONY: run test hostile lint format bench bench-engine bench-quick bench-pathological loadtest browser java clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -42,11 +42,16 @@ format: $(VENV)/.installed-dev
 
 # Measure imports, page views and search against the static-file ceiling (a few minutes)
 bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/engine.py
 	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
 
 # Pathological inputs at the maximum size: the Liquid pre-pass stays linear, the preview stays bounded
 bench-pathological: $(VENV)/.installed-dev
 	$(BIN)/python bench/pathological.py
+
+# Markdown engine speed on the real-world corpus, beside the Python-Markdown reference
+bench-engine: $(VENV)/.installed-dev
+	$(BIN)/python bench/engine.py
 
 # The same at 1,000 pages only
 bench-quick: $(VENV)/.installed-dev

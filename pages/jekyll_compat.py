@@ -1,15 +1,12 @@
-"""Jekyll's Liquid and kramdown's block attribute lists, turned into plain markdown before rendering.
+"""Jekyll's Liquid, turned into plain markdown before rendering.
 
 Pure text work, no ORM. What it converts:
 
 - `{% raw %}…{% endraw %}`: the content is kept literally (and never touched by anything below).
-- `{{ site.baseurl }}`, `{{ "/x" | relative_url }}`, `{{ "/x" | absolute_url }}`, `{{ "text" }}`.
+- `{{ site.NAME }}` (from `_config.yml`) and `{{ page.NAME }}` (from the front matter),
+  `{{ "/x" | relative_url }}`, `{{ "/x" | absolute_url }}`, `{{ "text" }}`.
 - `{% link path %}` and `{% post_url name %}`, through the context's resolver.
 - `{% highlight lang %}…{% endhighlight %}`: a fenced code block.
-- kramdown block attribute lists on their own line (`{: .note }`, `{: #id .class }`): after a heading
-  they go onto the heading; elsewhere they become a marker that the markdown extension applies to the
-  block just before (or, when a blank line precedes the list, the block just after) as kramdown does.
-- `{:toc}` (and the list item just before it, `* TOC` / `1. TOC`): the table of contents, where written.
 
 Liquid inside fenced code blocks and code spans is left alone (it is code). Everything else that is
 Liquid (`{% include %}`, loops, conditions, captures, other tags, unknown variables) is removed and
@@ -27,9 +24,6 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-TOC_MARKER = "QUIRETOCMARKER"
-IAL_MARKER_PREFIX = "QUIREIAL"  # followed by "prev" or "next" and the attribute text in hex
 
 # Block tags whose whole content is removed together with them (it needs data Quire does not have).
 BLOCK_TAGS = {
@@ -55,11 +49,8 @@ _STRING_RE = r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')"""
 _URL_FILTER_RE = re.compile(rf"^\s*{_STRING_RE}\s*\|\s*(?P<filter>relative_url|absolute_url)\s*$")
 _LITERAL_RE = re.compile(rf"^\s*{_STRING_RE}\s*$")
 _BASEURL_RE = re.compile(r"^\s*site\.baseurl\s*$")
-_TOC_LINE_RE = re.compile(r"^[ ]{0,3}\{:\s*toc\s*\}[ \t]*$")
-_LIST_ITEM_RE = re.compile(r"^[ ]{0,3}(?:[*+-]|\d+\.)[ \t]+\S")
+_SITE_VARIABLE_RE = re.compile(r"^\s*(?P<scope>site|page)\.(?P<name>[A-Za-z_][\w-]*)\s*$")
 _ENDHIGHLIGHT_RE = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
-_IAL_RE = re.compile(r"^[ ]{0,3}\{:(?P<attrs>[^}\n]*)\}[ \t]*$")
-_ATX_RE = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+")
 
 
 @dataclass
@@ -373,7 +364,12 @@ class _LiquidConverter:
 
     def _variable(self, expression: str, line: int) -> str:
         if _BASEURL_RE.match(expression):
-            return self.baseurl
+            return self._site_value("baseurl", self.baseurl)
+        variable = _SITE_VARIABLE_RE.match(expression)
+        if variable:
+            value = self._site_value(variable.group("name"), None, scope=variable.group("scope"))
+            if value is not None:
+                return value
         url = _URL_FILTER_RE.match(expression)
         if url:
             value = url.group("dq") if url.group("dq") is not None else url.group("sq")
@@ -386,6 +382,16 @@ class _LiquidConverter:
         shown = " ".join(expression.split())
         self.warnings.add(f"Liquid variable {{{{ {shown} }}}} is not known to Quire; removed", line)
         return ""
+
+    def _site_value(self, name: str, default: str | None, *, scope: str = "site") -> str | None:
+        """`{{ site.NAME }}` as the site's `_config.yml` writes it, `{{ page.NAME }}` as the page's front
+        matter does (text, numbers and booleans)."""
+        value = (getattr(self.context, scope, None) or {}).get(name)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str | int | float):
+            return str(value)
+        return default
 
     def _link(self, argument: str, line: int, *, post: bool) -> str:
         name = argument.strip()
@@ -428,62 +434,11 @@ def _longest_run(text: str, char: str) -> int:
     return max((len(run) for run in runs), default=0)
 
 
-def ial_marker(position: str, attrs: str) -> str:
-    """A paragraph the markdown extension replaces by applying attrs to the previous or next block."""
-    return f"{IAL_MARKER_PREFIX}{position}{attrs.strip().encode().hex()}"
-
-
-def _kramdown_blocks(text: str, protected: list[tuple[int, int]], warnings: _Warnings) -> str:
-    """Turn kramdown's `{:toc}` and standalone attribute lists into markdown the extensions know."""
-    protected = _merge(protected, _code_ranges(text))
-    lines = _Lines(text)
-    source_lines = text.split("\n")
-    out: list[str] = []
-    attach_to_heading: str | None = None
-    offset = 0
-    for index, line in enumerate(source_lines):
-        line_start = offset
-        offset += len(line) + 1
-        if _in_ranges(protected, line_start, line_start + max(len(line), 1)):
-            out.append(line)
-            continue
-        if attach_to_heading is not None:
-            if _ATX_RE.match(line):
-                line = f"{line.rstrip()} {{:{attach_to_heading}}}"
-            attach_to_heading = None
-        if _TOC_LINE_RE.match(line):
-            if out and _LIST_ITEM_RE.match(out[-1]) and index > 0 and out[-1] == source_lines[index - 1]:
-                out.pop()
-            out.extend(["", TOC_MARKER, ""])
-            continue
-        match = _IAL_RE.match(line)
-        if not match:
-            out.append(line)
-            continue
-        attrs = match.group("attrs")
-        before = source_lines[index - 1] if index > 0 else ""
-        after = source_lines[index + 1] if index + 1 < len(source_lines) else ""
-        if before.strip():
-            if _ATX_RE.match(before) and out and out[-1] == before:
-                out[-1] = f"{before.rstrip()} {{:{attrs}}}"
-            else:
-                out.extend(["", ial_marker("prev", attrs), ""])
-        elif after.strip():
-            if _ATX_RE.match(after):
-                attach_to_heading = attrs
-            else:
-                out.extend(["", ial_marker("next", attrs), ""])
-        else:
-            warnings.add(f"attribute list {{:{attrs}}} is not next to a block; removed", lines.of(line_start))
-    return "\n".join(out)
-
-
 def prepare(text: str, context=None) -> Prepared:
-    """Convert the Liquid and kramdown Quire understands; list the rest as warnings with line numbers."""
+    """Convert the Liquid Quire understands; list the rest as warnings with line numbers."""
     warnings = _Warnings(getattr(context, "line_offset", 0))
     text, raw_ranges = _strip_raw(text, warnings)
     protected = _merge(raw_ranges, _code_ranges(text))
     converter = _LiquidConverter(text, protected, context, warnings)
     text = converter.convert()
-    text = _kramdown_blocks(text, converter.kept_literal, warnings)
     return Prepared(text=text, warnings=warnings.as_list())

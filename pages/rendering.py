@@ -2,73 +2,50 @@
 
 Pure functions, no ORM. Nothing here runs during a public request: pages store what it returns.
 
-The path: Liquid/kramdown pre-pass (`pages.jekyll_compat`) → Python-Markdown with its own and
-pymdown-extensions' extensions plus Quire's (`pages.markdown_extensions`) → the nh3 sanitiser
-(`pages.sanitising`) → search sections read back from the sanitised HTML (`pages.sections`).
+The path: Liquid pre-pass (`pages.jekyll_compat`) → kramdown's block forms made CommonMark
+(`pages.kramdown_blocks`) → markdown-it-py taught kramdown's rules (`pages.markdown_engine`) → the nh3
+sanitiser (`pages.sanitising`) → search sections read back from the sanitised HTML (`pages.sections`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import markdown
-
 from pages.jekyll_compat import prepare
-from pages.markdown_extensions import ANCHOR_LINK_CLASS, QuireExtension
-from pages.sanitising import sanitise
+from pages.kramdown_blocks import kramdown_blocks
+from pages.markdown_engine import ANCHOR_LINK_CLASS, render_markdown
+from pages.sanitising import sanitise, sanitise_mathml
 
-MARKDOWN_EXTENSIONS = [
-    "markdown.extensions.abbr",
-    "markdown.extensions.attr_list",
-    "markdown.extensions.def_list",
-    "markdown.extensions.footnotes",
-    "markdown.extensions.md_in_html",
-    "markdown.extensions.tables",
-    "markdown.extensions.toc",
-    "markdown.extensions.sane_lists",
-    "pymdownx.highlight",
-    "pymdownx.superfences",
-    "pymdownx.tasklist",
-    "pymdownx.tilde",
-]
-MARKDOWN_EXTENSION_CONFIGS = {
-    "markdown.extensions.toc": {
-        "permalink": "#",
-        "permalink_class": ANCHOR_LINK_CLASS,
-        "permalink_title": "Link to this section",
-        "permalink_leading": False,
-        "toc_depth": "2-6",
-    },
-    # Alignment as the `align` attribute: style attributes would need 'unsafe-inline' styles in the CSP.
-    "markdown.extensions.tables": {"use_align_attribute": True},
-    "markdown.extensions.footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
-    "pymdownx.highlight": {
-        "use_pygments": True,
-        "css_class": "highlight",
-        "guess_lang": False,
-        "pygments_lang_class": True,
-    },
-    "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
-    "pymdownx.tilde": {"subscript": False},
-}
+__all__ = ["ANCHOR_LINK_CLASS", "RenderContext", "Rendered", "Section", "render", "render_preview"]
+# The side "On this page" list: these heading levels (kramdown's own `{:toc}` lists levels 1-6).
+SIDE_TOC_LEVELS = range(2, 7)
 
 
 @dataclass(frozen=True)
 class RenderContext:
     """What rendering may know about the site around a page.
 
-    source_path: the page's file path relative to the import root (posix), for relative links.
+    source_path: the page's file path relative to the site root (posix), for relative links.
     resolve_source: maps a root-relative source path (as a link names it; for `{% post_url %}` without
         its extension) to the URL of the page imported from it, or None when there is no such page.
     baseurl: Jekyll's `site.baseurl`, prefixed to site-relative URLs.
     line_offset: lines in the file before the body (the front matter), so warnings name file lines.
+    page_url: the page's own URL on the site (without the base URL): relative links to files are
+        resolved from it, as a browser on the real site resolves them.
+    site: the site's `_config.yml` values, for `{{ site.NAME }}`.
+    page: the page's front matter, for `{{ page.NAME }}`.
+    callouts: callout names the site defines (Just the Docs' `callouts:`), besides Quire's own.
     """
 
     source_path: str | None = None
     resolve_source: Callable[[str], str | None] | None = None
     baseurl: str = ""
     line_offset: int = 0
+    page_url: str | None = None
+    site: Mapping[str, object] | None = None
+    page: Mapping[str, object] | None = None
+    callouts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,32 +66,32 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
-def _flatten_toc(tokens: list[dict]) -> list[dict]:
-    flat: list[dict] = []
-    for token in tokens:
-        flat.append({"level": token["level"], "id": token["id"], "name": token["plain"]})
-        flat.extend(_flatten_toc(token.get("children", [])))
-    return flat
-
-
 def render(text: str, context: RenderContext | None = None) -> Rendered:
     """Render markdown to sanitised HTML with its table of contents, search sections and warnings."""
     from pages.sections import sections_from_html
 
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\x00", "\ufffd")  # as HTML parsers do; databases cannot store NUL in text
     prepared = prepare(text, context)
-    md = markdown.Markdown(
-        extensions=[*MARKDOWN_EXTENSIONS, QuireExtension(context=context)],
-        extension_configs=MARKDOWN_EXTENSION_CONFIGS,
-        output_format="html",
-    )
-    html = sanitise(md.convert(prepared.text))
+    result = render_markdown(kramdown_blocks(prepared.text), context)
+    html = sanitise(result.html).rstrip("\n")
+    for placeholder, markup in result.math:  # the server's own MathML, cleaned on its own
+        html = html.replace(placeholder, sanitise_mathml(markup), 1)
+    toc = [
+        {"level": h.level, "id": h.id, "name": " ".join(h.text.split())}
+        for h in result.headings
+        if h.in_toc and h.id and h.level in SIDE_TOC_LEVELS
+    ]
     return Rendered(
         html=html,
-        toc=_flatten_toc(md.quire_toc_tokens),
+        toc=toc,
         sections=sections_from_html(html),
-        warnings=prepared.warnings + [_with_line(text, item, context) for item in md.quire_warnings],
+        warnings=prepared.warnings + _unique([_with_line(text, item, context) for item in result.warnings]),
     )
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def _with_line(text: str, item: tuple[str, str], context: RenderContext | None) -> str:

@@ -14,11 +14,25 @@ from __future__ import annotations
 import nh3
 
 ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "a", "abbr", "b", "blockquote", "br", "button", "caption", "cite", "code", "col", "colgroup", "dd",
     "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
     "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li", "mark", "ol", "p", "pre",
     "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
     "tfoot", "th", "thead", "tr", "u", "ul", "var",
+})  # fmt: skip
+# MathML Core, as latex2mathml writes it (pages.math_markup): presentation elements only, no links.
+# Never allowed in an author's HTML (the `math` namespace is where mutation XSS lives); only the
+# server's own TeX conversion is cleaned with this list and put into the already-sanitised page.
+MATHML_TAGS = frozenset({
+    "math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot", "msub",
+    "msup", "msubsup", "munder", "mover", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",
+    "mphantom", "menclose", "merror", "mmultiscripts", "mprescripts", "none", "semantics",
+})  # fmt: skip
+MATHML_ATTRIBUTES = frozenset({
+    "display", "xmlns", "mathvariant", "stretchy", "fence", "separator", "accent", "accentunder",
+    "columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines", "frame",
+    "lspace", "rspace", "minsize", "maxsize", "movablelimits", "symmetric", "width", "height", "depth",
+    "linethickness", "scriptlevel", "displaystyle", "notation", "largeop", "form",
 })  # fmt: skip
 # Removed together with everything inside them (never shown as text).
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "noscript", "textarea", "title", "xmp"})
@@ -43,6 +57,7 @@ FORCED_ATTRIBUTES = {"input": {"type": "checkbox", "disabled": "disabled"}}
 _ATTRIBUTES = {tag: set(attrs) | GENERIC_ATTRIBUTES for tag, attrs in ALLOWED_ATTRIBUTES.items()}
 _ATTRIBUTES["*"] = set(GENERIC_ATTRIBUTES)
 
+
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     clean_content_tags=set(DROPPED_WITH_CONTENT),
@@ -57,3 +72,17 @@ _CLEANER = nh3.Cleaner(
 def sanitise(html: str) -> str:
     """Keep only the allowlisted tags, attributes and URL schemes; idempotent."""
     return _CLEANER.clean(html)
+
+
+_MATHML_CLEANER = nh3.Cleaner(
+    tags=set(MATHML_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={tag: set(MATHML_ATTRIBUTES) for tag in MATHML_TAGS},
+    url_schemes=set(),
+    strip_comments=True,
+)
+
+
+def sanitise_mathml(markup: str) -> str:
+    """The server's own MathML, cleaned with the MathML-only list (no HTML element survives)."""
+    return _MATHML_CLEANER.clean(markup)

@@ -9,13 +9,11 @@ from hypothesis import strategies as st
 
 from pages.jekyll_compat import (
     BLOCK_TAGS,
-    TOC_MARKER,
     _code_ranges,
     _code_span_ranges,
     _in_ranges,
     block_partners,
     candidate_sources,
-    ial_marker,
     liquid_tags,
     prepare,
 )
@@ -135,39 +133,6 @@ def test_highlight_around_a_raw_highlight_ends_at_its_own_end_tag():
     prepared = prepare(text, context())
     assert prepared.text == "~~~liquid\n{% highlight x %}\ncode\n{% endhighlight %}\n~~~\n"
     assert prepared.warnings == []
-
-
-def test_toc_with_its_list_item_becomes_the_marker():
-    """`1. TOC` + `{:toc}` (and `* TOC` or a bare `{:toc}`) become the table-of-contents marker."""
-    for text in ("1. TOC\n{:toc}\n", "* TOC\n{:toc}\n", "{:toc}\n"):
-        prepared = prepare(text, context())
-        assert prepared.text.split() == [TOC_MARKER]
-
-
-def test_attribute_list_after_a_heading_goes_onto_it():
-    """`{: .no_toc }` below a heading becomes the heading's own attribute list."""
-    prepared = prepare("## Contents\n{: .no_toc .text-delta }\n", context())
-    assert prepared.text == "## Contents {: .no_toc .text-delta }\n"
-
-
-def test_attribute_list_before_a_heading_goes_onto_it():
-    """An attribute list on the line above a heading (after a blank line) applies to that heading."""
-    prepared = prepare("text\n\n{: #top }\n# Title\n", context())
-    assert "# Title {: #top }" in prepared.text
-
-
-def test_attribute_lists_around_blocks_become_markers():
-    """After a block it applies to that block; after a blank line, to the next block."""
-    prepared = prepare("A note.\n{: .note }\n\n{: .warning }\n> careful\n", context())
-    assert ial_marker("prev", ".note") in prepared.text
-    assert ial_marker("next", ".warning") in prepared.text
-
-
-def test_lone_attribute_list_is_a_warning():
-    """An attribute list with blank lines on both sides applies to nothing and is reported."""
-    prepared = prepare("a\n\n{: .note }\n\nb\n", context())
-    assert ".note" not in prepared.text
-    assert prepared.warnings == ["line 3: attribute list {: .note } is not next to a block; removed"]
 
 
 def test_candidate_sources_walk_up_from_the_page():

@@ -23,10 +23,10 @@ def test_headings_get_ids_and_anchor_links():
 
 
 def test_toc_lists_levels_and_plain_names():
-    """The toc has one entry per h2-h6 with level, id and the name as plain text."""
+    """The toc has one entry per h2-h6 with level, kramdown's id and the name as plain text."""
     rendered = render("# Top\n\n## A *b* & `c`\n\n### Deeper\n\n## Next\n")
     assert rendered.toc == [
-        {"level": 2, "id": "a-b-c", "name": "A b & c"},
+        {"level": 2, "id": "a-b--c", "name": "A b & c"},
         {"level": 3, "id": "deeper", "name": "Deeper"},
         {"level": 2, "id": "next", "name": "Next"},
     ]
@@ -40,11 +40,12 @@ def test_no_toc_headings_are_left_out_of_the_toc():
 
 
 def test_toc_marker_is_placed_where_written():
-    """`1. TOC` + `{:toc}` becomes a nested list of links at that place, without .no_toc headings."""
+    """`1. TOC` + `{:toc}` becomes kramdown's nested list of links there, without .no_toc headings."""
     text = "## Contents\n{: .no_toc }\n\n1. TOC\n{:toc}\n\n## One\n\n### One a\n\n## Two\n"
     elements = parse(render(text).html)
     tags = [e.tag for e in elements]
-    toc_index = next(i for i, e in enumerate(elements) if "toc" in e.classes)
+    toc_index = next(i for i, e in enumerate(elements) if e.attrs.get("id") == "markdown-toc")
+    assert elements[toc_index].tag == "ol"  # the list type the author wrote
     assert tags.index("h2") < toc_index < [i for i, t in enumerate(tags) if t == "h2"][1]
     links = [e.attrs["href"] for e in elements[toc_index:] if e.tag == "a" and "anchor-link" not in e.classes]
     assert links[:3] == ["#one", "#one-a", "#two"]

@@ -14,7 +14,7 @@ def test_heading_anchor_links_and_toc_are_not_text():
     html = (
         '<div class="toc"><ul><li><a href="#a">A</a></li></ul></div>'
         '<h2 id="a">A<a class="anchor-link" href="#a">#</a></h2>'
-        '<p>Body<sup><a class="footnote-ref" href="#fn:1">1</a></sup> text</p>'
+        '<p>Body<sup><a class="footnote" href="#fn:1">1</a></sup> text</p>'
     )
     assert sections_from_html(html) == [Section("a", "A", 2, "Body text")]
 

@@ -160,7 +160,7 @@ def test_follow_a_heading_anchor(reader):
     top = heading.bounding_box()["y"]
     assert 0 <= top < 200, top
     reader.goto("/")
-    reader.goto("/public-site/#which-page-is")
+    reader.goto("/public-site/#which-page-is-")  # kramdown keeps the space before the dropped `/`
     expect(reader.get_by_role("heading", name=re.compile("^Which page is"))).to_be_in_viewport()
 
 
