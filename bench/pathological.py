@@ -33,7 +33,7 @@ from pages.markdown_io import MAX_FILE_BYTES  # noqa: E402
 from pages.render_limits import RenderRefused, bounded_render  # noqa: E402
 
 PREPASS_BOUND_S = 3.0
-SCALING_BOUND = 2.0
+SCALING_BOUND = 4.0  # linear: 1; quadratic: 16 (16x the input, 256x the time); room for a busy machine
 SMALL_BYTES = MAX_FILE_BYTES // 16
 PREVIEW_TIMEOUT_S = 5.0
 PREVIEW_SLACK_S = 1.5
@@ -43,6 +43,8 @@ PREPASS_INPUTS = {
     "unclosed {{ ": "{{ ",
     "unclosed raw": "{% raw %}",
     "unclosed if": "{% if x %}",
+    "unclosed if, one per line": "{% if x %}\n",
+    "include per line": "{% include a.html %}\n",
     "unclosed highlight": "{% highlight py %}",
     "nested if/endif": "{% if a %}{% if b %}{% endif %}",
     "backtick runs": "`a ``b ```c ",

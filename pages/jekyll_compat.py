@@ -23,6 +23,7 @@ import bisect
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # Block tags whose whole content is removed together with them (it needs data Quire does not have).
@@ -65,17 +66,18 @@ class _Warnings:
     """Warnings grouped by message, each with the lines where it happened."""
 
     def __init__(self, line_offset: int = 0) -> None:
-        self._lines: dict[str, list[int]] = defaultdict(list)
+        # Lines per message in the order first seen: a dict (not a list) keeps each add O(1), so
+        # 100,000 unclosed tags on their own lines stay linear.
+        self._lines: dict[str, dict[int, None]] = defaultdict(dict)
         self._offset = line_offset
 
     def add(self, message: str, line: int) -> None:
-        line += self._offset
-        if line not in self._lines[message]:
-            self._lines[message].append(line)
+        self._lines[message].setdefault(line + self._offset, None)
 
     def as_list(self) -> list[str]:
         out = []
-        for message, lines in sorted(self._lines.items(), key=lambda item: item[1][0]):
+        grouped = {message: list(lines) for message, lines in self._lines.items()}
+        for message, lines in sorted(grouped.items(), key=lambda item: item[1][0]):
             shown = ", ".join(str(n) for n in lines[:MAX_LINES_LISTED])
             more = f" (and {len(lines) - MAX_LINES_LISTED} more)" if len(lines) > MAX_LINES_LISTED else ""
             label = "line" if len(lines) == 1 else "lines"
@@ -114,12 +116,41 @@ def _positions(text: str, needle: str) -> list[int]:
     return [match.start() for match in re.finditer(f"(?={re.escape(needle)})", text)]
 
 
-def liquid_tags(text: str) -> list[LiquidTag]:
+class LiquidTags(Sequence[LiquidTag]):
+    """The tags of one text, kept as lists of offsets: a page with 200,000 tags holds a few lists of
+    integers, not 200,000 objects for the garbage collector to walk again and again (which made the
+    pre-pass superlinear); `LiquidTag`s are made as they are read."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.inner_starts: list[int] = []
+        self.inner_ends: list[int] = []
+        self.kinds = bytearray()
+
+    def add(self, start: int, end: int, kind: str, inner_start: int, inner_end: int) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+        self.inner_starts.append(inner_start)
+        self.inner_ends.append(inner_end)
+        self.kinds.append(ord(kind))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, index):  # Sequence's signature: an int (slices are not needed)
+        inner = self.text[self.inner_starts[index] : self.inner_ends[index]]
+        kind = "tag" if self.kinds[index] == ord("%") else "var"
+        return LiquidTag(self.starts[index], self.ends[index], kind, inner)
+
+
+def liquid_tags(text: str) -> LiquidTags:
     r"""Every Liquid tag and variable, left to right, without overlaps: what the regex
     `\{%-?(.*?)-?%\}|\{\{-?(.*?)-?\}\}` (DOTALL) finds, in linear time. That regex scans to the end of
     the text from every unclosed opener (quadratic); here each opener finds its closer in a list."""
     closers = {kind: _positions(text, closer) for kind, closer in _CLOSERS.items()}
-    tags: list[LiquidTag] = []
+    tags = LiquidTags(text)
     pos = 0
     for opener in _OPENER_RE.finditer(text):
         start = opener.start()
@@ -133,12 +164,12 @@ def liquid_tags(text: str) -> list[LiquidTag]:
             continue  # no closer anywhere after it: later openers of this kind have none either
         close = found[index]
         inner_end = close - 1 if close - 1 >= inner_start and text[close - 1] == "-" else close
-        tags.append(LiquidTag(start, close + 2, "tag" if kind == "%" else "var", text[inner_start:inner_end]))
+        tags.add(start, close + 2, kind, inner_start, inner_end)
         pos = close + 2
     return tags
 
 
-def block_partners(tags: list[LiquidTag]) -> dict[int, int]:
+def block_partners(tags: Sequence[LiquidTag]) -> dict[int, int]:
     """For each block tag (`{% if %}`, `{% for %}`, …) that is closed, the index of its end tag.
 
     One pass with a stack per block name: the end tag that brings an opener's nesting depth back to
@@ -423,7 +454,7 @@ class _LiquidConverter:
             self.warnings.add(
                 f"Liquid block {{% {name} %}}…{{% {end_name} %}} is not supported by Quire; removed", line
             )
-            return "", self.tags[partner].end
+            return "", self.tags.ends[partner]
         message = f"Liquid block {{% {name} %}} without {{% {end_name} %}}; the tag was removed"
         self.warnings.add(message, line)
         return "", tag.end

@@ -240,6 +240,7 @@ PATHOLOGICAL = {
     "unclosed variables": ("{{ ", None),
     "unclosed raw": ("{% raw %}", "{% raw %} without {% endraw %}"),
     "unclosed blocks": ("{% if x %}", "Liquid block {% if %} without {% endif %}"),
+    "unclosed blocks, one per line": ("{% if x %}\n", "lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 (and "),
     "unclosed highlights": ("{% highlight py %}", "{% highlight %} without {% endhighlight %}"),
     "unclosed code spans": ("`a ``b ", None),
 }
