@@ -6,8 +6,10 @@ DJANGO_SPEC ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_SIZES ?= 1000,10000
+MERMAID_VERSION ?= 11.17.2
+MERMAID_DIR := static/quire/vendor/mermaid
 
-.PHONY: run test hostile lint format bench bench-engine bench-quick bench-pathological loadtest browser java clean
+.PHONY: run test hostile lint format bench bench-engine bench-quick bench-pathological loadtest browser java mermaid clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -72,6 +74,21 @@ java:
 	@command -v java >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 	  else echo "Java is missing: install Debian's 'default-jre-headless' package (sudo apt-get install default-jre-headless)"; exit 1; fi; }
+
+# Replace the checked-in Mermaid (diagrams) with MERMAID_VERSION from the npm registry (needs npm)
+mermaid:
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Debian's 'npm' package"; exit 1; }
+	rm -rf .mermaid-pack && mkdir .mermaid-pack
+	cd .mermaid-pack && npm pack --silent mermaid@$(MERMAID_VERSION) >/dev/null && tar xzf mermaid-$(MERMAID_VERSION).tgz package/dist/mermaid.min.js package/LICENSE
+	cp .mermaid-pack/package/dist/mermaid.min.js .mermaid-pack/package/LICENSE $(MERMAID_DIR)/
+	{ echo "mermaid $(MERMAID_VERSION)"; \
+	  echo "tarball: $$(npm view mermaid@$(MERMAID_VERSION) dist.tarball)"; \
+	  echo "npm integrity: $$(npm view mermaid@$(MERMAID_VERSION) dist.integrity)"; \
+	  echo "files: package/dist/mermaid.min.js -> mermaid.min.js, package/LICENSE -> LICENSE (MIT)"; \
+	  echo "sha256 mermaid.min.js: $$(sha256sum $(MERMAID_DIR)/mermaid.min.js | cut -d' ' -f1)"; \
+	  echo "update: make mermaid MERMAID_VERSION=x.y.z"; } > $(MERMAID_DIR)/SOURCE.txt
+	rm -rf .mermaid-pack
+	@cat $(MERMAID_DIR)/SOURCE.txt
 
 # Remove the virtual environment and local data
 clean:

@@ -14,9 +14,11 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from pages import admin_views
 from pages.admin_export import export_zip
-from pages.admin_forms import NavOrderListForm, PageAdminForm
+from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.editing import delete_pages, save_page, set_published
-from pages.models import Page
+from pages.models import Page, SyncConflict
+from pages.sync_state import recorded_site_root
+from pages.sync_status import changed_files, unexported_page_ids
 
 PREVIEW_URL = "/_preview/{pk}/"
 MAX_SHOWN_DEPTH = 3
@@ -89,18 +91,44 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SyncFilter(admin.SimpleListFilter):
+    """Pages not yet in the files (edited in Quire since their last sync, or never exported), pages
+    whose file changed or was deleted since the last import (when the site folder is known), and pages
+    in an open sync conflict."""
+
+    title = "sync"
+    parameter_name = "sync"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("unexported", "Changed since the last export"),
+            ("file_changed", "File changed since the last import"),
+            ("conflict", "Sync conflict"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unexported":
+            return queryset.filter(pk__in=unexported_page_ids())
+        if self.value() == "file_changed":
+            changes = changed_files(recorded_site_root())
+            return queryset.filter(pk__in=[change.page_id for change in changes if change.page_id])
+        if self.value() == "conflict":
+            return queryset.filter(sync_conflict__isnull=False)
+        return queryset
+
+
 @admin.register(Page)
 class PageAdmin(MarkdownxModelAdmin):
     form = PageAdminForm
     list_display = ["indented_title", "url_path", "nav_order", "date", "status", "updated"]
     list_display_links = ["indented_title"]
     list_editable = ["nav_order"]
-    list_filter = [StatusFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
+    list_filter = [StatusFilter, SyncFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
     list_select_related = ["updated_by"]
     search_fields = ["title", "body"]
     ordering = tree_order()
     view_on_site = False
-    actions = ["publish_pages", "unpublish_pages", "export_markdown"]
+    actions = ["publish_pages", "unpublish_pages", "export_markdown", "export_and_commit"]
     fieldsets = [
         (
             None,
@@ -163,6 +191,10 @@ class PageAdmin(MarkdownxModelAdmin):
         who = page.updated_by.get_username() if page.updated_by else "import"
         return f"{when} by {who}"
 
+    def changelist_view(self, request, extra_context=None):
+        extra = {"sync_conflicts": SyncConflict.objects.count(), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
     def get_changelist_form(self, request, **kwargs):
         return NavOrderListForm
 
@@ -182,12 +214,13 @@ class PageAdmin(MarkdownxModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if isinstance(form, PageAdminForm):
+            comment = change_comment(form) if change else "Created."
             form.apply_to_instance()
             expected = form.cleaned_data.get("base_version")
             old_url = form.initial.get("url_path") if change else None
         else:
+            comment = f"Changed {', '.join(form.changed_data)}." if change else "Created."
             expected, old_url = obj.version, None
-        comment = f"Changed {', '.join(form.changed_data)}." if change else "Created."
         save_page(obj, user=request.user, expected_version=expected, old_url=old_url, comment=comment)
 
     def delete_model(self, request, obj):
@@ -214,12 +247,24 @@ class PageAdmin(MarkdownxModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="quire-pages.zip"'
         return response
 
+    @admin.action(
+        description="Export selected pages to the site folder and commit (git)", permissions=["publish"]
+    )
+    def export_and_commit(self, request, queryset):
+        for level, message in admin_views.export_and_commit_messages(
+            set(queryset.values_list("pk", flat=True))
+        ):
+            self.message_user(request, message, level)
+
     # Extra screens: reorder, history, compare, restore, recover.
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         extra = [
             path("reorder/", wrap(self.reorder_view), name="pages_page_reorder"),
+            path("conflicts/", wrap(self.conflict_list_view), name="pages_page_conflicts"),
+            path("sync/", wrap(self.sync_status_view), name="pages_page_sync"),
+            path("<int:object_id>/conflict/", wrap(self.conflict_view), name="pages_page_conflict"),
             path("recover/", wrap(self.recover_list_view), name="pages_page_recoverlist"),
             path("recover/<int:version_id>/", wrap(self.recover_view), name="pages_page_recover"),
             path("<int:object_id>/history/compare/", wrap(self.compare_view), name="pages_page_compare"),
@@ -248,6 +293,15 @@ class PageAdmin(MarkdownxModelAdmin):
 
     def reorder_view(self, request):
         return admin_views.reorder_view(self, request)
+
+    def sync_status_view(self, request):
+        return admin_views.sync_status_view(self, request)
+
+    def conflict_list_view(self, request):
+        return admin_views.conflict_list_view(self, request)
+
+    def conflict_view(self, request, object_id):
+        return admin_views.conflict_view(self, request, self._page_for_history(request, object_id))
 
     def recover_list_view(self, request):
         return admin_views.recover_list_view(self, request)

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from pages import front_matter as front_matter_yaml
 from pages.exporting import reimport_problems
-from pages.markdown_io import json_safe
+from pages.markdown_io import json_safe, normalise_newlines
 from pages.models import Page
 from pages.own_routes import own_route_message
 from pages.publishing import redirect_owner
@@ -50,6 +50,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 def parse_extra_front_matter(text: str) -> dict[str, Any]:
     """The YAML box as an ordered JSON-safe mapping, read by the import's loader with the same limits
     (`pages.front_matter.load`); a ValidationError names the line and the problem."""
+    if not text.strip():
+        return {}
     try:
         loaded = front_matter_yaml.load(text)
     except front_matter_yaml.FrontMatterError as exc:
@@ -175,6 +177,49 @@ def descendant_ids(page_id: int) -> set[int]:
     return found
 
 
+class PageTextField(forms.CharField):
+    """Text typed in a textarea, kept as typed: LF line endings (browsers send CRLF), and with
+    `strip=False` its leading and trailing blank lines (a body's blank line after the front matter)."""
+
+    def __init__(self, *, strip: bool = False, **kwargs):
+        super().__init__(strip=strip, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(normalise_newlines(value) if isinstance(value, str) else value)
+
+
+def text_field_like(field: forms.Field, *, strip: bool = False) -> PageTextField:
+    """A PageTextField with the widget, label and help of the model's own form field."""
+    return PageTextField(
+        strip=strip,
+        required=field.required,
+        widget=field.widget,
+        label=field.label,
+        help_text=field.help_text,
+        initial=field.initial,
+        max_length=getattr(field, "max_length", None),
+    )
+
+
+NOT_CHANGES = {"base_version"}
+
+
+def change_comment(form: PageAdminForm) -> str:
+    """The history's comment for a form save, naming only the fields whose value really changed.
+
+    Call before `apply_to_instance`: the YAML box is compared, as data, with the front matter the
+    page had (its text is made by Quire, so formatting alone is no change).
+    """
+    names = [name for name in form.changed_data if name not in NOT_CHANGES]
+    if "extra_front_matter" in names:
+        before = extra_front_matter(form.instance.front_matter)
+        if form.cleaned_data.get("extra_front_matter") == before:
+            names.remove("extra_front_matter")
+    if not names:
+        return "No fields changed."
+    return f"Changed {', '.join(names)}."
+
+
 class Conflict:
     """What the editor needs to merge: who saved, and the diff of what changed meanwhile."""
 
@@ -248,7 +293,8 @@ class PageAdminForm(forms.ModelForm):
         help_text="Drafts are seen only by staff. A published page dated in the future is scheduled: "
         "it appears on its date. Publishing needs the “Can publish and unpublish pages” permission.",
     )
-    extra_front_matter = forms.CharField(
+    extra_front_matter = PageTextField(
+        strip=True,
         label="Other front matter",
         required=False,
         widget=forms.Textarea(
@@ -285,6 +331,9 @@ class PageAdminForm(forms.ModelForm):
         instance = self.instance
         adding = instance._state.adding
         fields = self.fields  # without the read-only ones when the user may only view the page
+        for name, strip in (("body", False), ("description", True)):
+            if name in fields:
+                fields[name] = text_field_like(fields[name], strip=strip)
         if "url_path" in fields:
             fields["url_path"].required = False
             fields["url_path"].help_text = URL_HELP

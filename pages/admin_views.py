@@ -18,11 +18,15 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from reversion.models import Version
 
-from pages.models import Page
+from pages.git_sync import GitError, export_and_commit
+from pages.markdown_io import normalise_newlines
+from pages.models import Page, SyncConflict
 from pages.navigation import sort_pages
 from pages.ordering import ReorderError, reorder_children
+from pages.page_text import PageTextError
 from pages.revisions import (
     RestoreError,
+    body_diff,
     deleted_page_versions,
     diff_states,
     page_state,
@@ -31,12 +35,17 @@ from pages.revisions import (
     restore_revision,
     version_state,
 )
+from pages.sync_state import conflict_sides, recorded_site_root, resolve_conflict
+from pages.sync_status import changed_files, unexported_pages
 
 REORDER_TEMPLATE = "admin/pages/page/reorder.html"
 HISTORY_TEMPLATE = "admin/pages/page/history.html"
 COMPARE_TEMPLATE = "admin/pages/page/compare.html"
 RESTORE_TEMPLATE = "admin/pages/page/restore.html"
 RECOVER_LIST_TEMPLATE = "admin/pages/page/recover_list.html"
+CONFLICT_LIST_TEMPLATE = "admin/pages/page/conflict_list.html"
+CONFLICT_TEMPLATE = "admin/pages/page/conflict.html"
+SYNC_STATUS_TEMPLATE = "admin/pages/page/sync_status.html"
 _ID_RE = re.compile(r"[1-9][0-9]{0,17}")  # a positive integer every database column holds
 
 
@@ -208,3 +217,103 @@ def recover_view(model_admin, request, version_id: str):
         return redirect("admin:pages_page_recoverlist")
     messages.success(request, f"Recovered “{page.title}”.")
     return redirect("admin:pages_page_change", page.pk)
+
+
+def conflict_list_view(model_admin, request):
+    """The pages edited in the admin and in their file on the same lines. Template: conflict_list.html."""
+    if not model_admin.has_view_or_change_permission(request):
+        raise PermissionDenied
+    conflicts = SyncConflict.objects.select_related("page").order_by("page__url_path")
+    return TemplateResponse(
+        request,
+        CONFLICT_LIST_TEMPLATE,
+        _context(model_admin, request, title="Sync conflicts", conflicts=list(conflicts)),
+    )
+
+
+def conflict_view(model_admin, request, page: Page):
+    """GET: the base, the file's and the admin's text, and git's merge with conflict markers.
+    POST `choice` = file | admin | merged (with `text`): saves that text as the page (a revision) and
+    records the file as synced. Template: conflict.html."""
+    conflict = get_object_or_404(SyncConflict.objects.select_related("page"), page=page)
+    if not model_admin.has_change_permission(request, page):
+        raise PermissionDenied
+    sides = conflict_sides(conflict)
+    text = sides.merged
+    if request.method == "POST":
+        choice = request.POST.get("choice")
+        chosen = {"file": sides.file, "admin": sides.admin}.get(choice)
+        if choice == "merged":
+            chosen = normalise_newlines(request.POST.get("text", ""))
+            text = chosen
+        if chosen is None:
+            messages.error(request, "Choose the file's text, the admin's text or the merged text.")
+        else:
+            try:
+                resolve_conflict(conflict, chosen, user=request.user)
+            except PageTextError as exc:
+                messages.error(request, f"Nothing was saved: {exc}")
+            else:
+                messages.success(
+                    request,
+                    f"Saved “{page.title}”; the next export writes it to {page.source_path}.",
+                )
+                return redirect("admin:pages_page_conflicts")
+    return TemplateResponse(
+        request,
+        CONFLICT_TEMPLATE,
+        _context(
+            model_admin,
+            request,
+            title=f"Sync conflict: {page.title}",
+            original=page,
+            conflict=conflict,
+            sides=sides,
+            text=text,
+            file_diff=body_diff(sides.base, sides.file, old_name="base", new_name="file"),
+            admin_diff=body_diff(sides.base, sides.admin, old_name="base", new_name="admin"),
+        ),
+    )
+
+
+def sync_status_view(model_admin, request):
+    """What changed since the last sync: pages edited in Quire (with their diffs) and the site folder's
+    changed, new and deleted files. Template: sync_status.html."""
+    if not model_admin.has_view_or_change_permission(request):
+        raise PermissionDenied
+    root = recorded_site_root()
+    return TemplateResponse(
+        request,
+        SYNC_STATUS_TEMPLATE,
+        _context(
+            model_admin,
+            request,
+            title="What changed since the last sync",
+            site_root=root,
+            unexported=unexported_pages(),
+            files=changed_files(root),
+            conflicts=SyncConflict.objects.count(),
+        ),
+    )
+
+
+def export_and_commit_messages(page_ids: set[int]) -> list[tuple[int, str]]:
+    """Export the pages to the recorded site folder and commit them per editor; the admin's messages."""
+    root = recorded_site_root()
+    if root is None:
+        return [(messages.ERROR, "No site folder is recorded yet: import the site once first.")]
+    try:
+        result, commits = export_and_commit(root, only=page_ids)
+    except GitError as exc:
+        return [(messages.ERROR, f"Nothing committed: {exc}.")]
+    found = [(messages.SUCCESS, f"{result.summary()}. Made {len(commits)} commit(s).")]
+    for label, paths in (
+        ("conflict (file left alone; see Sync conflicts)", result.conflicts),
+        ("changed on disk, left alone (import it)", result.newer_on_disk),
+        ("deleted on disk, not written back", result.missing),
+    ):
+        if paths:
+            found.append((messages.WARNING, f"{', '.join(paths)}: {label}."))
+    for error in result.errors:
+        found.append((messages.ERROR, error))
+    return found

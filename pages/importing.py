@@ -25,22 +25,26 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from pages import markdown_io
 from pages.bulk_rows import insert_rows, update_rows
-from pages.exporting import SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.exporting import FILE_GONE, SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.git_sync import head_commit
 from pages.import_lock import ImportBusy, import_transaction
 from pages.markdown_io import PageSource, SourceError, json_safe
-from pages.models import Page, PageSection, Redirect
+from pages.models import Page, PageSection, Redirect, SyncConflict
 from pages.navigation import NavNode, resolve_parents
 from pages.own_routes import own_route_message
 from pages.publishing import free_urls, remember_old_url
+from pages.renames import apply_renames, find_renames, in_scope
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
-from pages.revisions import NOT_RECORDED, record_import_revisions
+from pages.revisions import NOT_RECORDED, import_comment, record_import_revisions
 from pages.search import indexing_by_batch
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, derive_fields
+from pages.sync_state import find_site_root, record_site_root
 from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -50,13 +54,14 @@ REVISION_CHUNK = 500  # pages read back at a time to record their history
 PAGE_FIELDS = [
     "title", "url_path", "nav_order", "date", "body", "published", "nav_exclude", "search_exclude",
     "has_toc", "description", "front_matter", "front_matter_raw", "body_html", "toc", "render_warnings",
-    "source_format", "file_hash", "synced_content_hash", "version",
+    "source_format", "file_hash", "synced_content_hash", "synced_text", "version", "updated_at", "updated_by",
 ]  # fmt: skip
 
 
 @dataclass
 class ImportOptions:
     prefer: str | None = None  # "file" | "db" | None
+    prefer_paths: dict[str, str] = field(default_factory=dict)  # per source path: "file" | "db"
     prune: bool = False
     dry_run: bool = False
     skip_invalid: bool = False
@@ -75,6 +80,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # edited in both; merged line by line (in updated too)
+    renamed: dict[str, str] = field(default_factory=dict)  # new path: old path (in updated too)
     skipped: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
@@ -83,6 +90,7 @@ class ImportReport:
     diffs: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
     written: bool = False
+    commit: str = ""  # the git commit of the imported folder, when it is a git work tree
 
     def warn(self, path: str, message: str) -> None:
         self.warnings.setdefault(path, []).append(message)
@@ -104,6 +112,10 @@ class ImportReport:
             f"Created {len(self.created)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"conflicts {len(self.conflicts)}, skipped {len(self.skipped)}, errors {len(self.errors)}"
         )
+        if self.merged:
+            line += f", merged {len(self.merged)}"
+        if self.renamed:
+            line += f", renamed {len(self.renamed)}"
         if self.pruned:
             line += f", unpublished {len(self.pruned)}"
         return f"{line} (dry run: nothing was changed)" if self.dry_run else line
@@ -124,6 +136,7 @@ class Planned:
     file_hash: str
     fields: DerivedFields
     source: PageSource  # body dropped (None) to keep memory bounded
+    base_text: str | None = None  # set when the page takes a merge: the file's text, the new base
 
 
 def skipped_folder(name: str) -> bool:
@@ -221,8 +234,11 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
     report = ImportReport(dry_run=options.dry_run)
     found: list[FoundFile] = []
     owners: dict[str, FoundFile] = {}
-    for root in roots:
-        for item in find_markdown_files(root, report):
+    sites = [find_site_root(root) for root in roots]
+    report.commit = head_commit(sites[0][0]) if sites else ""
+    prefixes = [prefix for _, prefix in sites]
+    for root, (site_root, prefix) in zip(roots, sites, strict=True):
+        for item in _in_site(find_markdown_files(root, report), site_root, prefix):
             if item.path in owners:
                 report.errors.append(
                     SourceError(item.path, f"found in both {owners[item.path].root} and {root}; "
@@ -233,7 +249,9 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
             found.append(item)
     try:
         with import_transaction(options.wait, lock=not options.dry_run):
-            _run(found, options, report)
+            _run(found, options, report, prefixes)
+            if not report.failed and not options.dry_run:
+                record_site_root(sites[0][0])
             if report.failed or options.dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
@@ -244,13 +262,26 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
     return report
 
 
-def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -> None:
+def _in_site(found: list[FoundFile], site_root: Path, prefix: str) -> list[FoundFile]:
+    """The files found in an imported folder, named by their path in the site (identity of a page)."""
+    if not prefix:
+        return found
+    return [FoundFile(site_root, prefix + item.path, item.absolute) for item in found]
+
+
+def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport, prefixes: list[str]) -> None:
     existing = {
         row["source_path"]: row
         for row in Page.objects.exclude(source_path=None).values(
             "source_path", "file_hash", "url_path", "published"
         )
     }
+    renames = find_renames({item.path: item.absolute for item in found}, existing, prefixes)
+    if renames:
+        apply_renames(renames, existing)
+        for new_path, old_path in sorted(renames.items()):
+            report.renamed[new_path] = old_path
+            report.note(new_path, f"renamed from {old_path}")
     invalid: set[str] = {error.path for error in report.errors}
     changed, unchanged = _hash_files(found, existing, report, invalid)
     renderer = None
@@ -260,7 +291,7 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport) -
         parallel = len(changed) >= options.parallel_threshold
         renderer = Renderer(baseurl, jobs=options.jobs, parallel=parallel)
     try:
-        _plan_and_write(found, changed, unchanged, existing, options, report, invalid, renderer)
+        _plan_and_write(found, changed, unchanged, existing, options, report, invalid, renderer, prefixes)
     finally:
         if renderer:
             renderer.close()
@@ -329,7 +360,9 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Pla
     return planned
 
 
-def _plan_and_write(found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer):
+def _plan_and_write(
+    found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer, prefixes
+):
     """Parse and check the changed files, then write them in pipelined batches, link parents, prune and
     record history (everything after hashing; `renderer` is already running)."""
     planned = _parse_changed(changed, report, invalid)
@@ -356,14 +389,14 @@ def _plan_and_write(found, changed, unchanged, existing, options, report: Import
     if renderer:
         renderer.close()  # the workers' memory is given back before the history is read
     if options.dry_run:
-        _plan_prune(found, existing, options, report)
+        _plan_prune(found, existing, options, report, prefixes)
         return
     if report.errors and not options.skip_invalid:
         return
     _link_parents(report)
-    _prune(found, options, report)
+    _prune(found, options, report, prefixes)
     # History for every page the import wrote, so an editor's conflict shows what the import did.
-    record_import_revisions(_written_pages(report.created + report.updated))
+    record_import_revisions(_written_pages(report.created + report.updated), import_comment(report.commit))
     report.written = True
     if report.changes:
         bump_content_version()
@@ -459,27 +492,9 @@ def _prepare_batch(
             continue
         page = pages.get(item.found.path)
         if page is not None and page.synced_content_hash:
-            current_text = page_file_text(page)
-            edited = content_hash(page) != page.synced_content_hash
-            new_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
-            if edited and options.prefer is None:
-                report.conflicts.append(item.found.path)
-                report.diffs[item.found.path] = _diff(item.found.path, current_text, new_text)
+            source = _settle_edits(item, source, page, options, report)
+            if source is None:
                 continue
-            if edited and options.prefer == "db":
-                report.skipped.append(item.found.path)
-                report.note(
-                    item.found.path, "edited in the admin and in the file: kept the database (--prefer db)"
-                )
-                if not options.dry_run:
-                    Page.objects.filter(pk=page.pk).update(file_hash=item.file_hash)
-                continue
-            if edited:
-                report.note(
-                    item.found.path, "edited in the admin and in the file: took the file (--prefer file)"
-                )
-            if options.diffs:
-                report.diffs[item.found.path] = _diff(item.found.path, current_text, new_text)
         to_write.append((item, source, page))
     if options.dry_run:
         for item, _, page in to_write:
@@ -491,12 +506,82 @@ def _prepare_batch(
     return _QueuedBatch(len(batch), to_write, renders)
 
 
+def _settle_edits(
+    item: Planned, source: PageSource, page: Page, options: ImportOptions, report: ImportReport
+) -> PageSource | None:
+    """A changed file whose page may also have been edited in the admin: the source to import (the
+    file's, or the three-way merge of both sides), or None when the page is left as it is."""
+    from pages.merging import MergeUnavailable, conflict_excerpt, merge3, unified_diff
+    from pages.sync_state import clear_conflict, record_conflict
+
+    path = item.found.path
+    # A renamed page is compared as it was at its old path (its URL comes from the path).
+    page.source_path = report.renamed.get(path, path)
+    current_text = page_file_text(page)
+    edited = content_hash(page) != page.synced_content_hash
+    page.source_path = path
+    file_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
+    prefer = options.prefer_paths.get(path, options.prefer)
+    if edited and prefer == "db":
+        report.skipped.append(path)
+        report.note(path, "edited in the admin and in the file: kept the database (--prefer db)")
+        if not options.dry_run:
+            # The file is the new base: the next export writes the database's text over it.
+            Page.objects.filter(pk=page.pk).update(file_hash=item.file_hash, synced_text=file_text)
+            clear_conflict(page)
+        return None
+    if edited and prefer == "file":
+        report.note(path, "edited in the admin and in the file: took the file (--prefer file)")
+    elif edited:
+        try:
+            merge = merge3(page.synced_text or "", file_text, current_text) if page.synced_text else None
+        except MergeUnavailable as exc:
+            report.warn(path, str(exc))
+            merge = None
+        merged = _merged_source(item, merge.text, report) if merge and merge.clean else None
+        if merged is None:
+            report.conflicts.append(path)
+            report.diffs[path] = (
+                conflict_excerpt(merge.text, path) if merge else _diff(path, current_text, file_text)
+            )
+            if not options.dry_run:
+                record_conflict(page, file_text, item.file_hash, found_by="import")
+            return None
+        item.base_text = file_text
+        report.merged.append(path)
+        report.note(path, "edited in the admin and in the file: merged both")
+        if options.diffs:
+            report.diffs[path] = unified_diff(
+                current_text, merge.text, f"{path} (database)", f"{path} (merged)"
+            )
+        return merged
+    if options.diffs:
+        report.diffs[path] = _diff(path, current_text, file_text)
+    return source
+
+
+def _merged_source(item: Planned, text: str, report: ImportReport) -> PageSource | None:
+    """The merged text read as the page's file; None (a conflict) when it is not a valid page."""
+    path = item.found.path
+    try:
+        source = markdown_io.parse_text(path, text)
+        item.fields = derive_fields(source.front_matter, path)
+    except FieldErrors as exc:
+        report.warn(path, f"the merged text is not a valid page ({exc}); left as a conflict")
+        return None
+    except SourceError as exc:
+        report.warn(path, f"the merged text is not a valid page ({exc.message}); left as a conflict")
+        return None
+    return source
+
+
 def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> None:
     """Write a prepared batch once its bodies are rendered: bulk inserts and updates; then
     `index_sections(page_ids)` puts the batch's sections in the search index."""
     if queued.renders is None:
         return
     to_write, results = queued.to_write, queued.renders.results()
+    now = timezone.now()
     new_pages: list[Page] = []
     old_pages: list[Page] = []
     rendered_for: list[tuple[Page, Rendered, Planned, str | None]] = []
@@ -518,8 +603,10 @@ def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> 
         warnings = [str(warning) for warning in rendered.warnings]
         page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
         page.file_hash = item.file_hash
-        page.synced_content_hash = sha256_hex(file_text)
-        if page.synced_content_hash != item.file_hash:
+        page.synced_text = file_text.decode("utf-8") if item.base_text is None else item.base_text
+        page.synced_content_hash = sha256_hex(page.synced_text.encode("utf-8"))
+        page.updated_at, page.updated_by = now, None
+        if item.base_text is None and page.synced_content_hash != item.file_hash:
             report.warn(item.found.path, "exporting this page would not give back the same bytes")
         for warning in warnings:
             report.warn(item.found.path, warning)
@@ -533,6 +620,7 @@ def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> 
         rendered_for.append((page, rendered, item, old_url))
     Page.objects.bulk_create(new_pages)
     Page.objects.bulk_update(old_pages, PAGE_FIELDS)
+    SyncConflict.objects.filter(page__in=old_pages).delete()
     _save_sections_and_redirects(rendered_for, report)
     index_sections([page.pk for page, *_ in rendered_for])
 
@@ -643,26 +731,38 @@ def _edited_since_sync(page_id: int) -> bool:
     return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
 
 
-def _plan_prune(found, existing, options: ImportOptions, report: ImportReport) -> None:
+def _plan_prune(found, existing, options: ImportOptions, report: ImportReport, prefixes) -> None:
     if options.prune:
         seen = {item.path for item in found}
-        report.pruned.extend(sorted(p for p, row in existing.items() if p not in seen and row["published"]))
+        report.pruned.extend(
+            sorted(
+                p for p, row in existing.items()
+                if p not in seen and row["published"] and in_scope(p, prefixes)
+            )
+        )  # fmt: skip
 
 
-def _prune(found, options: ImportOptions, report: ImportReport) -> None:
-    """With --prune, pages whose files are gone are unpublished (never deleted)."""
+def _prune(found, options: ImportOptions, report: ImportReport, prefixes) -> None:
+    """With --prune, pages whose files are gone from the imported folders are unpublished (never
+    deleted), and marked so that export does not write their files back."""
     if not options.prune:
         return
     seen = {item.path for item in found}
     gone = Page.objects.exclude(source_path=None).exclude(source_path__in=seen).filter(published=True)
     for page in gone.select_related("parent").defer("body_html", "toc"):
+        if not in_scope(page.source_path, prefixes):
+            continue
         # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
         # file that comes back count as changed, so it is published again.
         edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
         page.published = False
         synced = page.synced_content_hash if edited else content_hash(page)
         Page.objects.filter(pk=page.pk).update(
-            published=False, version=page.version + 1, file_hash="", synced_content_hash=synced
+            published=False,
+            version=page.version + 1,
+            file_hash="",
+            synced_content_hash=synced,
+            source_format={**(page.source_format or {}), FILE_GONE: True},
         )
         report.pruned.append(page.source_path)
 

@@ -90,6 +90,13 @@ def newline_style(text: str) -> str:
     return MIXED
 
 
+def normalise_newlines(text: str) -> str:
+    """Text with LF line endings, as Quire keeps a page's body (`write_text` puts the file's own line
+    endings back). Browsers send a textarea's text with CRLF: stored as sent, `{: .no_toc }` and other
+    attribute lists would show as literal text."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def split_front_matter(text: str) -> tuple[str, str, str, str] | None:
     """(opening line, YAML text, closing line, body) when the text starts with front matter, else None.
 

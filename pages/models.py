@@ -68,6 +68,9 @@ class Page(models.Model):
     source_format = models.JSONField(default=dict, blank=True, editable=False)
     file_hash = models.CharField(max_length=64, blank=True, editable=False)
     synced_content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The whole file text at the last sync (import or export): the base of three-way merges.
+    # Nullable so that adding it is a plain ALTER TABLE on SQLite (the search triggers stay in place).
+    synced_text = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -123,10 +126,32 @@ class Redirect(models.Model):
         return f"{self.old_path} → {self.page.url_path}"
 
 
+class SyncConflict(models.Model):
+    """A page edited in the admin and in its file where the edits overlap: left alone until resolved.
+
+    Holds the file's side as it was found (the admin's side is the page, the base its `synced_text`),
+    so the admin's conflict screen can show and merge all three without reading the disk.
+    """
+
+    page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="sync_conflict")
+    file_text = models.TextField()
+    file_hash = models.CharField(max_length=64)
+    found_by = models.CharField(max_length=20)  # "import" or "export"
+    found_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["page__url_path"]
+
+    def __str__(self) -> str:
+        return f"conflict in {self.page.source_path or self.page.url_path}"
+
+
 class SiteState(models.Model):
     """One row: the site-wide content version that keys every cache (bumped by each change)."""
 
     content_version = models.PositiveBigIntegerField(default=1)
+    # The folder page paths are relative to, as recorded at the first import (absolute path).
+    site_root = models.CharField(max_length=1000, null=True, blank=True)  # noqa: DJ001
 
     def __str__(self) -> str:
         return f"content version {self.content_version}"

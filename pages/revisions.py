@@ -18,7 +18,7 @@ from reversion.models import Version
 from pages.models import Page
 
 # Derived on every save, so not worth storing in each revision.
-NOT_RECORDED = ["body_html", "toc", "render_warnings"]
+NOT_RECORDED = ["body_html", "toc", "render_warnings", "synced_text"]
 # What a restore or a recovery puts back (the rest is sync or bookkeeping state).
 RESTORED_FIELDS = [
     "title",
@@ -57,6 +57,11 @@ def record_revision(pages: list[Page], *, user=None, comment: str = "") -> None:
             reversion.add_to_revision(page)
 
 
+def import_comment(commit: str = "") -> str:
+    """The history's comment for an import: names the git commit imported, when there is one."""
+    return f"{IMPORT_COMMENT[:-1]} (git commit {commit[:12]})." if commit else IMPORT_COMMENT
+
+
 def record_import_revisions(pages: Iterable[Page], comment: str = IMPORT_COMMENT) -> int:
     """Store the state an import left the pages in, as revisions without a user (one per 500 pages).
 
@@ -80,7 +85,7 @@ def version_author(version: Version) -> str:
     user = version.revision.user
     if user is not None:
         return user.get_username()
-    return "an import" if version.revision.comment == IMPORT_COMMENT else "another process"
+    return "an import" if version.revision.comment.startswith(IMPORT_COMMENT[:-1]) else "another process"
 
 
 def page_versions(page_id: int):

@@ -181,8 +181,10 @@ QUIRE_PREVIEW_TIMEOUT = float(os.environ.get("QUIRE_PREVIEW_TIMEOUT", "5"))
 # Jekyll's site.baseurl: prefixed to site-relative links when rendering ({{ site.baseurl }}, relative_url).
 QUIRE_BASEURL = os.environ.get("QUIRE_BASEURL", "").rstrip("/")
 
-# Content-Security-Policy: scripts, styles and fonts from the site itself only; no inline scripts or
-# styles, no plugins, no frames or workers, no <base>, never framed. Images may also come over https.
+# Content-Security-Policy: scripts, styles, fonts and frames from the site itself only; no inline
+# scripts or styles, no plugins, no <base>, never framed. Images may also come over https, and from
+# `blob:` URLs, which only the page's own scripts can make: Mermaid diagrams are shown that way (drawn in a
+# sandboxed frame with its own policy, see pages/diagrams.py).
 # No directive can stop an injected <meta http-equiv="refresh"> (navigate-to was never supported): that
 # class is closed by escaping/sanitising every string from markdown exactly once, which the hostile
 # suites check on every served page.
@@ -190,12 +192,10 @@ CSP_DIRECTIVES = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "https:"],
+    "img-src": ["'self'", "https:", "blob:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],
-    "frame-src": ["'none'"],
-    "worker-src": ["'none'"],
     "base-uri": ["'none'"],
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],

@@ -326,13 +326,16 @@ def test_yaml_box_edits_reach_the_exported_file_and_nothing_else(admin_client, i
 
 
 def test_yaml_box_edit_changes_the_content_hash_so_a_changed_file_conflicts(admin_client, imported, tmp_path):
-    """An edit made only in the YAML box counts as an admin edit: a file changed too is a conflict."""
+    """An edit made only in the YAML box counts as an admin edit: the file changed on the same line
+    is a conflict (on another line, the two edits would be merged)."""
     synced = imported.synced_content_hash
     assert content_hash(imported) == synced
     admin_client.post(change_url(imported), form_data(imported, extra_front_matter="layout: wide\n"))
     imported.refresh_from_db()
     assert content_hash(imported) != synced
-    (tmp_path / "site" / "docs" / "install.md").write_text(IMPORTED.replace("pip install", "uv pip"))
+    (tmp_path / "site" / "docs" / "install.md").write_text(
+        IMPORTED.replace("layout: default", "layout: slim")
+    )
     report = run_import(tmp_path / "site")
     assert report.conflicts == ["docs/install.md"]
     imported.refresh_from_db()

@@ -133,3 +133,23 @@ def test_a_url_quire_answers_itself_is_refused_with_what_answers_it(url, route):
 def test_urls_that_only_look_like_quires_own_are_allowed():
     for url in ("/searching/", "/-/notes/", "/docs/search/", "/administration/"):
         assert validate_url_path(url, exclude_pk=None) == url
+
+
+def test_yaml_box_refuses_an_alias_bomb_like_the_import():
+    """The YAML box is read by the import's own rules: an alias bomb is refused, not expanded."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)},"
+        f" *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    with pytest.raises(ValidationError) as info:
+        parse_extra_front_matter(bomb)
+    assert "aliases" in " ".join(info.value.messages)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/a:b/", "/docs/:title/", "/http://x/"])
+def test_url_field_refuses_what_the_import_refuses(url):
+    """The URL field applies the import's permalink rule (placeholders, schemes)."""
+    with pytest.raises(ValidationError):
+        validate_url_path(url, exclude_pk=None)

@@ -83,7 +83,10 @@ def test_conflicts_exit_3_with_a_diff_and_prefer_resolves(tmp_path):
     write_site(root, {"a.md": "---\ntitle: A\nparent: Home\n---\nfile\n"})
     error, _, err = fails(root)
     assert error.returncode == 3 and "--prefer file or --prefer db" in str(error)
-    assert "a.md: conflict" in err and "-admin\n+file\n" in err
+    assert (
+        "a.md: conflict" in err
+        and "<<<<<<< file\nfile\n||||||| base (last sync)\nA\n=======\nadmin\n>>>>>>> admin\n" in err
+    )
     out, _ = run(root, "--prefer", "file")
     assert out.startswith("Created 0, updated 1")
 

@@ -138,14 +138,18 @@ def test_two_files_claiming_one_url_is_an_error_naming_both(tmp_path):
 
 
 def test_admin_edit_plus_file_change_is_a_conflict_with_a_diff(tmp_path):
-    """Edited in the admin and in the file: the page is left alone and the report has a diff."""
+    """Overlapping edits in the admin and in the file: the page is left alone and the report shows
+    the three sides diff3-style (file, base, admin)."""
     root = write_site(tmp_path, BASIC)
     run_import(root)
     admin_edit(page("index.md"), body="# Edited in the admin\n")
     write_site(root, {"index.md": "---\ntitle: Home\nnav_order: 1\n---\n# Edited in the file\n"})
     report = run_import(root)
     assert report.conflicts == ["index.md"]
-    assert "-# Edited in the admin\n+# Edited in the file\n" in report.diffs["index.md"]
+    assert (
+        "<<<<<<< file\n# Edited in the file\n||||||| base (last sync)\n# Home\n=======\n"
+        "# Edited in the admin\n>>>>>>> admin\n"
+    ) in report.diffs["index.md"]
     assert page("index.md").body == "# Edited in the admin\n"
 
 

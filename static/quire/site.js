@@ -382,11 +382,121 @@
     });
   }
 
+  /* -- Mermaid diagrams ------------------------------------------------------------------------------
+     A ```mermaid block arrives as <pre class="mermaid"> holding its source, which is what readers without
+     JavaScript see. Here, only on pages that have one, a sandboxed frame (pages/diagrams.py) loads
+     Mermaid, draws each diagram in the current theme and answers with its SVG, shown as an image; the
+     source moves into a "Diagram source" disclosure below it. A theme switch draws them again. */
+
+  function setupDiagrams() {
+    var blocks = document.querySelectorAll(".page-body pre.mermaid");
+    var body = document.querySelector(".page-body[data-diagram-frame]");
+    if (!blocks.length || !body || !window.URL || !window.Blob) {
+      return;
+    }
+    var diagrams = [];
+    var frame = document.createElement("iframe");
+    var ready = false;
+    var requests = 0;
+
+    Array.prototype.forEach.call(blocks, function (pre) {
+      diagrams.push({ pre: pre, source: pre.textContent, request: 0, figure: null, url: null });
+    });
+
+    function draw(diagram) {
+      requests += 1;
+      diagram.request = requests;
+      frame.contentWindow.postMessage(
+        { type: "quire-diagram", id: requests, source: diagram.source, theme: currentTheme() },
+        "*"
+      );
+    }
+
+    function drawAll() {
+      if (ready) {
+        diagrams.forEach(draw);
+      }
+    }
+
+    function show(diagram, data) {
+      if (typeof data.svg !== "string" || data.svg.lastIndexOf("<svg", 0) !== 0) {
+        return;
+      }
+      if (!diagram.figure) {
+        var figure = document.createElement("figure");
+        figure.className = "diagram";
+        var image = document.createElement("img");
+        image.className = "diagram-image";
+        figure.appendChild(image);
+        var details = document.createElement("details");
+        details.className = "diagram-source";
+        var summary = document.createElement("summary");
+        summary.textContent = "Diagram source";
+        diagram.pre.parentNode.insertBefore(figure, diagram.pre);
+        diagram.pre.parentNode.insertBefore(details, diagram.pre);
+        details.appendChild(summary);
+        details.appendChild(diagram.pre);
+        diagram.figure = figure;
+      }
+      var img = diagram.figure.querySelector("img");
+      /* The page never parses the SVG itself (its policy would refuse the styles in it). */
+      img.alt = (data.title ? String(data.title) : "Diagram") + (data.description ? ": " + String(data.description) : "");
+      if (data.width > 0 && data.height > 0) {
+        img.width = data.width;
+        img.height = data.height;
+      }
+      if (diagram.url) {
+        URL.revokeObjectURL(diagram.url);
+      }
+      diagram.url = URL.createObjectURL(new Blob([data.svg], { type: "image/svg+xml" }));
+      img.src = diagram.url;
+    }
+
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.source !== frame.contentWindow || !data) {
+        return;
+      }
+      if (data.type === "quire-diagram-ready") {
+        ready = true;
+        drawAll();
+        return;
+      }
+      diagrams.forEach(function (diagram) {
+        if (diagram.request !== data.id) {
+          return;
+        }
+        if (data.type === "quire-diagram-svg") {
+          show(diagram, data);
+        } else if (data.type === "quire-diagram-error" && window.console) {
+          window.console.warn("Quire could not draw a diagram: " + data.error);
+        }
+      });
+    });
+
+    frame.className = "diagram-frame";
+    frame.title = "Diagram renderer";
+    frame.setAttribute("sandbox", "allow-scripts");
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+    frame.src = body.getAttribute("data-diagram-frame");
+    document.body.appendChild(frame);
+
+    new MutationObserver(drawAll).observe(root, { attributes: true, attributeFilter: ["data-theme"] });
+    if (window.matchMedia) {
+      var query = window.matchMedia("(prefers-color-scheme: dark)");
+      if (query.addEventListener) {
+        query.addEventListener("change", drawAll);
+      }
+    }
+  }
+
   function start() {
     setupThemeToggle();
     setupMenu();
     setupNavToggles();
     setupHeadingAnchors();
+    setupDiagrams();
     setupCopyButtons();
     setupTocHighlight();
     setupLiveSearch();

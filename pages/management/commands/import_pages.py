@@ -1,5 +1,6 @@
 """`manage.py import_pages DIR [DIR ...]`: a thin wrapper around pages.importing.import_folders."""
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -8,9 +9,17 @@ from django.core.management.base import BaseCommand, CommandError
 from pages.import_lock import ImportBusy
 from pages.importing import ImportOptions, ImportReport, import_folders
 from pages.report_text import printable
+from pages.watching import watch_runs
 
 EXIT_INVALID, EXIT_CHANGES, EXIT_CONFLICTS, EXIT_BUSY = 1, 2, 3, 4
 PROGRESS_FROM = 50  # files: smaller runs finish before a progress bar would help
+
+
+def _preference(value: str) -> tuple[str, str | None]:
+    side, _, path = value.partition(":")
+    if side not in ("file", "db") or (_ and not path):
+        raise argparse.ArgumentTypeError(f"{value!r}: expected file, db, file:PATH or db:PATH")
+    return side, path or None
 
 
 class Command(BaseCommand):
@@ -29,8 +38,13 @@ class Command(BaseCommand):
         parser.add_argument("directories", nargs="+", type=Path, metavar="DIR")
         parser.add_argument(
             "--prefer",
-            choices=["file", "db"],
-            help="When a page was edited in the admin and its file changed too: which one wins.",
+            action="append",
+            type=_preference,
+            default=[],
+            metavar="file|db[:PATH]",
+            help="When a page was edited in the admin and in its file on the same lines: which one wins. "
+            "`file` or `db` for every conflict of the run; `file:PATH` or `db:PATH` for one page "
+            "(PATH as the report names it); repeatable.",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; change nothing."
@@ -62,6 +76,12 @@ class Command(BaseCommand):
             help="Seconds to wait for another import to finish (default 10).",
         )
         parser.add_argument(
+            "--watch",
+            action="store_true",
+            help="After the import, keep watching the folders and import changed markdown files as "
+            "they are saved (within a second). Stop with Ctrl+C.",
+        )
+        parser.add_argument(
             "--baseurl", default=None, help="Jekyll's site.baseurl for site links (default: QUIRE_BASEURL)."
         )
 
@@ -70,8 +90,12 @@ class Command(BaseCommand):
             if not directory.is_dir():
                 raise CommandError(printable(f"No folder named '{directory}'."), returncode=EXIT_INVALID)
         dry_run = options["dry_run"] or options["check"]
+        everywhere = [side for side, path in options["prefer"] if path is None]
+        if len(set(everywhere)) > 1:
+            raise CommandError("--prefer file and --prefer db cannot both apply to every page.")
         settings = ImportOptions(
-            prefer=options["prefer"],
+            prefer=everywhere[0] if everywhere else None,
+            prefer_paths={path: side for side, path in options["prefer"] if path is not None},
             prune=options["prune"],
             dry_run=dry_run,
             skip_invalid=options["skip_invalid"],
@@ -84,6 +108,11 @@ class Command(BaseCommand):
         )
         if verbosity >= 3:
             settings.progress = self._progress_lines
+        if options["watch"]:
+            if dry_run:
+                raise CommandError("--watch imports; it cannot be combined with --dry-run or --check.")
+            self._watch(directories, settings, verbosity)
+            return
         try:
             report = import_folders(directories, settings)
         except ImportBusy as exc:
@@ -100,9 +129,32 @@ class Command(BaseCommand):
         if report.conflicts:
             raise CommandError(
                 f"{len(report.conflicts)} page(s) changed in the admin and in their file were left alone; "
-                "pass --prefer file or --prefer db to decide.",
+                "resolve them in the admin (Sync conflicts), or pass --prefer file or --prefer db "
+                "(or file:PATH / db:PATH for one page) to decide.",
                 returncode=EXIT_CONFLICTS,
             )
+
+    def _watch(self, directories, settings: ImportOptions, verbosity: int, stop_event=None) -> None:
+        """Import, then import again after every change to the folders' markdown files, until stopped.
+
+        Each run is the ordinary import (unchanged files are skipped by their hash, so a run after one
+        saved file costs little); a conflict or an invalid file is reported and the watch goes on.
+        """
+        try:
+            for _ in watch_runs(directories, stop_event=stop_event):
+                try:
+                    report = import_folders(directories, settings)
+                except ImportBusy as exc:
+                    self.stderr.write(
+                        self.style.WARNING(printable(f"{exc}; trying again at the next change"))
+                    )
+                    continue
+                self._report(report, verbosity)
+                self.stdout.flush()
+        except KeyboardInterrupt:
+            pass  # Ctrl+C during a run: that run is rolled back, as any interrupted import is
+        if verbosity >= 1:
+            self.stdout.write("Stopped watching.")
 
     def _on_terminal(self) -> bool:
         return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
@@ -134,6 +186,16 @@ class Command(BaseCommand):
                     self.stdout.write(self.style.WARNING(printable(f"{path}: warning: {warning}")))
             for path in report.pruned:
                 self.stdout.write(printable(f"{path}: unpublished (its file is gone)"))
+            for new_path, old_path in sorted(report.renamed.items()):
+                self.stdout.write(
+                    printable(f"{new_path}: renamed from {old_path} (same page; its old URL redirects)")
+                )
+            for path in report.merged:
+                self.stdout.write(
+                    printable(f"{path}: merged (edited in the admin and in the file, on different lines)")
+                )
+            if report.commit and verbosity >= 2:
+                self.stdout.write(printable(f"Imported git commit {report.commit}"))
         if verbosity >= 2:
             verb = "would be " if report.dry_run else ""
             for label, paths in (("created", report.created), ("updated", report.updated),
