@@ -9,7 +9,7 @@ BENCH_SIZES ?= 1000,10000
 MERMAID_VERSION ?= 11.17.2
 MERMAID_DIR := static/quire/vendor/mermaid
 
-.PHONY: run test hostile lint format bench bench-engine bench-quick bench-pathological loadtest browser java mermaid clean
+.PHONY: run test hostile lint format bench bench-engine bench-quick bench-pathological loadtest multi-instance browser java mermaid clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -62,6 +62,10 @@ bench-quick: $(VENV)/.installed-dev
 # 60 s of page views on gunicorn + PostgreSQL while an import and admin saves run (needs PostgreSQL)
 loadtest: $(VENV)/.installed-dev
 	$(BIN)/python bench/loadtest.py
+
+# Two instances on PostgreSQL, Redis and an S3 server: saves, upload, import, Redis restart, database blip
+multi-instance: $(VENV)/.installed-dev
+	$(BIN)/python bench/multi_instance.py
 
 # Make sure Debian's Chromium is there for the browser tests (installs it when missing and root)
 browser:

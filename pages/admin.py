@@ -9,14 +9,16 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from markdownx.admin import MarkdownxModelAdmin
 
 from pages import admin_views
 from pages.admin_export import export_zip
 from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.editing import delete_pages, save_page, set_published
-from pages.models import Page, SyncConflict
+from pages.jekyll_site import SiteRules
+from pages.models import Page, SiteConfig, SiteFile, SyncConflict
+from pages.site_settings import nav_case_sensitive
 from pages.sync_state import recorded_site_root
 from pages.sync_status import changed_files, unexported_page_ids
 
@@ -308,3 +310,50 @@ class PageAdmin(MarkdownxModelAdmin):
 
     def recover_view(self, request, version_id):
         return admin_views.recover_view(self, request, version_id)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: the import writes these rows from the site's folder."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SiteConfig)
+class SiteConfigAdmin(ReadOnlyAdmin):
+    """The `_config.yml` the last import read (export never writes it back)."""
+
+    list_display = ["__str__", "baseurl", "has_config", "updated_at"]
+    fields = ["source", "has_config", "baseurl", "settings_summary", "text", "updated_at"]
+    readonly_fields = fields
+
+    @admin.display(description="What Quire uses")
+    def settings_summary(self, obj: SiteConfig):
+        rules = SiteRules.from_config(obj.data if isinstance(obj.data, dict) else {}, obj.has_config)
+        rows = [
+            ("Site name", rules.title or "(the QUIRE_SITE_NAME setting)"),
+            ("Permalink style", rules.permalink_style),
+            ("Navigation sort", "case-sensitive" if nav_case_sensitive(rules) else "case-insensitive"),
+            (
+                "Output collections",
+                ", ".join(sorted(c.label for c in rules.collections.values() if c.output)),
+            ),
+            ("Search", "on" if rules.search_enabled else "off"),
+        ]
+        return format_html_join("", "<p><strong>{}:</strong> {}</p>", rows)
+
+
+@admin.register(SiteFile)
+class SiteFileAdmin(ReadOnlyAdmin):
+    """Images, PDFs and other files the import brought along with the pages."""
+
+    list_display = ["path", "url_path", "content_type", "size", "updated_at"]
+    search_fields = ["path"]
+    fields = ["path", "url_path", "content_type", "size", "sha256", "storage_name", "updated_at"]
+    readonly_fields = fields

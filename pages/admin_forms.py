@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from pages import front_matter as front_matter_yaml
 from pages.exporting import reimport_problems
+from pages.jekyll_site import SiteRules
 from pages.markdown_io import json_safe, normalise_newlines
 from pages.models import Page
 from pages.own_routes import own_route_message
@@ -27,6 +28,7 @@ from pages.revisions import (
     version_author,
     version_state,
 )
+from pages.site_settings import site_rules
 from pages.urls_from_paths import url_problem
 
 # Front-matter keys that have their own form field; the YAML box holds every other key.
@@ -139,9 +141,11 @@ def validate_nav_order(value: str) -> str:
 
 def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
     value = (value or "").strip()
-    if not (value.startswith("/") and value.endswith("/")):
-        raise ValidationError("The URL must start and end with “/”, e.g. /docs/install/.", code="url_slashes")
-    problem = url_problem(value)
+    if not value.startswith("/"):
+        raise ValidationError(
+            "The URL must start with “/”, e.g. /docs/install/ or /docs/install.html.", code="url_slashes"
+        )
+    problem = url_problem(value)  # the one URL rule, as for the import's permalinks and redirect_from
     if problem:
         raise ValidationError(f"The URL {value} {problem}.", code="url_characters")
     reserved = own_route_message(value)
@@ -156,11 +160,18 @@ def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
     return value
 
 
-def url_for_title(title: str, parent: Page | None) -> str:
-    """A page's default URL: its parent's URL plus the slug of its title (what the editor prefills)."""
+def url_for_title(title: str, parent: Page | None, rules: SiteRules | None = None) -> str:
+    """A page's default URL: its parent's folder plus the slug of its title, in the site's permalink
+    style (`/guide/slug/` when pretty or without a _config.yml, else Jekyll's `/guide/slug.html`)."""
+    rules = rules or site_rules()
     base = parent.url_path if parent else "/"
+    if not base.endswith("/"):  # /guide.html or /guide/index.html: the folder is /guide/
+        base = re.sub(r"(/index)?\.html?$", "", base) + "/"
     slug = slugify(title) or "page"
-    return f"{base}{slug}/"
+    style = rules.permalink_style
+    if style in ("quire", "pretty") or style.endswith("/"):
+        return f"{base}{slug}/"
+    return f"{base}{slug}.html"
 
 
 def descendant_ids(page_id: int) -> set[int]:

@@ -1,7 +1,9 @@
 """Serving public pages from Django's cache, kept fresh by the site-wide content version.
 
-Two hooks, both keyed by `pages.site_state.content_version()` (read once per request, from the
-database, so every gunicorn worker and the `import_pages` process agree on what is fresh):
+Two hooks, both keyed by the content version (`pages.site_state.shared_content_version()`: read
+once per request from the shared cache, whose copy the database owns, so every gunicorn worker, every
+machine and the `import_pages` process agree on what is fresh) and by the release
+(`pages.release.current_release()`: no release serves another's HTML):
 
 - `cache_public_response(view)`: a view decorator. An anonymous GET/HEAD without a query string is
   answered from the cache entry for (URL, content version) when there is one, else the view runs and
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import math
 import time
 import zlib
@@ -40,11 +43,15 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from pages.nav_tree import NavTree, closed_items, render_branch_html, render_nav_html
-from pages.site_state import bump_content_version, content_version
+from pages import base_url
+from pages.nav_tree import NavTree, closed_items, render_branch_html, render_nav_html, render_range_html
+from pages.release import current_release
+from pages.site_state import DATABASE_ERRORS, bump_content_version, shared_content_version
 
 PRIVATE_CACHE_CONTROL = "private, no-store"
+STALE_HEADER = "X-Quire-Stale"
 _VERSION_ATTRIBUTE = "_quire_content_version"
+_STALE_ATTRIBUTE = "_quire_stale"
 
 
 # ---------------------------------------------------------------------------------------------- settings
@@ -64,16 +71,36 @@ def nav_enabled() -> bool:
     return bool(_setting("QUIRE_CACHE_NAV", True))
 
 
+def nav_window() -> int:
+    """Most entries of one navigation level written into a page (0: no limit)."""
+    return int(_setting("QUIRE_NAV_WINDOW", 150))
+
+
+def cache_key(kind: str, *parts) -> str:
+    """The key of one cached thing of this release: `quire:<release>:<kind>:<parts...>`."""
+    return ":".join(["quire", current_release(), kind, *map(str, parts)])
+
+
 # ------------------------------------------------------------------------------------ content version
 def request_content_version(request: HttpRequest | None) -> int:
-    """The content version for this request: one query, then remembered on the request object."""
+    """The content version for this request: read once (see site_state), then remembered on the request.
+
+    When the database could not answer and the last shared copy is used, the request is marked stale
+    (`request_is_stale`). Raises the database's error when there is no copy either.
+    """
     if request is None:
-        return content_version()
+        return shared_content_version()[0]
     version = getattr(request, _VERSION_ATTRIBUTE, None)
     if version is None:
-        version = content_version()
+        version, stale = shared_content_version()
         setattr(request, _VERSION_ATTRIBUTE, version)
+        setattr(request, _STALE_ATTRIBUTE, stale)
     return version
+
+
+def request_is_stale(request: HttpRequest) -> bool:
+    """True when this request's content version is the last known one (the database did not answer)."""
+    return bool(getattr(request, _STALE_ATTRIBUTE, False))
 
 
 def _entry_timeout(version: int) -> int:
@@ -90,7 +117,7 @@ def next_scheduled_publication(version: int) -> float | None:
     """When the earliest future-dated page goes live (epoch seconds), or None; cached per version."""
     from pages.models import Page
 
-    key = f"quire:scheduled:{version}"
+    key = cache_key("scheduled", version)
     cache = _cache()
     value = cache.get(key)
     if value is None:
@@ -105,7 +132,7 @@ def next_scheduled_publication(version: int) -> float | None:
 
 def version_last_modified(version: int) -> float:
     """The time this content version was first served (the Last-Modified of every page in it)."""
-    key = f"quire:seen:{version}"
+    key = cache_key("seen", version)
     cache = _cache()
     cache.add(key, math.floor(time.time()), int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
     return cache.get(key) or math.floor(time.time())
@@ -121,13 +148,23 @@ class SiteNavigation:
     tree: NavTree
     closed: dict[int, str]
     branch_url_pattern: str  # the URL of one branch's HTML, with "{}" for the page id
+    prefix: str = ""  # the site's base URL, which every link in the HTML starts with
 
     def branch_url(self, page_id: int) -> str:
         return self.branch_url_pattern.format(page_id)
 
     def sidebar(self, current_id: int | None = None, ancestor_ids: Iterable[int] = ()) -> str:
-        """The sidebar HTML with `current_id` marked and it and its ancestors open."""
-        return render_nav_html(self.tree, self.closed, self.branch_url, current_id, ancestor_ids)
+        """The sidebar HTML with `current_id` marked and it and its ancestors open; a level longer than
+        QUIRE_NAV_WINDOW shows the window around its open entry (`nav_tree.render_nav_html`)."""
+        return render_nav_html(
+            self.tree,
+            self.closed,
+            self.branch_url,
+            current_id,
+            ancestor_ids,
+            prefix=self.prefix,
+            window=nav_window(),
+        )
 
     @property
     def html(self) -> str:
@@ -136,12 +173,16 @@ class SiteNavigation:
 
     def branch(self, page_id: int) -> str | None:
         """One page's children as a closed list (what a sidebar toggle fetches), None if it has none."""
-        return render_branch_html(self.tree, self.closed, page_id)
+        return render_branch_html(self.tree, self.closed, page_id, self.branch_url, window=nav_window())
+
+    def entries(self, parent_id: int, start: int, end: int) -> str | None:
+        """Entries [start, end) of one level (0: the top level), what a "more pages" entry loads."""
+        return render_range_html(self.tree, self.closed, parent_id, start, end, self.branch_url, nav_window())
 
 
 # Part of the shared cache key: an entry pickled by an older Quire (another SiteNavigation shape) is
 # never read by a newer one after an upgrade, even for the same content version.
-NAVIGATION_FORMAT = 2
+NAVIGATION_FORMAT = 3
 
 # The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
 # only while the database's content version still equals its version, so it is never stale.
@@ -152,38 +193,101 @@ def site_navigation(request: HttpRequest | None = None) -> SiteNavigation:
     """The navigation tree and HTML of the current content version, built once and shared.
 
     Looked up in this process, then in the shared cache; built (one query, one render) only when
-    neither holds the current version.
+    neither holds the current version — and then by one process at a time (`_build_once`).
     """
     global _local_navigation
     version = request_content_version(request)
     if not nav_enabled():
-        return _build_navigation(version)
+        return _build_navigation(version, request)
     local = _local_navigation
-    if local is not None and local.version == version:
+    prefix = base_url.prefix()
+    if local is not None and local.version == version and local.prefix == prefix:
         return local
-    key = f"quire:nav:{NAVIGATION_FORMAT}:{version}"
+    key = cache_key("nav", NAVIGATION_FORMAT, version, prefix)
     cache = _cache()
     navigation = cache.get(key)
     if navigation is None:
-        navigation = _build_navigation(version)
-        cache.set(key, navigation, _entry_timeout(version))
+        navigation = _build_once(cache, key, version, request)
     _local_navigation = navigation
     return navigation
 
 
-def _build_navigation(version: int) -> SiteNavigation:
-    from pages import selectors
+def _build_once(cache, key: str, version: int, request: HttpRequest | None) -> SiteNavigation:
+    """Build and share the navigation of `version`, one builder across all workers and machines.
 
-    tree = selectors.nav_tree()
+    The first process to take the lock (an `add` in the shared cache) builds and stores it, and drops
+    the previous version's entry; the others wait up to QUIRE_NAV_BUILD_WAIT seconds (default 5) for
+    the entry, then build their own copy. Without a working cache every process builds its own.
+    """
+    from pages.cache_backend import cache_is_down
+
+    lock = f"{key}:building"
+    if cache.add(lock, 1, int(_setting("QUIRE_NAV_BUILD_LOCK", 60))):
+        try:
+            navigation = _build_navigation(version, request)
+            cache.set(key, navigation, _entry_timeout(version))
+            latest = cache_key("nav-latest", NAVIGATION_FORMAT)
+            previous = cache.get(latest)
+            if previous is not None and previous != key:
+                cache.delete(previous)  # no reader asks for an older version once this one is out
+            cache.set(latest, key, int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
+        finally:
+            cache.delete(lock)
+        return navigation
+    deadline = time.monotonic() + float(_setting("QUIRE_NAV_BUILD_WAIT", 5))
+    while time.monotonic() < deadline and not cache_is_down(cache):
+        time.sleep(0.02)
+        navigation = cache.get(key)
+        if navigation is not None:
+            return navigation
+        if not cache.has_key(lock):
+            break  # the builder gave up (or its entry could not be stored): build here
+    return _build_navigation(version, request)
+
+
+def _build_navigation(version: int, request: HttpRequest | None = None) -> SiteNavigation:
+    from pages import selectors
+    from pages.site_settings import nav_case_sensitive, request_site
+
+    tree = selectors.nav_tree(case_sensitive=nav_case_sensitive(request_site(request).rules))
     pattern = reverse("pages:nav_branch", args=[0]).removesuffix("0/") + "{}/"
-    closed = closed_items(tree, pattern.format)
-    return SiteNavigation(version=version, tree=tree, closed=closed, branch_url_pattern=pattern)
+    prefix = base_url.prefix()
+    closed = closed_items(tree, pattern.format, prefix)
+    return SiteNavigation(
+        version=version, tree=tree, closed=closed, branch_url_pattern=pattern, prefix=prefix
+    )
 
 
 def forget_local_navigation() -> None:
     """Drop this process's shortcut (tests that roll the database back to an older version)."""
     global _local_navigation
     _local_navigation = None
+
+
+# ------------------------------------------------------------------------------------------------ search
+SEARCH_RESULTS = 20
+
+
+def cached_search(request: HttpRequest, query: str, limit: int = SEARCH_RESULTS) -> list:
+    """`pages.search.search(query, limit)`, cached per content version and release.
+
+    Keyed by a hash of the query's words (all the search looks at), so any text a reader types makes a
+    short key; an entry lives QUIRE_SEARCH_CACHE_TIMEOUT seconds at most (an hour by default)."""
+    from pages import search as site_search
+
+    version = request_content_version(request)
+    terms = site_search.query_terms(query)
+    if not terms:
+        return []
+    digest = hashlib.sha256(f"{limit}\n{' '.join(terms)}".encode()).hexdigest()[:32]
+    key = cache_key("search", version, digest)
+    cache = _cache()
+    hits = cache.get(key)
+    if hits is None:
+        hits = site_search.search(query, limit=limit)
+        timeout = min(_entry_timeout(version), int(_setting("QUIRE_SEARCH_CACHE_TIMEOUT", 3600)))
+        cache.set(key, hits, timeout)
+    return hits
 
 
 # --------------------------------------------------------------------------------------- page responses
@@ -215,7 +319,27 @@ def _cacheable_request(request: HttpRequest) -> bool:
 
 
 def _response_key(request: HttpRequest, version: int) -> str:
-    return f"quire:page:{version}:{request.get_host()}:{request.path}"
+    return cache_key("page", version, request.get_host(), request.path)
+
+
+def cached_page(request: HttpRequest, version: int) -> HttpResponse | None:
+    """This URL's cached public page of `version` as an answer to the request, marked stale; or None.
+
+    What a reader gets when the database cannot answer (pages/outage.py)."""
+    if not (_cacheable_request(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES):
+        return None
+    entry = _cache().get(_response_key(request, version))
+    if entry is None:
+        return None
+    return _mark_stale(_public_response(request, entry))
+
+
+def _mark_stale(response: HttpResponse) -> HttpResponse:
+    """Served from the cache while the database cannot answer: said in a header, kept briefly by others."""
+    response.headers[STALE_HEADER] = "database-unavailable"
+    max_age = min(int(_setting("QUIRE_PUBLIC_MAX_AGE", 60)), int(_setting("QUIRE_STALE_MAX_AGE", 5)))
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
 
 
 def _replayable_headers(response: HttpResponse) -> tuple[tuple[str, str], ...]:
@@ -271,7 +395,8 @@ def cache_public_response(view):
         if use_cache and not getattr(request, _MIDDLEWARE_LOOKED, False):
             entry = _cache().get(key)
             if entry is not None:
-                return _public_response(request, entry)
+                response = _public_response(request, entry)
+                return _mark_stale(response) if request_is_stale(request) else response
         response = view(request, *args, **kwargs)
         if not _storable(request, response):
             return response
@@ -294,6 +419,18 @@ def cache_public_response(view):
     return wrapper
 
 
+@functools.cache
+def _uncached_prefixes(static_url: str, media_url: str) -> tuple[str, ...]:
+    own = ["/admin/", "/markdownx/", "/_preview/", "/-/health/"]
+    own += ["/" + url.strip("/") + "/" for url in (static_url, media_url) if url and url.strip("/")]
+    return tuple(own)
+
+
+def uncached_prefixes() -> tuple[str, ...]:
+    """URL prefixes the page cache never looks at: the admin, the editor, health checks, files."""
+    return _uncached_prefixes(settings.STATIC_URL or "", settings.MEDIA_URL or "")
+
+
 class PublicPageCacheMiddleware:
     """The fast path: answer cached public pages before sessions, CSRF, auth and URL routing run.
 
@@ -306,10 +443,23 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        if _cacheable_request(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES:
-            entry = _cache().get(_response_key(request, request_content_version(request)))
+        if (
+            _cacheable_request(request)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith(uncached_prefixes())
+        ):
+            from pages.outage import database_unavailable
+
+            try:
+                version = request_content_version(request)
+            except DATABASE_ERRORS as error:
+                return database_unavailable(request, error)
+            entry = _cache().get(_response_key(request, version))
             if entry is not None:
-                return _public_response(request, entry)
+                response = _public_response(request, entry)
+                return _mark_stale(response) if request_is_stale(request) else response
+            if request_is_stale(request):
+                return database_unavailable(request, None)
             setattr(request, _MIDDLEWARE_LOOKED, True)
         response = self.get_response(request)
         pending = getattr(response, _PENDING_ENTRY, None)

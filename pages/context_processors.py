@@ -1,5 +1,13 @@
-from django.conf import settings
+from pages.site_settings import request_site
 
 
 def site(request):
-    return {"site_name": settings.QUIRE_SITE_NAME}
+    """The site's name and Just the Docs' header/footer settings from its _config.yml."""
+    info = request_site(request)
+    return {
+        "site_name": info.name,
+        "search_enabled": info.rules.search_enabled,
+        "aux_links": info.rules.aux_links,
+        "footer_html": info.footer_html,
+        "custom_callouts": bool(info.rules.callouts),
+    }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from pages.publishing import site_source_index
 from pages.render_limits import RenderRefused, bounded_render, check_size
+from pages.site_settings import site_baseurl
 from pages.uploads import check_image, store_image
 
 EDIT_PERMISSIONS = ("pages.change_page", "pages.add_page")
@@ -55,7 +55,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "The request has no 'content' field."}, status=400)
     try:
         check_size(content)
-        html = bounded_render(content, site_source_index(), settings.QUIRE_BASEURL)
+        html = bounded_render(content, site_source_index(), site_baseurl())
     except RenderRefused as refused:
         notice = f'<p class="quire-preview-refused" role="alert">{escape(refused.message)}</p>'
         return HttpResponse(notice, status=refused.status, content_type="text/html; charset=utf-8")

@@ -24,6 +24,7 @@ from django.db import transaction
 from pages import front_matter
 from pages.markdown_io import MAX_FILE_BYTES, SourceError, json_safe, parse_text, write_text
 from pages.models import Page
+from pages.site_settings import site_rules, using_rules
 from pages.site_state import bump_content_version
 from pages.source_fields import DerivedFields, FieldErrors, FieldProblem, derive_fields
 from pages.urls_from_paths import path_for_url
@@ -56,6 +57,8 @@ def _date_text(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S %z")
 
 
+SITE_DIR = "site_dir"
+"""Key in Page.source_format: where the imported folder lies under the folder holding _config.yml."""
 SYNCED_PARENT = "synced_parent_id"
 """Key in Page.source_format: the parent the page had at its last sync (an editor's new parent differs)."""
 
@@ -109,14 +112,15 @@ def front_matter_text(page: Page, *, follow_parent_titles: bool = True) -> str:
     raw = page.front_matter_raw or ""
     data = dict(page.front_matter or {})
     path = export_path(page)
+    rules, site_dir = site_rules(), (page.source_format or {}).get(SITE_DIR, "")
     try:
-        fields = derive_fields(data, path)
+        fields = derive_fields(data, path, rules, site_dir)
     except FieldErrors:
         return raw
     if page.title != fields.title or (not fields.has_title and not page.source_path):
         raw = front_matter.set_key(raw, "title", page.title)
         data["title"] = page.title
-        fields = derive_fields(data, path)
+        fields = derive_fields(data, path, rules, site_dir)
     for key, value in _edits(page, fields, follow_parent_titles):
         raw = front_matter.remove_key(raw, key) if value is None else front_matter.set_key(raw, key, value)
     return raw
@@ -245,6 +249,24 @@ def export_pages(
     With `record_sync`, each written page's sync state is updated so that importing the folder again
     reports it unchanged (a merged file is left for the next import to bring its file edits in).
     """
+    with using_rules(site_rules()):
+        result = _export_pages(
+            directory, dry_run=dry_run, record_sync=record_sync, force=force, diffs=diffs, only=only
+        )
+    if only is None:
+        from pages.site_files import export_site_files
+
+        created, updated, unchanged, errors = export_site_files(directory.resolve(), dry_run=dry_run)
+        result.created += created
+        result.updated += updated
+        result.unchanged += unchanged
+        result.errors += errors
+    return result
+
+
+def _export_pages(
+    directory: Path, *, dry_run: bool, record_sync: bool, force: bool, diffs: bool, only: set[int] | None
+) -> ExportResult:
     from pages.sync_state import is_site_root
 
     result = ExportResult()

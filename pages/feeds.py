@@ -1,9 +1,10 @@
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
+from pages.base_url import site_url
 from pages.models import Page
 from pages.selectors import meta_description
+from pages.site_settings import site_info
 
 FEED_LENGTH = 50
 
@@ -12,13 +13,15 @@ class LatestPagesFeed(Feed):
     """An Atom feed of the dated public pages, newest first."""
 
     feed_type = Atom1Feed
-    link = "/"
+
+    def link(self) -> str:
+        return site_url("/")
 
     def title(self) -> str:
-        return settings.QUIRE_SITE_NAME
+        return site_info().name
 
     def subtitle(self) -> str:
-        return f"New pages on {settings.QUIRE_SITE_NAME}"
+        return f"New pages on {site_info().name}"
 
     def items(self):
         return (

@@ -21,7 +21,7 @@ import difflib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -29,9 +29,10 @@ from django.utils import timezone
 
 from pages import markdown_io
 from pages.bulk_rows import insert_rows, update_rows
-from pages.exporting import FILE_GONE, SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.exporting import FILE_GONE, SITE_DIR, SYNCED_PARENT, content_hash, page_file_text, sha256_hex
 from pages.git_sync import head_commit
 from pages.import_lock import ImportBusy, import_transaction
+from pages.jekyll_site import CONFIG_NAME, NO_CONFIG, ConfigError, SiteRules, find_site_root, read_config_file
 from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect, SyncConflict
 from pages.navigation import NavNode, resolve_parents
@@ -42,9 +43,12 @@ from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
 from pages.revisions import NOT_RECORDED, import_comment, record_import_revisions
 from pages.search import indexing_by_batch
+from pages.site_files import FoundSiteFile, SiteFileReport, import_site_files
+from pages.site_settings import normal_baseurl, save_config, site_rules, stored_rules, using_rules
 from pages.site_state import bump_content_version
-from pages.source_fields import DerivedFields, FieldErrors, derive_fields
-from pages.sync_state import find_site_root, record_site_root
+from pages.source_fields import DerivedFields, FieldErrors, derive_fields, effective_front_matter
+from pages.sync_state import find_site_root as site_root_and_prefix
+from pages.sync_state import record_site_root
 from pages.urls_from_paths import SourceIndex
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -88,6 +92,8 @@ class ImportReport:
     warnings: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     diffs: dict[str, str] = field(default_factory=dict)
+    files: SiteFileReport = field(default_factory=SiteFileReport)
+    config_changed: bool = False
     dry_run: bool = False
     written: bool = False
     commit: str = ""  # the git commit of the imported folder, when it is a git work tree
@@ -100,7 +106,7 @@ class ImportReport:
 
     @property
     def changes(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.pruned)
+        return len(self.created) + len(self.updated) + len(self.pruned) + self.files.changes
 
     @property
     def failed(self) -> bool:
@@ -118,6 +124,8 @@ class ImportReport:
             line += f", renamed {len(self.renamed)}"
         if self.pruned:
             line += f", unpublished {len(self.pruned)}"
+        if self.files.created or self.files.updated or self.files.unchanged or self.files.pruned:
+            line += f"; {self.files.summary()}"
         return f"{line} (dry run: nothing was changed)" if self.dry_run else line
 
 
@@ -126,6 +134,7 @@ class FoundFile:
     root: Path
     path: str  # relative to the root, posix
     absolute: Path
+    site_dir: str = ""  # the root's place under the folder holding _config.yml
 
 
 @dataclass
@@ -139,27 +148,54 @@ class Planned:
     base_text: str | None = None  # set when the page takes a merge: the file's text, the new base
 
 
-def skipped_folder(name: str) -> bool:
+def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
+    """Markdown pages under root (no _config.yml rules), sorted; see `find_site_files`."""
+    return find_site_files(root, report, NO_CONFIG, "")[0]
+
+
+def _walked(rules: SiteRules, folder: str) -> bool:
+    """Whether a folder may hold part of the site: kept by Jekyll's filter, or on the way to a
+    collection's folder, or a `_posts` folder."""
+    if rules.entry_kept(folder) or "_posts" in folder.split("/"):
+        return True
+    return any(
+        c.output and (c.folder.startswith(folder + "/") or f"{folder}/".startswith(c.folder + "/"))
+        for c in rules.collections.values()
+    )
+
+
+def _skipped_folder(name: str) -> bool:
     """The walk never enters dot-folders, `_site` or `node_modules`."""
     return name.startswith(".") or name in SKIPPED_DIRS
 
 
-def skipped_file(name: str) -> bool:
-    """The walk never reads dot-files or files that are not markdown."""
-    return name.startswith(".") or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES
+def _walk_reads(rules: SiteRules, prefix: str, rel: str, markdown: bool) -> bool:
+    """Whether `find_site_files` itself would read the file at `rel` (a real path relative to the
+    walked root, `prefix` being the root's place under the site root), as a page when `markdown`, else
+    as a site file: every folder on the way is one the walk enters, and the file is neither a dot-file,
+    the root's _config.yml, nor one Jekyll skips."""
+    *folders, name = rel.split("/")
+    if (Path(name).suffix.lower() in MARKDOWN_SUFFIXES) != markdown:
+        return False
+    for depth, folder in enumerate(folders, start=1):
+        if _skipped_folder(folder) or not _walked(rules, prefix + "/".join(folders[:depth])):
+            return False
+    if name.startswith(".") or (not folders and name == CONFIG_NAME):
+        return False
+    return rules.placement(prefix + rel).kind != "ignored"
 
 
-def walked(relative: PurePosixPath) -> bool:
-    """Whether the walk itself would read the file at this root-relative real path."""
-    *folders, name = relative.parts
-    return not any(skipped_folder(folder) for folder in folders) and not skipped_file(name)
-
-
-def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
-    """Markdown files under root, sorted. A symlinked file is read only when its real target is a file
-    the walk would read itself; links leaving the root or into skipped places are refused."""
+def find_site_files(
+    root: Path, report: ImportReport, rules: SiteRules, site_dir: str
+) -> tuple[list[FoundFile], list[FoundSiteFile]]:
+    """The pages (markdown files Jekyll builds) and the other files of the site under root, sorted.
+    `site_dir` is root's place under the site's root. A symlinked file is read only when its real
+    target is a file the walk itself would read (`_walk_reads`); links leaving the root, or into
+    dot-folders, `_site`, folders Jekyll skips and the like, are refused and named."""
     found: list[FoundFile] = []
+    others: list[FoundSiteFile] = []
     real_root = root.resolve()
+    prefix = f"{site_dir}/" if site_dir else ""
 
     def outside(path: Path) -> bool:
         return not path.resolve().is_relative_to(real_root)
@@ -168,10 +204,14 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
         kept = []
         for name in sorted(dirs):
             absolute = Path(folder) / name
-            if skipped_folder(name):
+            rel = absolute.relative_to(root).as_posix()
+            if _skipped_folder(name):
+                continue
+            if not _walked(rules, prefix + rel):
+                if name.startswith("_"):
+                    _report_unbuilt_folder(absolute, rel, report)
                 continue
             if absolute.is_symlink():
-                rel = absolute.relative_to(root).as_posix()
                 if outside(absolute):
                     message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
                     report.errors.append(SourceError(rel, message))
@@ -183,10 +223,16 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
             kept.append(name)
         dirs[:] = kept
         for name in sorted(files):
-            if skipped_file(name):
-                continue
             absolute = Path(folder) / name
             rel = absolute.relative_to(root).as_posix()
+            if name.startswith(".") or (folder == str(root) and name == CONFIG_NAME):
+                continue
+            placement = rules.placement(prefix + rel)
+            markdown = Path(name).suffix.lower() in MARKDOWN_SUFFIXES
+            if placement.kind == "ignored":
+                if markdown:
+                    report.warn(rel, IGNORED_MESSAGE)
+                continue
             if absolute.is_symlink():
                 target = absolute.resolve()
                 if outside(absolute):
@@ -194,14 +240,43 @@ def find_markdown_files(root: Path, report: ImportReport) -> list[FoundFile]:
                         SourceError(rel, f"symlink to {target}, outside the import root; refused")
                     )
                     continue
-                if not walked(PurePosixPath(target.relative_to(real_root).as_posix())):
+                if not _walk_reads(rules, prefix, target.relative_to(real_root).as_posix(), markdown):
                     report.errors.append(
                         SourceError(rel, f"symlink to {target}, a file the import skips; refused")
                     )
                     continue
-            if absolute.is_file():
+            if not absolute.is_file():
+                continue
+            if markdown:
                 found.append(FoundFile(root, rel, absolute))
-    return found
+            else:
+                others.append(FoundSiteFile(rel, absolute, _file_url(rules, prefix + rel, placement)))
+    return found, others
+
+
+def _report_unbuilt_folder(absolute: Path, rel: str, report: ImportReport) -> None:
+    """A `_` folder holding markdown that Jekyll does not build (drafts, layouts, a collection
+    without `output: true`) is named once in the report, so no page goes missing silently."""
+    count = sum(1 for p in absolute.rglob("*") if p.suffix.lower() in MARKDOWN_SUFFIXES)
+    if count:
+        report.warn(f"{rel}/", IGNORED_FOLDER_MESSAGE.format(count))
+
+
+IGNORED_FOLDER_MESSAGE = (
+    "{} markdown file(s) not imported: Jekyll does not build a folder whose name starts with '_' "
+    "(drafts, layouts, includes, or a collection without `output: true` in _config.yml)"
+)
+IGNORED_MESSAGE = (
+    "not imported: Jekyll does not build it (a name starting with '_', '.', '#' or '~' outside an output "
+    "collection, a draft, or excluded in _config.yml)"
+)
+
+
+def _file_url(rules: SiteRules, site_path: str, placement) -> str:
+    """Where Jekyll copies a static file: its own path, or under the collection's URL."""
+    if placement.collection is not None:
+        return f"/{placement.collection.label}/{placement.relative}"
+    return "/" + site_path
 
 
 def _field_errors(source: PageSource, exc: FieldErrors) -> list[SourceError]:
@@ -228,17 +303,73 @@ def import_directory(root: Path, options: ImportOptions | None = None) -> Import
     return import_folders([root], options)
 
 
+@dataclass
+class SiteSetup:
+    """The site's `_config.yml` as this run read it, and each imported folder's place in the site."""
+
+    rules: SiteRules
+    site_dirs: dict[Path, str]
+    text: str = ""
+    source: str = ""
+    file_hash: str = ""
+    previous: SiteRules = field(default_factory=SiteRules)  # the rules of the last import
+
+    @property
+    def rules_changed(self) -> bool:
+        """A changed config can change every page's URL or defaults: every file is read again."""
+        return (self.rules.config, self.rules.has_config) != (self.previous.config, self.previous.has_config)
+
+
+def read_site_setup(roots: list[Path], report: ImportReport) -> SiteSetup | None:
+    """Find and read `_config.yml` (the first folder's own, or its nearest parent's); None after
+    reporting a config that cannot be read (the run then writes nothing)."""
+    previous = stored_rules()
+    site_root = find_site_root(roots[0]) if roots else None
+    if site_root is None:
+        return SiteSetup(NO_CONFIG, dict.fromkeys(roots, ""), previous=previous)
+    config_path = site_root / CONFIG_NAME
+    first = roots[0].resolve()
+    name = CONFIG_NAME if site_root == first else str(config_path)
+    try:
+        text, data = read_config_file(config_path, name)
+    except ConfigError as exc:
+        report.errors.append(SourceError(exc.path, exc.message, exc.line, exc.column))
+        return None
+    site_dirs = {}
+    for root in roots:
+        resolved = root.resolve()
+        site_dirs[root] = (
+            resolved.relative_to(site_root).as_posix() if resolved.is_relative_to(site_root) else ""
+        )
+        site_dirs[root] = "" if site_dirs[root] == "." else site_dirs[root]
+    return SiteSetup(
+        SiteRules.from_config(json_safe(data)),
+        site_dirs,
+        text,
+        str(config_path),
+        sha256_hex(text.encode()),
+        previous,
+    )
+
+
 def import_folders(roots: list[Path], options: ImportOptions | None = None) -> ImportReport:
     """Import markdown folders into pages in one atomic, locked run; see the module docstring."""
     options = options or ImportOptions()
     report = ImportReport(dry_run=options.dry_run)
+    setup = read_site_setup(roots, report)
+    if setup is None:
+        return report
     found: list[FoundFile] = []
+    site_files: list[FoundSiteFile] = []
     owners: dict[str, FoundFile] = {}
-    sites = [find_site_root(root) for root in roots]
+    sites = [site_root_and_prefix(root) for root in roots]
     report.commit = head_commit(sites[0][0]) if sites else ""
     prefixes = [prefix for _, prefix in sites]
     for root, (site_root, prefix) in zip(roots, sites, strict=True):
-        for item in _in_site(find_markdown_files(root, report), site_root, prefix):
+        pages, others = find_site_files(root, report, setup.rules, setup.site_dirs[root])
+        # Identity is the path in the site, whichever of its folders was imported.
+        site_files.extend(FoundSiteFile(prefix + f.path, f.absolute, f.url_path) for f in others)
+        for item in _in_site(pages, site_root, prefix):
             if item.path in owners:
                 report.errors.append(
                     SourceError(item.path, f"found in both {owners[item.path].root} and {root}; "
@@ -248,8 +379,8 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
             owners[item.path] = item
             found.append(item)
     try:
-        with import_transaction(options.wait, lock=not options.dry_run):
-            _run(found, options, report, prefixes)
+        with import_transaction(options.wait, lock=not options.dry_run), using_rules(setup.rules):
+            _run(found, options, report, setup, site_files, prefixes)
             if not report.failed and not options.dry_run:
                 record_site_root(sites[0][0])
             if report.failed or options.dry_run:
@@ -269,7 +400,29 @@ def _in_site(found: list[FoundFile], site_root: Path, prefix: str) -> list[Found
     return [FoundFile(site_root, prefix + item.path, item.absolute) for item in found]
 
 
-def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport, prefixes: list[str]) -> None:
+def _site_baseurl(options: ImportOptions, setup: SiteSetup) -> str:
+    """--baseurl, else the config's `baseurl`, else the QUIRE_BASEURL setting."""
+    if options.baseurl is not None:
+        return normal_baseurl(options.baseurl)
+    if "baseurl" in setup.rules.config:
+        return setup.rules.baseurl
+    return normal_baseurl(getattr(settings, "QUIRE_BASEURL", ""))
+
+
+def _store_config(options: ImportOptions, setup: SiteSetup, report: ImportReport) -> None:
+    if options.dry_run:
+        return
+    report.config_changed = save_config(
+        text=setup.text,
+        data=setup.rules.config,
+        has_config=setup.rules.has_config,
+        source=setup.source,
+        baseurl=_site_baseurl(options, setup),
+        file_hash=setup.file_hash,
+    )
+
+
+def _run(found, options: ImportOptions, report: ImportReport, setup: SiteSetup, site_files, prefixes) -> None:
     existing = {
         row["source_path"]: row
         for row in Page.objects.exclude(source_path=None).values(
@@ -283,22 +436,40 @@ def _run(found: list[FoundFile], options: ImportOptions, report: ImportReport, p
             report.renamed[new_path] = old_path
             report.note(new_path, f"renamed from {old_path}")
     invalid: set[str] = {error.path for error in report.errors}
-    changed, unchanged = _hash_files(found, existing, report, invalid)
+    changed, unchanged = _hash_files(found, existing, report, invalid, force=setup.rules_changed)
     renderer = None
     if not options.dry_run:
         # Started before the changed files are parsed, so the workers are forked from a small process.
-        baseurl = options.baseurl if options.baseurl is not None else getattr(settings, "QUIRE_BASEURL", "")
+        baseurl = _site_baseurl(options, setup)
         parallel = len(changed) >= options.parallel_threshold
         renderer = Renderer(baseurl, jobs=options.jobs, parallel=parallel)
     try:
-        _plan_and_write(found, changed, unchanged, existing, options, report, invalid, renderer, prefixes)
+        _plan_and_write(
+            found, changed, unchanged, existing, options, report, invalid, renderer, setup, prefixes
+        )
     finally:
         if renderer:
             renderer.close()
+    if report.errors and not options.skip_invalid:
+        return
+    _store_config(options, setup, report)
+    taken = set(Page.objects.values_list("url_path", flat=True))
+    report.files = import_site_files(
+        site_files,
+        prune=options.prune,
+        dry_run=options.dry_run,
+        taken_urls=taken,
+        in_scope=lambda path: in_scope(path, prefixes),
+    )
+    for path, why in report.files.refused.items():
+        report.warn(path, f"file not imported: {why}")
+    if not options.dry_run and (report.files.changes or report.config_changed):
+        bump_content_version()
 
 
-def _hash_files(found, existing, report: ImportReport, invalid: set[str]):
-    """Split the files into changed ones (with their hash) and unchanged ones, by SHA-256 alone."""
+def _hash_files(found, existing, report: ImportReport, invalid: set[str], *, force: bool = False):
+    """Split the files into changed ones (with their hash) and unchanged ones, by SHA-256 alone
+    (`force`: every file counts as changed, as after a change of _config.yml)."""
     changed: list[tuple[FoundFile, str]] = []
     unchanged: list[FoundFile] = []
     for item in found:
@@ -315,7 +486,7 @@ def _hash_files(found, existing, report: ImportReport, invalid: set[str]):
         except (SourceError, OSError) as exc:
             _reject(item.path, exc, report, invalid)
             continue
-        if row is not None and row["file_hash"] == digest:
+        if row is not None and row["file_hash"] == digest and not force:
             unchanged.append(item)
         else:
             changed.append((item, digest))
@@ -334,7 +505,7 @@ def _reject(path: str, exc: SourceError | OSError, report: ImportReport, invalid
     invalid.add(path)
 
 
-def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Planned]:
+def _parse_changed(changed, report: ImportReport, invalid: set[str], rules: SiteRules) -> list[Planned]:
     """Parse and check the changed files' front matter; each file's body is read again when written."""
     planned: list[Planned] = []
     for item, digest in changed:
@@ -345,7 +516,7 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Pla
                     item.path, "the file changed while it was being imported; run the import again"
                 )
             source = markdown_io.read_file(item.path, data)
-            fields = derive_fields(source.front_matter, item.path)
+            fields = derive_fields(source.front_matter, item.path, rules, item.site_dir)
         except FieldErrors as exc:
             report.errors.extend(_field_errors(source, exc))
             invalid.add(item.path)
@@ -361,11 +532,11 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str]) -> list[Pla
 
 
 def _plan_and_write(
-    found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer, prefixes
+    found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer, setup, prefixes
 ):
     """Parse and check the changed files, then write them in pipelined batches, link parents, prune and
     record history (everything after hashing; `renderer` is already running)."""
-    planned = _parse_changed(changed, report, invalid)
+    planned = _parse_changed(changed, report, invalid, setup.rules)
     _check_urls(planned, unchanged, existing, report, invalid)
     if report.errors and not options.skip_invalid:
         return
@@ -381,7 +552,7 @@ def _plan_and_write(
     total = len(found)
     indexing = contextlib.nullcontext(None) if options.dry_run else indexing_by_batch()
     with indexing as index_sections:
-        for queued in _queued_ahead(planned, options, report, renderer):
+        for queued in _queued_ahead(planned, options, report, renderer, setup):
             _write_batch(queued, report, index_sections)
             done += queued.size
             if options.progress:
@@ -393,8 +564,8 @@ def _plan_and_write(
         return
     if report.errors and not options.skip_invalid:
         return
-    _link_parents(report)
-    _prune(found, options, report, prefixes)
+    _link_parents(report, setup.previous)
+    _prune(found, options, report, setup.previous, prefixes)
     # History for every page the import wrote, so an editor's conflict shows what the import did.
     record_import_revisions(_written_pages(report.created + report.updated), import_comment(report.commit))
     report.written = True
@@ -403,13 +574,13 @@ def _plan_and_write(
 
 
 def _queued_ahead(
-    planned: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None
+    planned: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None, setup
 ) -> Iterable[_QueuedBatch]:
     """The batches, each handed over once the next one is queued for rendering: while this process
     writes batch N, the workers render batch N + 1, so they never wait for the database."""
     queued = None
     for batch in _batches(planned, options.batch_size):
-        following = _prepare_batch(batch, options, report, renderer)
+        following = _prepare_batch(batch, options, report, renderer, setup)
         if queued is not None:
             yield queued
         queued = following
@@ -469,7 +640,7 @@ class _QueuedBatch:
 
 
 def _prepare_batch(
-    batch: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None
+    batch: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None, setup
 ) -> _QueuedBatch:
     """Lock the batch's pages, settle conflicts, queue the bodies to write for rendering."""
     paths = [p.found.path for p in batch]
@@ -492,7 +663,7 @@ def _prepare_batch(
             continue
         page = pages.get(item.found.path)
         if page is not None and page.synced_content_hash:
-            source = _settle_edits(item, source, page, options, report)
+            source = _settle_edits(item, source, page, options, report, setup.previous)
             if source is None:
                 continue
         to_write.append((item, source, page))
@@ -501,13 +672,16 @@ def _prepare_batch(
             (report.created if page is None else report.updated).append(item.found.path)
         return _QueuedBatch(len(batch), to_write, None)
     renders = renderer.start(
-        [(source.body, item.found.path, source.body_line_offset) for item, source, _ in to_write]
+        [
+            (source.body, item.found.path, source.body_line_offset, item.fields.url_path)
+            for item, source, _ in to_write
+        ]
     )
     return _QueuedBatch(len(batch), to_write, renders)
 
 
 def _settle_edits(
-    item: Planned, source: PageSource, page: Page, options: ImportOptions, report: ImportReport
+    item: Planned, source: PageSource, page: Page, options: ImportOptions, report: ImportReport, previous
 ) -> PageSource | None:
     """A changed file whose page may also have been edited in the admin: the source to import (the
     file's, or the three-way merge of both sides), or None when the page is left as it is."""
@@ -517,8 +691,9 @@ def _settle_edits(
     path = item.found.path
     # A renamed page is compared as it was at its old path (its URL comes from the path).
     page.source_path = report.renamed.get(path, path)
-    current_text = page_file_text(page)
-    edited = content_hash(page) != page.synced_content_hash
+    with using_rules(previous):  # as of its last sync (the rules then): what an editor changed since
+        current_text = page_file_text(page)
+        edited = content_hash(page) != page.synced_content_hash
     page.source_path = path
     file_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
     prefer = options.prefer_paths.get(path, options.prefer)
@@ -565,7 +740,7 @@ def _merged_source(item: Planned, text: str, report: ImportReport) -> PageSource
     path = item.found.path
     try:
         source = markdown_io.parse_text(path, text)
-        item.fields = derive_fields(source.front_matter, path)
+        item.fields = derive_fields(source.front_matter, path, site_rules())
     except FieldErrors as exc:
         report.warn(path, f"the merged text is not a valid page ({exc}); left as a conflict")
         return None
@@ -600,6 +775,8 @@ def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> 
         page.front_matter = json_safe(source.front_matter)
         page.front_matter_raw = source.front_matter_raw
         page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
+        if item.found.site_dir:
+            page.source_format[SITE_DIR] = item.found.site_dir
         warnings = [str(warning) for warning in rendered.warnings]
         page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
         page.file_hash = item.file_hash
@@ -678,7 +855,7 @@ def _front_matter_text(front_matter: dict, key: str) -> str | None:
     return None if value is None or isinstance(value, bool | list | dict) else str(value)
 
 
-def _link_parents(report: ImportReport) -> None:
+def _link_parents(report: ImportReport, previous: SiteRules) -> None:
     """Set every page's parent the way Just the Docs resolves `parent` / `grand_parent` / `ancestor`.
 
     Reads the site in chunks keeping only what the resolution needs, and writes the changed parents
@@ -690,9 +867,13 @@ def _link_parents(report: ImportReport) -> None:
     columns = (
         "id", "source_path", "title", "front_matter", "parent_id", "version", "source_format", "published",
     )  # fmt: skip
+    rules = site_rules()
     for row in Page.objects.values_list(*columns).iterator(chunk_size=2000):
         pk, source_path, title, front_matter, parent_id, version, source_format, published = row
         fm = front_matter if isinstance(front_matter, dict) else {}
+        if source_path:  # the config's `defaults` may name the parent
+            site_dir = (source_format or {}).get(SITE_DIR, "")
+            fm = effective_front_matter(fm, f"{site_dir}/{source_path}" if site_dir else source_path, rules)
         titled = source_path is None or isinstance(fm.get("title"), str)
         key = source_path or f"page #{pk}"
         parent, grand_parent, ancestor = (
@@ -716,7 +897,7 @@ def _link_parents(report: ImportReport) -> None:
             continue  # pages made in the admin keep the parent their editor chose
         parent_id = by_key[parent].id if parent is not None else None
         if parent_id != row.parent_id:
-            if row.source_path not in touched and _edited_since_sync(row.id):
+            if row.source_path not in touched and _edited_since_sync(row.id, previous):
                 continue  # an editor chose this parent; export writes it to the file
             source_format = {**row.source_format, SYNCED_PARENT: parent_id}
             changed.append((parent_id, row.version + 1, source_format, row.id))
@@ -726,9 +907,10 @@ def _link_parents(report: ImportReport) -> None:
     update_rows(Page, ["parent", "version", "source_format"], changed)
 
 
-def _edited_since_sync(page_id: int) -> bool:
+def _edited_since_sync(page_id: int, previous: SiteRules) -> bool:
     page = Page.objects.select_related("parent").get(pk=page_id)
-    return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+    with using_rules(previous):
+        return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
 
 
 def _plan_prune(found, existing, options: ImportOptions, report: ImportReport, prefixes) -> None:
@@ -742,7 +924,7 @@ def _plan_prune(found, existing, options: ImportOptions, report: ImportReport, p
         )  # fmt: skip
 
 
-def _prune(found, options: ImportOptions, report: ImportReport, prefixes) -> None:
+def _prune(found, options: ImportOptions, report: ImportReport, previous: SiteRules, prefixes) -> None:
     """With --prune, pages whose files are gone from the imported folders are unpublished (never
     deleted), and marked so that export does not write their files back."""
     if not options.prune:
@@ -754,7 +936,8 @@ def _prune(found, options: ImportOptions, report: ImportReport, prefixes) -> Non
             continue
         # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
         # file that comes back count as changed, so it is published again.
-        edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+        with using_rules(previous):
+            edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
         page.published = False
         synced = page.synced_content_hash if edited else content_hash(page)
         Page.objects.filter(pk=page.pk).update(

@@ -35,7 +35,7 @@ class Page(models.Model):
         "URL",
         max_length=1000,
         unique=True,
-        help_text="The page's path on the site, starting and ending with '/', e.g. /docs/install/",
+        help_text="The page's path on the site, starting with '/', e.g. /docs/install/ or /docs/install.html",
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
@@ -94,7 +94,10 @@ class Page(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return self.url_path
+        """The URL as written in HTML: the site's base URL (see `pages.base_url`), then url_path."""
+        from pages.base_url import site_url
+
+        return site_url(self.url_path)
 
 
 class PageSection(models.Model):
@@ -155,3 +158,42 @@ class SiteState(models.Model):
 
     def __str__(self) -> str:
         return f"content version {self.content_version}"
+
+
+class SiteConfig(models.Model):
+    """One row: the site's `_config.yml` as read by the last import (never written back by export)."""
+
+    text = models.TextField("_config.yml", blank=True, help_text="The file as written.")
+    data = models.JSONField("settings", default=dict, blank=True)
+    has_config = models.BooleanField(default=False, help_text="A _config.yml was found at the last import.")
+    source = models.CharField(max_length=1000, blank=True, help_text="Where the file was read from.")
+    baseurl = models.CharField(
+        max_length=1000, blank=True, help_text="The path prefix the site is served under (e.g. /docs)."
+    )
+    file_hash = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site configuration"
+        verbose_name_plural = "site configuration"
+
+    def __str__(self) -> str:
+        return self.source or "site configuration"
+
+
+class SiteFile(models.Model):
+    """A non-markdown file of the site (image, PDF, ...), kept in the media storage at its own path."""
+
+    path = models.CharField(max_length=1000, unique=True, help_text="Path in the imported folder.")
+    url_path = models.CharField(max_length=1000, unique=True, help_text="The file's URL on the site.")
+    storage_name = models.CharField(max_length=1100)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.path

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
 from pages.navigation import sort_pages
+from pages.sanitising import title_html
 
 REVERSED_ORDERS = frozenset({"reversed", "desc"})
 
@@ -33,6 +34,7 @@ class NavRecord:
     source_path: str | None = None
     nav_exclude: bool = False
     child_nav_order: str | None = None
+    front_matter: dict | None = field(default=None, compare=False)  # title and nav_order as written
 
 
 @dataclass
@@ -71,19 +73,29 @@ class NavTree:
     def in_nav(self, page_id: int) -> bool:
         return page_id in self._position
 
+    def sibling_index(self, page_id: int) -> int | None:
+        """Where a page stands among its siblings in the navigation (None when it is not in it)."""
+        return self._sibling_index.get(page_id)
+
     def __post_init__(self) -> None:
         self._position = {record.id: i for i, record in enumerate(self.order)}
+        self._sibling_index = {record.id: i for i, record in enumerate(self.roots)}
+        for kids in self.children.values():
+            self._sibling_index.update((record.id, i) for i, record in enumerate(kids))
 
 
-def _sorted_siblings(records: list[NavRecord], parent: NavRecord | None) -> list[NavRecord]:
-    ordered = sort_pages(records)
+def _sorted_siblings(
+    records: list[NavRecord], parent: NavRecord | None, case_sensitive: bool
+) -> list[NavRecord]:
+    ordered = sort_pages(records, case_sensitive=case_sensitive)
     if parent and (parent.child_nav_order or "").strip().lower() in REVERSED_ORDERS:
         ordered.reverse()
     return ordered
 
 
-def build_tree(records: Iterable[NavRecord]) -> NavTree:
-    """Build the navigation tree from every published page (one query's worth of records)."""
+def build_tree(records: Iterable[NavRecord], *, case_sensitive: bool = True) -> NavTree:
+    """Build the navigation tree from every published page (one query's worth of records); text
+    sorts case-sensitively unless `case_sensitive` is off (the site's `nav_sort: case_insensitive`)."""
     by_id = {record.id: record for record in records}
     grouped: dict[int | None, list[NavRecord]] = {}
     for record in by_id.values():
@@ -96,14 +108,14 @@ def build_tree(records: Iterable[NavRecord]) -> NavTree:
 
     children: dict[int, list[NavRecord]] = {}
     order: list[NavRecord] = []
-    roots = _sorted_siblings(grouped.get(None, []), None)
+    roots = _sorted_siblings(grouped.get(None, []), None, case_sensitive)
 
     def walk(nodes: list[NavRecord], seen: set[int]) -> None:
         for node in nodes:
             order.append(node)
             kids = grouped.get(node.id)
             if kids and node.id not in seen:
-                children[node.id] = _sorted_siblings(kids, node)
+                children[node.id] = _sorted_siblings(kids, node, case_sensitive)
                 walk(children[node.id], seen | {node.id})
 
     walk(roots, set())
@@ -131,6 +143,7 @@ def home_record(tree: NavTree) -> NavRecord | None:
 
 
 def _toggle(node: NavRecord, title: str, branch_url: str, expanded: bool) -> str:
+    title = escape(strip_tags(title))
     """A section's open/close button; `aria-controls` names the children's list only when that list is
     in the page (a closed branch gets it from the script once loaded)."""
     state = f'aria-expanded="true" aria-controls="nav-{node.id}"' if expanded else 'aria-expanded="false"'
@@ -140,22 +153,65 @@ def _toggle(node: NavRecord, title: str, branch_url: str, expanded: bool) -> str
     )
 
 
-def _item(tree: NavTree, node: NavRecord, branch_url: str, classes: str = "", current: bool = False) -> str:
+def _item(
+    tree: NavTree,
+    node: NavRecord,
+    branch_url: str,
+    classes: str = "",
+    current: bool = False,
+    prefix: str = "",
+) -> str:
     """One entry's `<li>` up to (not including) its children's list and its closing tag. An entry with
-    children gets a toggle, shown expanded when `classes` says the entry is open."""
-    title = escape(node.title)
+    children gets a toggle, shown expanded when `classes` says the entry is open. The title's HTML is
+    shown (sanitised), as Just the Docs shows it; every URL starts with the site's `prefix`."""
+    title = title_html(node.title)
     marker = ' aria-current="page"' if current else ""
-    link = f'<a class="nav-link" href="{escape(node.url_path)}" data-nav-link="{node.id}"{marker}>{title}</a>'
+    href = escape(prefix + node.url_path)
+    link = f'<a class="nav-link" href="{href}" data-nav-link="{node.id}"{marker}>{title}</a>'
     toggle = ""
     if node.id in tree.children:
-        toggle = _toggle(node, title, branch_url, expanded="is-open" in classes)
+        toggle = _toggle(node, node.title, branch_url, expanded="is-open" in classes)
     class_attribute = f"nav-item {classes}" if classes else "nav-item"
     return f'<li class="{class_attribute}" data-nav="{node.id}">{link}{toggle}'
 
 
-def closed_items(tree: NavTree, branch_url: Callable[[int], str]) -> dict[int, str]:
+def closed_items(tree: NavTree, branch_url: Callable[[int], str], prefix: str = "") -> dict[int, str]:
     """Every entry as a closed `<li>` (its link, and a toggle if it has children): once per version."""
-    return {node.id: _item(tree, node, branch_url(node.id)) + "</li>" for node in tree.order}
+    return {node.id: _item(tree, node, branch_url(node.id), prefix=prefix) + "</li>" for node in tree.order}
+
+
+# -- Windows ----------------------------------------------------------------------------------------
+#
+# A level with more entries than the window (QUIRE_NAV_WINDOW, 150 by default: a flat site of thousands
+# of posts) is not written whole: the sidebar shows the window around the open entry (or the first
+# entries), and each hidden run becomes one "N more pages" entry whose link loads that run
+# (`/-/nav/<parent id, 0 for the top level>/<start>-<end>/`, a window at a time). No page carries an
+# unbounded sidebar, and each load is bounded by the window too.
+
+NO_WINDOW = 0
+TOP_LEVEL = 0
+
+
+def window_bounds(count: int, focus: int | None, size: int) -> tuple[int, int]:
+    """The [start, end) of the entries shown of `count`, centred on index `focus` when there is one."""
+    if size <= NO_WINDOW or count <= size:
+        return 0, count
+    if focus is None:
+        return 0, size
+    start = max(0, min(focus - size // 2, count - size))
+    return start, start + size
+
+
+def _more_item(url: str, hidden: int) -> str:
+    label = "1 more page" if hidden == 1 else f"{hidden:,} more pages"
+    return (
+        f'<li class="nav-item nav-more"><a class="nav-more-link" href="{escape(url)}" '
+        f'data-more="{escape(url)}">{label}</a></li>'
+    )
+
+
+def range_url(branch_url: Callable[[int], str], parent_id: int, start: int, end: int) -> str:
+    return f"{branch_url(parent_id)}{start}-{end}/"
 
 
 def render_nav_html(
@@ -164,36 +220,89 @@ def render_nav_html(
     branch_url: Callable[[int], str],
     current_id: int | None = None,
     ancestor_ids: Iterable[int] = (),
+    prefix: str = "",
+    window: int = NO_WINDOW,
 ) -> str:
-    """The sidebar: the top level, and open under the current page and its ancestors their children."""
+    """The sidebar: the top level, and open under the current page and its ancestors their children;
+    a level longer than `window` shows only the window around its open entry (see Windows above)."""
     opened = set(ancestor_ids)
     if current_id is not None:
         opened.add(current_id)
     parts: list[str] = []
 
-    def write(nodes: Sequence[NavRecord], list_id: str | None) -> None:
+    def write(nodes: Sequence[NavRecord], list_id: str | None, parent_id: int) -> None:
         parts.append(f'<ul class="nav-list" id="{list_id}">' if list_id else '<ul class="nav-list">')
-        for node in nodes:
+        found = (tree.sibling_index(page_id) for page_id in opened)
+        focus = min(
+            (i for i in found if i is not None and i < len(nodes) and nodes[i].id in opened), default=None
+        )
+        start, end = window_bounds(len(nodes), focus, window)
+        if start > 0:
+            parts.append(_more_item(range_url(branch_url, parent_id, 0, start), start))
+        for node in nodes[start:end]:
             if node.id not in opened:
                 parts.append(closed[node.id])
                 continue
             kids = tree.children.get(node.id)
             current = node.id == current_id
             classes = " ".join(name for name, on in (("is-current", current), ("is-open", kids)) if on)
-            parts.append(_item(tree, node, branch_url(node.id), classes, current))
+            parts.append(_item(tree, node, branch_url(node.id), classes, current, prefix))
             opened.discard(node.id)  # a cycle cannot open a branch twice
             if kids:
-                write(kids, f"nav-{node.id}")
+                write(kids, f"nav-{node.id}", node.id)
             parts.append("</li>")
+        if end < len(nodes):
+            parts.append(_more_item(range_url(branch_url, parent_id, end, len(nodes)), len(nodes) - end))
         parts.append("</ul>")
 
-    write(tree.roots, None)
+    write(tree.roots, None, TOP_LEVEL)
     return "".join(parts)
 
 
-def render_branch_html(tree: NavTree, closed: dict[int, str], page_id: int) -> str | None:
-    """The closed list of one page's children (what a toggle fetches), or None if it has none."""
+def _level(tree: NavTree, parent_id: int) -> list[NavRecord] | None:
+    return tree.roots if parent_id == TOP_LEVEL else tree.children.get(parent_id)
+
+
+def render_branch_html(
+    tree: NavTree,
+    closed: dict[int, str],
+    page_id: int,
+    branch_url: Callable[[int], str] | None = None,
+    window: int = NO_WINDOW,
+) -> str | None:
+    """The closed list of one page's children (what a toggle fetches), or None if it has none; past
+    `window` entries, the first window and a "more" entry for the rest."""
     kids = tree.children.get(page_id)
     if not kids:
         return None
-    return f'<ul class="nav-list" id="nav-{page_id}">' + "".join(closed[k.id] for k in kids) + "</ul>"
+    end = len(kids) if branch_url is None else window_bounds(len(kids), None, window)[1]
+    more = (
+        _more_item(range_url(branch_url, page_id, end, len(kids)), len(kids) - end) if end < len(kids) else ""
+    )
+    return (
+        f'<ul class="nav-list" id="nav-{page_id}">'
+        + "".join(closed[k.id] for k in kids[:end])
+        + more
+        + "</ul>"
+    )
+
+
+def render_range_html(
+    tree: NavTree,
+    closed: dict[int, str],
+    parent_id: int,
+    start: int,
+    end: int,
+    branch_url: Callable[[int], str],
+    window: int,
+) -> str | None:
+    """Entries [start, end) of one level (a "more" entry's load), at most `window` of them and a "more"
+    entry for the rest; None when the level or the range does not exist."""
+    nodes = _level(tree, parent_id)
+    if not nodes or not 0 <= start < end <= len(nodes):
+        return None
+    stop = min(end, start + window) if window > NO_WINDOW else end
+    items = "".join(closed[node.id] for node in nodes[start:stop])
+    if stop < end:
+        items += _more_item(range_url(branch_url, parent_id, stop, end), end - stop)
+    return f'<ul class="nav-list">{items}</ul>'

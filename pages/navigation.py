@@ -1,10 +1,13 @@
 """Just the Docs' navigation: the order of sibling pages and the parent each page names. Pure: no ORM.
 
 Order (Just the Docs' `sorted.html`): pages with a numeric nav_order (ints and floats compared as
-numbers), then pages with a text nav_order, then pages without one — numeric titles by number, then
-the rest by title. Text is compared case-insensitively unless `case_sensitive` (Quire's
-QUIRE_NAV_CASE_SENSITIVE setting). Unlike Just the Docs, ties are broken deterministically: by title,
-then by path.
+numbers), then pages with a text nav_order, then pages without one — titles written as YAML numbers
+(`title: 9`, and true/false, which Just the Docs' `jsonify` grouping puts with the numbers) by number,
+then the rest by title. A quoted number (`title: "9"`, `nav_order: "3"`) is text, as in Just the Docs.
+Text is compared case-sensitively (Ruby's byte order: capitals first), as Just the Docs does unless
+`nav_sort: case_insensitive` in _config.yml; case-insensitive comparison folds ASCII letters only, as
+Liquid's `sort_natural` does. Unlike Just the Docs, ties are broken deterministically: by title, then by
+path.
 
 Parents (Just the Docs' `children.html`): a page's `parent` names a title; `grand_parent` must then be
 the parent's own parent title, and `ancestor` a title somewhere above the parent. Pages without a
@@ -58,9 +61,27 @@ def _written_as_text(record) -> bool:
     return isinstance(written, str) and written == record.nav_order
 
 
-def sort_key(record: NavRecord, *, case_sensitive: bool = False):
+def _title_number(record) -> tuple[int, float] | None:
+    """(0, n) for a title written as a YAML number, (1, 0|1) for true/false, else None."""
+    front_matter = getattr(record, "front_matter", None)
+    written = front_matter.get("title") if isinstance(front_matter, dict) else None
+    if isinstance(written, bool):
+        return (1, float(written))
+    if isinstance(written, int | float) and math.isfinite(written):
+        return (0, float(written))
+    return None
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_fold(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+def sort_key(record: NavRecord, *, case_sensitive: bool = True):
     """The key that puts sibling pages in Just the Docs' order (see the module docstring)."""
-    fold = (lambda s: s) if case_sensitive else str.casefold
+    fold = (lambda s: s) if case_sensitive else _ascii_fold
     title = record.title or ""
     path = str(getattr(record, "source_path", None) or getattr(record, "url_path", "") or "")
     tie = (fold(title), fold(path), title, path)
@@ -71,18 +92,19 @@ def sort_key(record: NavRecord, *, case_sensitive: bool = False):
         return (0, value, "", *tie)
     if isinstance(value, str):
         return (1, 0.0, fold(value), *tie)
-    title_number = nav_order_value(title)
-    if isinstance(title_number, float):
-        return (2, title_number, "", *tie)
+    title_number = _title_number(record)
+    if title_number is not None:
+        return (2, *title_number, "", *tie)  # numbers, then true/false
     return (3, 0.0, fold(title), *tie)
 
 
 def sort_pages(records: Iterable[T], *, case_sensitive: bool | None = None) -> list[T]:
-    """Sibling pages in navigation order; case sensitivity defaults to settings.QUIRE_NAV_CASE_SENSITIVE."""
+    """Sibling pages in navigation order; case sensitivity defaults to the site's `nav_sort`
+    (`pages.site_settings.nav_case_sensitive`)."""
     if case_sensitive is None:
-        from django.conf import settings
+        from pages.site_settings import nav_case_sensitive
 
-        case_sensitive = getattr(settings, "QUIRE_NAV_CASE_SENSITIVE", False)
+        case_sensitive = nav_case_sensitive()
     return sorted(records, key=lambda r: sort_key(r, case_sensitive=case_sensitive))
 
 

@@ -11,6 +11,7 @@ from pages.exporting import SYNCED_PARENT, export_path
 from pages.markdown_io import SourceError, json_safe, parse_text
 from pages.merging import has_conflict_markers
 from pages.models import Page
+from pages.site_settings import site_rules
 from pages.source_fields import FieldErrors, derive_fields
 
 
@@ -30,7 +31,7 @@ def apply_page_text(page: Page, text: str, *, user, comment: str) -> Page:
         )
     try:
         source = parse_text(path, text)
-        fields = derive_fields(source.front_matter, path)
+        fields = derive_fields(source.front_matter, path, site_rules())
     except SourceError as exc:
         raise PageTextError(str(exc)) from exc
     except FieldErrors as exc:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
-
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import RenderContext, Rendered, render
+from pages.site_settings import site_baseurl
 from pages.urls_from_paths import SourceIndex
 
 
@@ -39,7 +38,8 @@ def apply_rendering(page: Page, context: RenderContext | None = None) -> Rendere
         context = RenderContext(
             source_path=page.source_path,
             resolve_source=site_link_resolver(),
-            baseurl=getattr(settings, "QUIRE_BASEURL", ""),
+            baseurl=site_baseurl(),
+            page_url=page.url_path,
         )
     rendered = render(page.body, context)
     page.body_html = rendered.html

@@ -38,10 +38,15 @@ def _init_worker(baseurl: str, index_queue) -> None:
         django.setup()
 
 
-def _render_one(item: tuple[str, str] | tuple[str, str, int]) -> Rendered | str:
-    body, path, line_offset = (*item, 0) if len(item) == 2 else item
+def _render_one(item: tuple) -> Rendered | str:
+    """(body, path[, line_offset[, page_url]]) rendered with the run's link index and base URL."""
+    body, path, line_offset, page_url = (*item, 0, None, None)[:4] if len(item) < 4 else item
     context = RenderContext(
-        source_path=path, resolve_source=_worker_index, baseurl=_worker_baseurl, line_offset=line_offset
+        source_path=path,
+        resolve_source=_worker_index,
+        baseurl=_worker_baseurl,
+        line_offset=line_offset or 0,
+        page_url=page_url,
     )
     try:
         return render(body, context)

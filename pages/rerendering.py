@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 
 from pages.models import Page
 from pages.publishing import apply_rendering, save_sections, site_link_resolver
 from pages.rendering import RenderContext
+from pages.site_settings import site_baseurl
 from pages.site_state import bump_content_version
 
 DEFAULT_BATCH_SIZE = 200
@@ -39,6 +39,7 @@ def rerender_pages(
     """
     result = RerenderResult()
     resolver = site_link_resolver()
+    baseurl = site_baseurl()
     ids = list(Page.objects.order_by("pk").values_list("pk", flat=True))
     total = len(ids)
     for start in range(0, total, batch_size):
@@ -46,7 +47,10 @@ def rerender_pages(
             for page in Page.objects.filter(pk__in=ids[start : start + batch_size]).order_by("pk"):
                 before = (page.body_html, page.toc, page.render_warnings)
                 context = RenderContext(
-                    source_path=page.source_path, resolve_source=resolver, baseurl=settings.QUIRE_BASEURL
+                    source_path=page.source_path,
+                    resolve_source=resolver,
+                    baseurl=baseurl,
+                    page_url=page.url_path,
                 )
                 rendered = apply_rendering(page, context)
                 Page.objects.filter(pk=page.pk).update(

@@ -83,6 +83,29 @@ _MATHML_CLEANER = nh3.Cleaner(
 )
 
 
+# Titles: Just the Docs writes `{{ page.title }}` unescaped in the sidebar, breadcrumbs and child lists,
+# so `<i>inactive</i>` shows in italics there; only inline tags survive, with no attributes but class.
+TITLE_TAGS = frozenset({
+    "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "s", "samp", "small", "span", "strong",
+    "sub", "sup", "u", "var",
+})  # fmt: skip
+_TITLE_CLEANER = nh3.Cleaner(
+    tags=set(TITLE_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={"*": {"class"}},
+    url_schemes=set(),
+    strip_comments=True,
+)
+
+
 def sanitise_mathml(markup: str) -> str:
     """The server's own MathML, cleaned with the MathML-only list (no HTML element survives)."""
     return _MATHML_CLEANER.clean(markup)
+
+
+def title_html(title: str) -> str:
+    """A page title as safe HTML: plain text escaped, inline HTML kept (sanitised)."""
+    text = title or ""
+    if "<" not in text and "&" not in text:
+        return text.replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")
+    return _TITLE_CLEANER.clean(text)

@@ -22,6 +22,8 @@ from html import escape
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from pages.base_url import site_url
+
 MAX_TERMS = 10
 PER_PAGE_LIMIT = 3
 SNIPPET_BEFORE = 60
@@ -405,7 +407,7 @@ def search(text: str, limit: int = 20) -> list[SearchHit]:
         hits.append(
             SearchHit(
                 page_title=page_title,
-                url=f"{url}#{anchor}" if anchor else url,
+                url=site_url(f"{url}#{anchor}" if anchor else url),
                 heading_html=highlight(heading, terms),
                 snippet_html=snippet(section_text, terms),
                 level=level,

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
 
+from pages.base_url import site_url
 from pages.models import Page, Redirect
 from pages.nav_tree import NavRecord, NavTree, build_tree, home_record
+from pages.site_settings import nav_case_sensitive
 
 if TYPE_CHECKING:
     from pages.caching import SiteNavigation
@@ -29,14 +31,24 @@ def nav_records() -> list[NavRecord]:
         .order_by()
         .values_list(
             "id", "title", "url_path", "nav_order", "parent_id", "source_path", "nav_exclude",
-            KT("front_matter__child_nav_order"),
+            KT("front_matter__child_nav_order"), "front_matter",
         )
     )  # fmt: skip
-    return [NavRecord(*row) for row in rows]
+    return [NavRecord(*row[:-1], front_matter=_sort_values(row[-1])) for row in rows]
 
 
-def nav_tree() -> NavTree:
-    return build_tree(nav_records())
+def _sort_values(front_matter) -> dict | None:
+    """The title and nav_order as written (a YAML number sorts as a number, quoted text as text)."""
+    if not isinstance(front_matter, dict):
+        return None
+    return {key: front_matter[key] for key in ("title", "nav_order") if key in front_matter} or None
+
+
+def nav_tree(case_sensitive: bool | None = None) -> NavTree:
+    """The navigation tree of the public pages, sorted as the site's `nav_sort` says."""
+    if case_sensitive is None:
+        case_sensitive = nav_case_sensitive()
+    return build_tree(nav_records(), case_sensitive=case_sensitive)
 
 
 def public_page(url_path: str) -> Page | None:
@@ -62,6 +74,31 @@ def redirect_target(path: str) -> str | None:
         .first()
     )
     return redirect
+
+
+def alternate_urls(path: str) -> list[str]:
+    """The other common forms of a page URL, which answer 301 to the page: `/x/` for `/x.html` and
+    back, `/x` for either, `/x/index.html` for `/x/`."""
+    if path.endswith("/index.html"):
+        return [path[: -len("index.html")]]
+    if path.endswith(".html"):
+        return [path[: -len(".html")] + "/", path[: -len(".html")]]
+    if path.endswith("/"):
+        return [path[:-1] + ".html"] if path != "/" else []
+    return [path + ".html", path + "/"]
+
+
+# kramdown's `{:toc}` as the renderer writes it: a list whose id prefixes the ids of its entry links
+# (`<ol id="markdown-toc"><li><a href="#a" id="markdown-toc-a">`), or any element of class `toc`.
+_BODY_TOC_RE = re.compile(
+    r'<(?:ul|ol)\b[^>]*\bid="([^"]+)"[^>]*>\s*<li>\s*<a\b[^>]*\bid="\1-'
+    r'|<[a-z]+\b[^>]*\bclass="(?:[^"]*\s)?toc(?:\s[^"]*)?"'
+)
+
+
+def has_own_toc(body_html: str) -> bool:
+    """True when the body holds its own table of contents (kramdown's `{:toc}`)."""
+    return bool(_BODY_TOC_RE.search(body_html or ""))
 
 
 def meta_description(page: Page) -> str:
@@ -106,9 +143,9 @@ def page_context(page: Page, navigation: SiteNavigation, request: HttpRequest) -
         "children": tree.children_of(page.pk) if page.has_toc else [],
         "previous_page": previous,
         "next_page": following,
-        "toc": side_toc(page),
+        "toc": [] if has_own_toc(page.body_html) else side_toc(page),
         "title_html": title_html,
         "body_html": rest_html,
         "meta_description": meta_description(page),
-        "canonical_url": request.build_absolute_uri(page.url_path),
+        "canonical_url": request.build_absolute_uri(site_url(page.url_path)),
     }

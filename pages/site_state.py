@@ -2,14 +2,47 @@
 
 Caches key on it, so a save in one worker or an import in another process is seen by every worker
 on its next request. Never kept only in a process's memory.
+
+The database is its owner; the shared cache holds a copy (`shared_content_version`), so a page served
+from the cache needs no database query:
+
+- a bump deletes the copy at once (the bumping connection then reads its own, newer number) and, when
+  its transaction commits, publishes the new number; every worker and machine sees it on its next
+  request;
+- a copy older than QUIRE_VERSION_MAX_AGE seconds is checked against the database again, so a copy left
+  behind by a failed publish (the cache was unreachable at that moment) is wrong for that long at most;
+  a process-local cache (local memory, the default without REDIS_URL) is never trusted: its copy only
+  serves as the last known version during an outage;
+- when the database cannot answer, the last copy is used and the request is marked stale (pages already
+  cached are served with `X-Quire-Stale`, see pages/outage.py); after a database failure this process
+  asks the database again only every QUIRE_DB_RETRY_AFTER seconds, so a hung database does not hold
+  every request for the connect timeout.
 """
 
 from __future__ import annotations
 
-from django.db import connections, router, transaction
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
 
 from pages.models import SiteState
+
+logger = logging.getLogger("quire.database")
+
+# What a database that cannot answer raises (refused or lost connection, timeout, locked file).
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+# Not prefixed by the release (pages/release.py): every release running at once must agree on it.
+SHARED_VERSION_KEY = "quire:content-version"
+_SHARED_VERSION_TIMEOUT = 7 * 24 * 3600
+_database_down_until = 0.0
+_down_lock = threading.Lock()
 
 SITE_STATE_ID = 1
 _VERSION_SQL = f"SELECT content_version FROM {SiteState._meta.db_table} WHERE id = %s"  # noqa: S608
@@ -18,7 +51,8 @@ _VERSION_SQL = f"SELECT content_version FROM {SiteState._meta.db_table} WHERE id
 def content_version() -> int:
     """The current content version (one tiny query, run on every public request: plain SQL, as the
     ORM's query building would cost more than the query itself)."""
-    connection = connections[router.db_for_read(SiteState)]
+    # Always the primary: a replica's copy may lag, and pages are filed under this number.
+    connection = connections[router.db_for_write(SiteState)]
     connection.quire_version_reads = getattr(connection, "quire_version_reads", 0) + 1
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [SITE_STATE_ID])
@@ -42,8 +76,11 @@ def bump_content_version() -> None:
     if not updated:
         with transaction.atomic(using=alias):
             SiteState.objects.get_or_create(pk=SITE_STATE_ID, defaults={"content_version": 2})
+    _shared_cache().delete(SHARED_VERSION_KEY)
     if connection.in_atomic_block:
         transaction.on_commit(_Bumped(reads), using=alias)
+    else:
+        publish_content_version()
 
 
 def _bumped_in_this_block(connection, reads: int) -> bool:
@@ -61,4 +98,81 @@ class _Bumped:
         self.reads = reads
 
     def __call__(self) -> None:
-        pass
+        publish_content_version()
+
+
+# ------------------------------------------------------------------------------- the shared copy
+def _shared_cache():
+    return caches[getattr(settings, "QUIRE_CACHE_ALIAS", "default")]
+
+
+def _max_age() -> float:
+    """Seconds the cache's copy is trusted without the database: none when the cache is this process's
+    own (local memory: another process's bump never reaches it), unless QUIRE_VERSION_IN_CACHE says."""
+    shared = getattr(settings, "QUIRE_VERSION_IN_CACHE", None)
+    if shared is None:
+        shared = not isinstance(_shared_cache(), LocMemCache | DummyCache)
+    return float(getattr(settings, "QUIRE_VERSION_MAX_AGE", 5)) if shared else 0.0
+
+
+def publish_content_version() -> None:
+    """Put the committed content version in the shared cache (after a bump's commit)."""
+    try:
+        version = content_version()
+    except DATABASE_ERRORS:
+        return  # the copy was deleted by the bump: the next reader asks the database
+    _shared_cache().set(SHARED_VERSION_KEY, (version, time.time()), _SHARED_VERSION_TIMEOUT)
+
+
+def shared_content_version() -> tuple[int, bool]:
+    """The content version, and whether it is stale (the database could not answer; the last copy).
+
+    From the shared cache when its copy is recent; else from the database, and shared again. Raises
+    the database's error only when the database cannot answer and no copy is known.
+    """
+    global _database_down_until
+    cache = _shared_cache()
+    known = cache.get(SHARED_VERSION_KEY)
+    if not (isinstance(known, tuple) and len(known) == 2):
+        known = None
+    now = time.time()
+    if known is not None and now - known[1] < _max_age():
+        return known[0], False
+    if known is not None and time.monotonic() < _database_down_until:
+        return known[0], True
+    try:
+        version = content_version()
+    except DATABASE_ERRORS as error:
+        with _down_lock:
+            first = time.monotonic() >= _database_down_until
+            _database_down_until = time.monotonic() + float(getattr(settings, "QUIRE_DB_RETRY_AFTER", 2))
+        if first:
+            logger.warning("Database unavailable (%s: %s)", type(error).__name__, error)
+        if known is None:
+            raise
+        return known[0], True
+    _database_down_until = 0.0
+    if not _bumped_uncommitted():
+        cache.set(SHARED_VERSION_KEY, (version, now), _SHARED_VERSION_TIMEOUT)
+    return version, False
+
+
+def _bumped_uncommitted() -> bool:
+    """True when this connection has bumped in a transaction not yet committed: the number it reads is
+    its own and must not be shared (others would file the old pages under it)."""
+    connection = connections[router.db_for_write(SiteState)]
+    return connection.in_atomic_block and any(
+        isinstance(func, _Bumped) for _savepoints, func, *_ in connection.run_on_commit
+    )
+
+
+def known_content_version() -> int | None:
+    """The last content version shared through the cache, whatever its age; None if there is none."""
+    known = _shared_cache().get(SHARED_VERSION_KEY)
+    return known[0] if isinstance(known, tuple) and len(known) == 2 else None
+
+
+def forget_database_failures() -> None:
+    """Ask the database again at once (tests)."""
+    global _database_down_until
+    _database_down_until = 0.0

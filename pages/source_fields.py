@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pages.front_matter import parse_date, parse_date_loosely
+from pages.jekyll_site import NO_CONFIG, SiteRules, deep_merge
 from pages.urls_from_paths import date_from_text, page_url, site_path, title_from_path
 
 NAV_FIELDS = ("parent", "grand_parent", "ancestor")
@@ -98,11 +99,30 @@ def nav_order_text(value) -> str:
     return str(value)
 
 
-def derive_fields(fm: dict, path: str) -> DerivedFields:
+def title_text(value) -> str:
+    """A title as Jekyll shows it: text as written; `9`, `1.5`, `true`, `2024-10-27` as written."""
+    return value if isinstance(value, str) else _as_written(value)
+
+
+def effective_front_matter(fm: dict, site_path: str, rules: SiteRules, placement=None) -> dict:
+    """The page's front matter over the config's `defaults:` for its path (front matter wins)."""
+    if not rules.config.get("defaults"):
+        return fm
+    defaults = rules.defaults_for(site_path, rules.kind_of(placement or rules.placement(site_path)))
+    return deep_merge(defaults, fm) if defaults else fm
+
+
+def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir: str = "") -> DerivedFields:
     """Field values from front matter (parsed YAML or its JSON form) and the root-relative path.
 
+    `rules` are the site's config (its permalink style and front matter defaults; none: Quire's own
+    pretty URLs); `site_dir` is where the imported folder lies under the folder holding `_config.yml`.
     Raises FieldErrors listing every unacceptable value at once.
     """
+    rules = rules or NO_CONFIG
+    site_file = f"{site_dir.strip('/')}/{path}" if site_dir.strip("/") else path
+    placement = rules.placement(site_file)
+    fm = effective_front_matter(fm, site_file, rules, placement)
     problems: list[FieldProblem] = []
     notes: list[str] = []
 
@@ -128,16 +148,12 @@ def derive_fields(fm: dict, path: str) -> DerivedFields:
 
     title_value = fm.get("title")
     has_title = title_value is not None
-    if has_title and not isinstance(title_value, str):
-        problems.append(
-            FieldProblem(
-                "title",
-                f"YAML reads {_as_written(title_value)} as {_type_name(title_value)}; "
-                f'put the title in quotes (title: "{_as_written(title_value)}")',
-            )
-        )
+    if has_title and isinstance(title_value, list | dict):
+        problems.append(FieldProblem("title", f"must be text, not {_type_name(title_value)}"))
         has_title = False
-    title = title_value if has_title else title_from_path(path)
+    # Numbers, true/false and dates are titles too (Just the Docs sorts numbers as numbers); the
+    # front matter keeps them as written, so export writes them back unchanged.
+    title = title_text(title_value) if has_title else title_from_path(path)
 
     nav_value = fm.get("nav_order")
     if isinstance(nav_value, bool | list | dict | dt.date):
@@ -162,7 +178,7 @@ def derive_fields(fm: dict, path: str) -> DerivedFields:
 
     url_path = ""
     try:
-        url_path = page_url(fm.get("permalink"), path)
+        url_path = page_url(fm.get("permalink"), site_file, rules, fm, date, placement)
     except ValueError as exc:
         problems.append(FieldProblem("permalink", str(exc)))
 

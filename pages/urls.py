@@ -1,21 +1,26 @@
-from django.contrib.sitemaps.views import sitemap
+from django.conf import settings
 from django.urls import path
 
-from pages import diagrams, views
+from pages import diagrams, media, sitemaps, views
+from pages.caching import cache_public_response
+from pages.db_router import reads_from_replica
 from pages.feeds import LatestPagesFeed
-from pages.sitemaps import PageSitemap
 
 app_name = "pages"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("search.json", views.search_json, name="search_json"),
-    path("feed.xml", LatestPagesFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
+    path("feed.xml", cache_public_response(reads_from_replica(LatestPagesFeed())), name="feed"),
+    path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap"),
+    path("sitemap-<int:number>.xml", sitemaps.sitemap_part, name="sitemap_part"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("-/nav/<int:page_id>/", views.nav_branch, name="nav_branch"),
+    path("-/callouts.css", views.callouts_css, name="callouts_css"),
+    path("-/nav/<int:page_id>/<int:start>-<int:end>/", views.nav_entries, name="nav_entries"),
     path("-/diagram-frame/", diagrams.diagram_frame, name="diagram_frame"),
     path("_preview/<int:pk>/", views.preview, name="preview"),
+    path(settings.MEDIA_URL.strip("/") + "/<path:name>", media.serve_media, name="media"),
     path("", views.page_detail, name="home"),
     path("<path:url_path>", views.page_detail, name="page"),
 ]

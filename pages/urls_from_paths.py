@@ -6,34 +6,23 @@ import datetime as dt
 import re
 from pathlib import PurePosixPath
 
+from pages.jekyll_site import NO_CONFIG, SiteRules
+
 DATE_PREFIX_RE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:-|\s+|\Z)")
-POSTS_DIR = "_posts"
 
 
 def _has_dot_dot(path: str) -> bool:
     return any(part == ".." for part in re.split(r"[/\\]", path))
 
 
-def default_url(path: str) -> str:
-    """Jekyll's pretty URL for a file.
-
-    folder/file.md → /folder/file/; folder/index.md → /folder/; [cat/]_posts/YYYY-MM-DD-slug.md →
-    /[cat/]YYYY/MM/DD/slug/; a collection folder such as _docs/ loses its underscore (/docs/...).
+def default_url(path: str, rules: SiteRules | None = None) -> str:
+    """The URL Jekyll gives a file without a permalink under `rules` (default: no _config.yml, so
+    Quire's pretty URLs): folder/file.md → /folder/file/ (with a config: /folder/file.html unless
+    `permalink: pretty`); folder/index.md → /folder/; [cat/]_posts/YYYY-MM-DD-slug.md →
+    /[cat/]YYYY/MM/DD/slug/ (or the config's post style); a document of an output collection →
+    /label/path/ (or the collection's permalink).
     """
-    p = PurePosixPath(path)
-    parts = [part for part in p.parent.parts if part not in ("", ".")]
-    stem = p.stem
-    if POSTS_DIR in parts:
-        index = parts.index(POSTS_DIR)
-        match = DATE_PREFIX_RE.match(stem)
-        if match:
-            categories = [part.lstrip("_") for part in parts[:index]]
-            slug = stem[match.end() :]
-            return "/" + "".join(f"{part}/" for part in [*categories, *match.groups(), slug] if part)
-    parts = [part[1:] if part.startswith("_") else part for part in parts]
-    if stem != "index":
-        parts.append(stem)
-    return "/" + "".join(f"{part}/" for part in parts)
+    return (rules or NO_CONFIG).url(path, {}, date_from_text(PurePosixPath(path).name))
 
 
 # Whitespace other than the plain space, and control characters: browsers drop tabs and line breaks
@@ -42,12 +31,15 @@ _UNSAFE_CHARACTER_RE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202
 _ENCODED_SEPARATOR_RE = re.compile(r"%(?:2[eEfF]|5[cC])")
 
 
-def url_problem(url: str) -> str | None:
+def url_problem(url: str, *, template: bool = False) -> str | None:
     """What makes `url` unfit as a page URL or an old URL that redirects, or None when it is fine.
 
     The one rule for every URL a page can get (the import's permalinks, redirect_from and URLs made from
-    file paths; the admin's URL field): a path inside the site, one way to read it, that no browser
-    resolves to another site. Callers prefix the subject ("permalink '/x' ...", "The URL ...").
+    file paths or the site's permalink style; the admin's URL field): a path inside the site, one way to
+    read it, that no browser resolves to another site. Callers prefix the subject ("permalink '/x' ...",
+    "The URL ..."). `template=True` checks a front-matter permalink before its Jekyll placeholders
+    (`:basename`, `:title`, ...) are filled in: everything but ':' is checked; the filled-in URL is then
+    checked again in full.
     """
     if not url.startswith("/"):
         return "is not a site path such as /docs/page/ (it must start with '/')"
@@ -57,8 +49,8 @@ def url_problem(url: str) -> str | None:
         return "contains '\\', which browsers read as '/' (a link to it could lead to another site)"
     if "://" in url or url.startswith("//"):
         return "is not a site path such as /docs/page/ (it names another site)"
-    if ":" in url:
-        return "contains ':' (Jekyll placeholders such as :title are not expanded by Quire)"
+    if ":" in url and not template:
+        return "contains ':' (Jekyll placeholders such as :title belong only in a permalink)"
     if _UNSAFE_CHARACTER_RE.search(url):
         return "contains a tab, line break, invisible or control character"
     if "//" in url:
@@ -72,23 +64,35 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def page_url(permalink, path: str) -> str:
-    """The page's URL: its permalink when given (made to start with '/'), else Jekyll's default.
+def page_url(
+    permalink, path: str, rules: SiteRules | None = None, fm: dict | None = None, date=None, placement=None
+) -> str:
+    """The page's URL: its permalink when given (placeholders such as :path or :title filled in, made
+    to start with '/'), else the URL the site's permalink style gives it.
 
     Raises ValueError for a URL `url_problem` refuses (a permalink climbing out of the site with `..`,
-    a backslash, a scheme, ...), naming the permalink or, without one, the file path it came from.
+    a backslash, a scheme, ...) or a permalink naming a placeholder the page does not have; the message
+    names the permalink or, without one, the file path the URL came from.
     """
-    if permalink is None or permalink == "":
-        url = default_url(path)
-        problem = url_problem(url)
+    if date is None:
+        date = date_from_text(path.rpartition("/")[2])
+    values = dict(fm or {})
+    values["permalink"] = permalink
+    given = permalink not in (None, "")
+    if given and isinstance(permalink, str):
+        text = permalink.strip()
+        problem = url_problem(text if text.startswith("/") else "/" + text, template=True)
         if problem:
-            raise ValueError(
-                f"the URL {url} made from the file's path {problem}; rename the file or set a permalink"
-            )
-        return url
-    if not isinstance(permalink, str):
-        raise ValueError(f"permalink must be text, not {type(permalink).__name__}")
-    return site_path(permalink, "permalink")
+            raise ValueError(f"permalink '{permalink}' {problem}")
+    url = (rules or NO_CONFIG).url(path, values, date, placement)
+    problem = url_problem(url)
+    if problem and given:
+        raise ValueError(f"permalink '{permalink}' gives the URL {url}, which {problem}")
+    if problem:
+        raise ValueError(
+            f"the URL {url} made from the file's path {problem}; rename the file or set a permalink"
+        )
+    return url
 
 
 def site_path(value: str, what: str) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
@@ -16,13 +20,20 @@ from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from pages import search as site_search
-from pages.caching import cache_public_response, site_navigation
-from pages.models import Page
-from pages.selectors import home_page, page_context, public_page, redirect_target
+from pages.base_url import site_url
+from pages.caching import cache_public_response, cached_search, site_navigation
+from pages.callout_styles import callout_css
+from pages.db_router import reads_from_replica
+from pages.models import Page, SiteFile
+from pages.outage import database_unavailable, is_database_outage
+from pages.selectors import alternate_urls, home_page, page_context, public_page, redirect_target
+from pages.site_files import site_file_at
+from pages.site_settings import request_site
 
 DEFAULT_TEMPLATE = "pages/page.html"
 SEARCH_TEMPLATE = "pages/search.html"
@@ -34,6 +45,7 @@ LIVE_RESULTS = 8
 
 @require_safe
 @cache_public_response
+@reads_from_replica
 def page_detail(request, url_path: str = ""):
     """One public page. Template: pages/page.html; context: see `selectors.page_context`.
 
@@ -47,18 +59,49 @@ def page_detail(request, url_path: str = ""):
     if page is None:
         if path == "/":
             return render(request, EMPTY_TEMPLATE, {"nav_html": ""})
+        site_file = site_file_at(path)
+        if site_file is not None:
+            return serve_site_file(request, site_file)
         return moved_or_not_found(path)
     return render(request, DEFAULT_TEMPLATE, page_context(page, navigation, request))
 
 
 def moved_or_not_found(path: str) -> HttpResponse:
-    """301 to a moved page (its Redirect row, or the same URL with the trailing slash), else 404."""
+    """301 to a moved page (its Redirect row), or to the page at the other common form of the URL
+    (`/x/` for `/x.html` and back, `/x` for either); else 404."""
     target = redirect_target(path)
-    if target is None and not path.endswith("/"):
-        target = redirect_target(path + "/") or (path + "/" if public_page(path + "/") else None)
+    for alternate in alternate_urls(path) if target is None else ():
+        target = redirect_target(alternate) or (alternate if public_page(alternate) else None)
+        if target is not None:
+            break
     if target is None:
         raise Http404(path)
-    return HttpResponsePermanentRedirect(target)
+    return HttpResponsePermanentRedirect(site_url(target))
+
+
+SITE_FILE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+
+
+def serve_site_file(request, site_file: SiteFile) -> HttpResponse:
+    """A file of the imported site (image, PDF, ...) from the media storage, with its checked content
+    type, `nosniff`, and a sandboxing CSP (an SVG opened on its own runs nothing)."""
+    etag = f'"{site_file.sha256[:32]}"'
+    last_modified = int(site_file.updated_at.timestamp())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    try:
+        handle = default_storage.open(site_file.storage_name, "rb")
+    except OSError:
+        return HttpResponse("This file is unavailable for a moment.", status=503, content_type="text/plain")
+    response = FileResponse(handle, content_type=site_file.content_type)
+    response["Content-Length"] = str(site_file.size)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SITE_FILE_CSP
+    response["Cache-Control"] = f"public, max-age={settings.QUIRE_PUBLIC_MAX_AGE}"
+    return response
 
 
 @never_cache
@@ -86,6 +129,7 @@ def preview_status(page: Page) -> str:
 
 @require_safe
 @cache_public_response
+@reads_from_replica
 def nav_branch(request, page_id: int):
     """The sidebar entries under one page, closed: what a reader's click on a sidebar toggle loads."""
     html = site_navigation(request).branch(page_id)
@@ -95,19 +139,35 @@ def nav_branch(request, page_id: int):
 
 
 @require_safe
+@cache_public_response
+@reads_from_replica
+def nav_entries(request, page_id: int, start: int, end: int):
+    """Entries [start, end) of one navigation level (0: the top level), closed, a window at a time:
+    what a reader's click on a long level's "more pages" entry loads."""
+    html = site_navigation(request).entries(page_id, start, end)
+    if html is None:
+        raise Http404("no such entries in the navigation")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@require_safe
+@reads_from_replica
 def search(request):
-    """Search results at section level. Template: pages/search.html; context: query, hits, nav_html."""
+    """Search results at section level. Template: pages/search.html; context: query, hits, nav_html.
+
+    Results are cached per query and content version (`caching.cached_search`)."""
     query = request.GET.get("q", "").strip()
-    hits = site_search.search(query) if query else []
+    hits = cached_search(request, query) if query else []
     context = {"query": query, "hits": hits, "nav_html": site_navigation(request).html}
     return render(request, SEARCH_TEMPLATE, context)
 
 
 @require_safe
+@reads_from_replica
 def search_json(request):
     """The live results under the header's search box, as JSON (snippets are escaped HTML)."""
     query = request.GET.get("q", "").strip()
-    hits = site_search.search(query, limit=LIVE_RESULTS) if query else []
+    hits = cached_search(request, query, limit=LIVE_RESULTS) if query else []
     return JsonResponse(
         {
             "query": query,
@@ -125,10 +185,19 @@ def search_json(request):
 
 
 @require_safe
+@cache_public_response
+def callouts_css(request):
+    """The site's own callouts (`callouts:` in _config.yml) as CSS, from Quire's origin."""
+    css = callout_css(request_site(request).rules.callouts)
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+@require_safe
 def robots_txt(request):
     """robots.txt: everything public may be crawled; the sitemap is named."""
     sitemap = request.build_absolute_uri(reverse("pages:sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /_preview/", f"Sitemap: {sitemap}", ""]
+    admin, preview = reverse("admin:index"), reverse("pages:preview", args=[0]).removesuffix("0/")
+    lines = ["User-agent: *", f"Disallow: {admin}", f"Disallow: {preview}", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
@@ -139,6 +208,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """The themed 500 (handler500): a static template, no database, no context processors."""
+    """The themed 500 (handler500): a static template, no database, no context processors.
+
+    A database outage raised outside a view (in middleware) gets the outage answer instead: the cached
+    page marked stale, or the themed 503 (pages/outage.py)."""
+    error = sys.exc_info()[1]
+    if is_database_outage(error):
+        return database_unavailable(request, None)
     html = loader.get_template(SERVER_ERROR_TEMPLATE).render({"site_name": settings.QUIRE_SITE_NAME})
     return HttpResponseServerError(html)

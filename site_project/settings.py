@@ -13,6 +13,8 @@ import dj_database_url
 import django
 from django.core.exceptions import ImproperlyConfigured
 
+from pages.db_timeouts import database_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -46,7 +48,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 QUIRE_SITE_NAME = os.environ.get("QUIRE_SITE_NAME", "Quire")
 # Just the Docs compares string nav_order and titles case-insensitively by default.
-QUIRE_NAV_CASE_SENSITIVE = env_bool("QUIRE_NAV_CASE_SENSITIVE")
+# Just the Docs sorts navigation text case-sensitively; a site's `nav_sort` in _config.yml wins.
+QUIRE_NAV_CASE_SENSITIVE = env_bool("QUIRE_NAV_CASE_SENSITIVE", default=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,8 +66,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Health checks first: answered before host checks, HTTPS redirects, sessions and the page cache.
+    "pages.health.HealthCheckMiddleware",
+    "pages.base_url.SiteBaseUrlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pages.outage.DatabaseOutageMiddleware",
     "pages.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,33 +102,75 @@ TEMPLATES = [
 WSGI_APPLICATION = "site_project.wsgi.application"
 ASGI_APPLICATION = "site_project.asgi.application"
 
-DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+# Time limits (pages/db_timeouts.py): connecting (PostgreSQL) and any one statement (both engines).
+QUIRE_DB_CONNECT_TIMEOUT = int(os.environ.get("QUIRE_DB_CONNECT_TIMEOUT", "3"))
+QUIRE_DB_STATEMENT_TIMEOUT = float(os.environ.get("QUIRE_DB_STATEMENT_TIMEOUT", "10"))
+# After a failed database read of the content version, this process retries only after so many seconds
+# (meanwhile pages already cached are served stale); readers get 503 with Retry-After otherwise.
+QUIRE_DB_RETRY_AFTER = float(os.environ.get("QUIRE_DB_RETRY_AFTER", "2"))
+QUIRE_OUTAGE_RETRY_AFTER = int(os.environ.get("QUIRE_OUTAGE_RETRY_AFTER", "10"))
+QUIRE_STALE_MAX_AGE = int(os.environ.get("QUIRE_STALE_MAX_AGE", "5"))
+
+
+def database_config(url_variable: str, default: str | None) -> dict | None:
+    """One DATABASES entry from a URL variable, with Quire's connection settings and time limits."""
+    if not os.environ.get(url_variable) and default is None:
+        return None
+    config = dj_database_url.config(
+        env=url_variable,
+        default=default,
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers run while an import writes; IMMEDIATE makes writers queue instead of failing.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-    # Kept per worker: opening the file and running the PRAGMAs on every request halved the cached page
-    # view's throughput in `make bench` (README, Performance). DJANGO_SQLITE_CONN_MAX_AGE=0 reopens.
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_SQLITE_CONN_MAX_AGE", "60"))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run while an import writes; IMMEDIATE makes writers queue instead of failing.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("QUIRE_SQLITE_BUSY_TIMEOUT", "20")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # Kept per worker: opening the file and running the PRAGMAs on every request halved the cached
+        # page view's throughput in `make bench` (README, Performance). DJANGO_SQLITE_CONN_MAX_AGE=0 reopens.
+        config["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_SQLITE_CONN_MAX_AGE", "60"))
+        config["CONN_HEALTH_CHECKS"] = False
+        config["QUIRE_STATEMENT_TIMEOUT"] = QUIRE_DB_STATEMENT_TIMEOUT
+        return config
+    if env_bool("QUIRE_DB_POOL"):
+        # psycopg's connection pool (Django 5.1+), one per worker process; persistent connections off.
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("QUIRE_DB_POOL_MIN", "1")),
+            "max_size": int(os.environ.get("QUIRE_DB_POOL_MAX", "4")),
+            "timeout": QUIRE_DB_CONNECT_TIMEOUT,
+        }
+        config["CONN_MAX_AGE"] = 0
+    return database_options(
+        config, connect_timeout=QUIRE_DB_CONNECT_TIMEOUT, statement_timeout=QUIRE_DB_STATEMENT_TIMEOUT
+    )
+
+
+DATABASES = {"default": database_config("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An optional read replica: public page views read from it while it has caught up with the primary's
+# content version; writes, the admin and everything else use the primary (pages/db_router.py).
+_replica = database_config("DATABASE_REPLICA_URL", None)
+if _replica is not None:
+    DATABASES["replica"] = {**_replica, "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["pages.db_router.PublicReadsRouter"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis answers in well under a millisecond; a socket that takes longer than this is treated as down.
+QUIRE_CACHE_SOCKET_TIMEOUT = float(os.environ.get("QUIRE_CACHE_SOCKET_TIMEOUT", "0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing soft: a Redis error or timeout is a logged cache miss.
+            "BACKEND": "pages.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("QUIRE_CACHE_PREFIX", "quire"),
+            "OPTIONS": {
+                "socket_connect_timeout": QUIRE_CACHE_SOCKET_TIMEOUT,
+                "socket_timeout": QUIRE_CACHE_SOCKET_TIMEOUT,
+                "retry_after": float(os.environ.get("QUIRE_CACHE_RETRY_AFTER", "5")),
+            },
         }
     }
 else:
@@ -132,9 +181,21 @@ else:
         }
     }
 
+# The release in every cache key (pages/release.py); by default a hash of the code and static files.
+QUIRE_RELEASE = os.environ.get("QUIRE_RELEASE", "")
+# How old the shared cache's copy of the content version may be before it is checked with the database.
+QUIRE_VERSION_MAX_AGE = float(os.environ.get("QUIRE_VERSION_MAX_AGE", "5"))
+# Whether the cache's copy may be trusted at all (Django setting): by default only when the cache is shared
+# (Redis), never a per-process local-memory cache.
+QUIRE_VERSION_IN_CACHE = None
+# /-/health/ready answers 503 when the cache fails too (pages/health.py).
+QUIRE_READY_REQUIRES_CACHE = env_bool("QUIRE_READY_REQUIRES_CACHE")
+
 # Public pages: browser/proxy max-age, and how long cached pages and navigation live (pages/caching.py).
 QUIRE_PUBLIC_MAX_AGE = int(os.environ.get("QUIRE_PUBLIC_MAX_AGE", "60"))
 QUIRE_CACHE_TIMEOUT = int(os.environ.get("QUIRE_CACHE_TIMEOUT", str(24 * 3600)))
+# Most entries of one navigation level written into a page; longer levels are windowed (pages/nav_tree.py).
+QUIRE_NAV_WINDOW = int(os.environ.get("QUIRE_NAV_WINDOW", "150"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,8 +215,52 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
+# Uploaded images: on this machine's disk (QUIRE_MEDIA_STORAGE=local, the default: one machine only)
+# or in any S3-compatible object store shared by every instance (QUIRE_MEDIA_STORAGE=s3). Either way
+# Quire serves them at MEDIA_URL itself, with hardening headers (pages/media.py).
+QUIRE_MEDIA_MAX_AGE = int(os.environ.get("QUIRE_MEDIA_MAX_AGE", str(24 * 3600)))
+
+
+def media_storage(environ=os.environ) -> dict:
+    """STORAGES["default"] from QUIRE_MEDIA_STORAGE and, for S3, the QUIRE_S3_* variables."""
+    kind = environ.get("QUIRE_MEDIA_STORAGE", "local").strip().lower() or "local"
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(
+            f"QUIRE_MEDIA_STORAGE is {kind!r}; use 'local' (this machine's disk) or 's3' (an object store)."
+        )
+    bucket = environ.get("QUIRE_S3_BUCKET", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("QUIRE_MEDIA_STORAGE=s3 needs QUIRE_S3_BUCKET (the bucket's name).")
+    from botocore.config import Config
+
+    timeout = float(environ.get("QUIRE_S3_TIMEOUT", "5"))
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Unset values fall back to boto3's own chain (AWS_* variables, instance roles).
+            "endpoint_url": environ.get("QUIRE_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("QUIRE_S3_REGION") or None,
+            "access_key": environ.get("QUIRE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("QUIRE_S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("QUIRE_S3_PREFIX", "").strip("/"),
+            "default_acl": None,  # private objects: readers get them through Quire (or a CDN in front)
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "client_config": Config(
+                connect_timeout=timeout,
+                read_timeout=timeout,
+                retries={"max_attempts": 2},
+                s3={"addressing_style": environ.get("QUIRE_S3_ADDRESSING_STYLE", "path")},
+            ),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -173,6 +278,8 @@ MARKDOWNX_MEDIA_PATH = "uploads/%Y/%m/"
 MARKDOWNX_UPLOAD_MAX_SIZE = int(os.environ.get("QUIRE_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 # Largest accepted image in pixels (width x height); larger ones, and decompression bombs, are refused.
+# Largest file (image, PDF, ...) an imported site may carry besides its markdown.
+QUIRE_SITE_FILE_MAX_BYTES = int(os.environ.get("QUIRE_SITE_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
 QUIRE_UPLOAD_MAX_PIXELS = int(os.environ.get("QUIRE_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # Rendering what an editor types (live preview, admin save): refused over this many bytes, stopped after
 # this many seconds (pages/render_limits.py). The size limit defaults to the import's file limit.
@@ -201,11 +308,11 @@ CSP_DIRECTIVES = {
     "form-action": ["'self'"],
 }
 if django.VERSION >= (6, 0):
-    MIDDLEWARE.insert(1, "django.middleware.csp.ContentSecurityPolicyMiddleware")
+    MIDDLEWARE.insert(2, "django.middleware.csp.ContentSecurityPolicyMiddleware")
     SECURE_CSP = CSP_DIRECTIVES
 else:  # Django 5.2: django-csp
     INSTALLED_APPS.append("csp")
-    MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+    MIDDLEWARE.insert(2, "csp.middleware.CSPMiddleware")
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
 
 # Admin login throttling (django-axes): failures are counted per client address and per username; after

@@ -7,6 +7,31 @@ SHARED = PROJECT_ROOT.parent / "shared"
 SEED_PAGE = SHARED / "seed" / "2024-10-27-first-page.md"
 CORPUS = SHARED / "corpus"
 SAMPLE_CONTENT = PROJECT_ROOT / "fixtures" / "content"
+# The part of jekyll/jekyll's docs/_config.yml that decides which files are pages (not in the corpus).
+JEKYLL_DOCS_CONFIG = """\
+collections:
+  docs:
+    permalink: "/:collection/:path/"
+    output: true
+  posts:
+    permalink: "/news/:year/:month/:day/:title/"
+    output: true
+  tutorials:
+    output: true
+"""
+
+
+def corpus_site_folder(site: str, tmp_path: Path) -> Path:
+    """The folder to import for a corpus site: jekyll-jekyll's docs/ gets its upstream collections
+    config (in a copy; the corpus stays read-only), the others are imported in place."""
+    import shutil
+
+    if site != "jekyll-jekyll":
+        return CORPUS / site
+    target = tmp_path / "jekyll-docs"
+    shutil.copytree(CORPUS / site / "docs", target)
+    (target / "_config.yml").write_text(JEKYLL_DOCS_CONFIG)
+    return target
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +44,15 @@ def empty_caches():
     for cache in caches.all():
         cache.clear()
     forget_local_navigation()
+    from pages.site_settings import forget_local_site
+
+    forget_local_site()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path_factory):
+    """Stored files (site files, uploads) go to a scratch folder, never into the checkout."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
 
 
 @pytest.fixture

@@ -234,8 +234,7 @@ def test_changing_the_url_keeps_the_old_one_as_a_redirect(admin_client, tree):
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("guide/x/", "must start and end with"),
-        ("/guide/x", "must start and end with"),
+        ("guide/x/", "must start with"),
         ("/guide/../x/", "contains '..'"),
         ("/guide/", "already used by the page “Guide”"),
     ],

@@ -86,6 +86,24 @@ def test_default_url_uses_the_parent_url_and_a_slug_of_the_title():
     assert url_for_title("Top", None) == "/top/"
 
 
+def test_prefilled_urls_follow_the_sites_permalink_style():
+    """With a Jekyll config and no pretty style, a new page's URL is Jekyll's /folder/slug.html."""
+    from pages.jekyll_site import SiteRules
+    from pages.models import Page
+
+    jekyll, pretty = SiteRules.from_config({}), SiteRules.from_config({"permalink": "pretty"})
+    parent = Page(title="Guide", url_path="/guide.html")
+    assert url_for_title("New Page", parent, jekyll) == "/guide/new-page.html"
+    assert url_for_title("New Page", None, pretty) == "/new-page/"
+
+
+@pytest.mark.django_db
+def test_jekyll_urls_are_accepted_in_the_url_field():
+    """/docs/install.html and extension-less Jekyll URLs are valid page URLs."""
+    assert validate_url_path("/docs/install.html", exclude_pk=None) == "/docs/install.html"
+    assert validate_url_path("/2016/05/hello", exclude_pk=None) == "/2016/05/hello"
+
+
 @pytest.mark.django_db
 def test_parent_choices_exclude_the_page_and_its_descendants():
     """A page cannot become its own parent or its descendant's child (no cycles)."""

@@ -76,7 +76,8 @@ def test_if_modified_since_answers_304_until_content_changes(client, site):
     guide = site["guide"]
     guide.body_html = "<p>new</p>"
     guide.save()
-    caches["default"].set(f"quire:seen:{content_version()}", 4_000_000_000)  # the new version is later
+    # the new version is later
+    caches["default"].set(caching.cache_key("seen", content_version()), 4_000_000_000)
     fresh = client.get("/guide/", HTTP_IF_MODIFIED_SINCE=last_modified)
     assert fresh.status_code == 200
     assert fresh["Last-Modified"] == http_date(4_000_000_000)
@@ -161,7 +162,7 @@ def test_nav_is_built_once_per_version_and_marks_the_current_page(client, site, 
 
     builds = []
     real_nav_tree = selectors.nav_tree
-    monkeypatch.setattr(selectors, "nav_tree", lambda: builds.append(1) or real_nav_tree())
+    monkeypatch.setattr(selectors, "nav_tree", lambda **kw: builds.append(1) or real_nav_tree(**kw))
     guide = client.get("/guide/").content.decode()
     install = client.get("/guide/install/").content.decode()
     assert len(builds) == 1
@@ -387,3 +388,61 @@ def test_a_navigation_entry_of_an_older_shape_is_not_read_after_an_upgrade(site)
     navigation = caching.site_navigation()
     assert isinstance(navigation, caching.SiteNavigation)
     assert navigation.version == version and "old shape" not in navigation.html
+
+
+def test_navigation_of_a_new_version_is_built_once_across_concurrent_workers(monkeypatch):
+    """Workers asking at once for a navigation nobody has built wait for one builder's entry."""
+    import threading
+    import time as clock
+    from types import SimpleNamespace
+
+    builds = []
+
+    def slow_build(version, request=None):
+        builds.append(version)
+        clock.sleep(0.3)
+        return caching.SiteNavigation(version=version, tree=None, closed={}, branch_url_pattern="{}")
+
+    monkeypatch.setattr(caching, "_build_navigation", slow_build)
+    monkeypatch.setattr(caching, "_entry_timeout", lambda version: 60)
+    results = []
+
+    def worker():
+        caching.forget_local_navigation()  # each thread stands for a worker process of its own
+        request = SimpleNamespace(_quire_content_version=77, _quire_stale=False)
+        results.append(caching.site_navigation(request))
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == [77]
+    assert len(results) == 6 and all(r.version == 77 for r in results)
+
+
+def test_a_new_navigation_drops_the_previous_versions_entry(site):
+    first = caching.site_navigation()
+    old_key = caching.cache_key("nav", caching.NAVIGATION_FORMAT, first.version, first.prefix)
+    assert caches["default"].get(old_key) is not None
+    site["guide"].title = "Renamed"
+    site["guide"].save()
+    caching.site_navigation()
+    assert caches["default"].get(old_key) is None
+
+
+@pytest.mark.django_db
+def test_a_long_level_is_windowed_and_its_hidden_entries_are_served(client, settings):
+    """With more top-level pages than QUIRE_NAV_WINDOW, a page carries the window around it, and the
+    "more" links answer the hidden entries (cached like any public answer)."""
+    settings.QUIRE_NAV_WINDOW = 3
+    for i in range(1, 9):
+        make_page(f"Post {i}", f"/p{i}/", nav_order=str(i))
+    html = client.get("/p5/").content.decode()
+    assert html.count('class="nav-link"') == 3
+    links = re.findall(r'data-more="([^"]+)"', html)
+    assert links == ["/-/nav/0/0-3/", "/-/nav/0/6-8/"]
+    earlier = client.get(links[0])
+    assert earlier.status_code == 200 and earlier["Cache-Control"].startswith("public")
+    assert [f"/p{i}/" for i in (1, 2, 3)] == re.findall(r'href="(/p\d/)"', earlier.content.decode())
+    assert client.get("/-/nav/0/6-99/").status_code == 404

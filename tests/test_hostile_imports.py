@@ -59,12 +59,8 @@ HOSTILE = {
         "---\ntitle: X\nnav_order: 1\ntitle: Y\n---\n",
         "evil.md:4:1: duplicate key 'title' (first defined on line 2)",
     ),
-    "title-date": (
-        "---\ntitle: 2024-10-27\n---\n",
-        'evil.md:2:1: title: YAML reads 2024-10-27 as a date; put the title in quotes (title: "2024-10-27")',
-    ),
-    "title-bool": ("---\ntitle: yes\n---\n", "evil.md:2:1: title: YAML reads true as a boolean"),
-    "title-number": ("---\ntitle: 1.5\n---\n", "evil.md:2:1: title: YAML reads 1.5 as a number"),
+    "title-list": ("---\ntitle: [a, b]\n---\n", "evil.md:2:1: title: must be text, not a list"),
+    "title-mapping": ("---\ntitle: {a: 1}\n---\n", "evil.md:2:1: title: must be text, not a mapping"),
     "tab-indent": ("---\ntitle: X\nmeta:\n\tkey: 1\n---\n", "evil.md:4:1: invalid YAML: a tab character"),
 }
 

@@ -46,11 +46,11 @@ def test_verbosity_zero_is_silent_and_two_lists_files(tmp_path):
 def test_invalid_files_exit_1_with_every_error(tmp_path):
     """Invalid files: status 1, each error on stderr with file and line, nothing imported."""
     root = write_site(
-        tmp_path, {**SITE, "bad.md": "---\ntitle: [\n---\n", "worse.md": "---\ntitle: true\n---\n"}
+        tmp_path, {**SITE, "bad.md": "---\ntitle: [\n---\n", "worse.md": "---\ntitle: [true]\n---\n"}
     )
     error, out, err = fails(root)
     assert error.returncode == 1 and "nothing was imported" in str(error)
-    assert "bad.md:3:1: invalid YAML" in err and "worse.md:2:1: title: YAML reads true as a boolean" in err
+    assert "bad.md:3:1: invalid YAML" in err and "worse.md:2:1: title: must be text, not a list" in err
     assert Page.objects.count() == 0
     assert out.endswith("errors 2\n")
 

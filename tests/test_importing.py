@@ -10,7 +10,7 @@ from pages.importing import ImportOptions, import_folders
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import Rendered, Section
 from pages.site_state import content_version
-from tests.conftest import CORPUS, SEED_PAGE
+from tests.conftest import CORPUS, SEED_PAGE, corpus_site_folder
 from tests.sync_helpers import admin_edit, page, run_import, write_site
 
 pytestmark = pytest.mark.django_db
@@ -289,10 +289,10 @@ CORPUS_WARNINGS = {
     "just-the-docs": {},
     "google-oss-fuzz": {},
     "jekyll-jekyll": {
-        "docs/_docs/conduct.md": [
+        "_docs/conduct.md": [
             "redirect_from /conduct/index.html already redirects to /docs/code_of_conduct/; ignored"
         ],
-        "docs/_posts/2023-01-29-jekyll-3-9-3-released.markdown": [
+        "_posts/2023-01-29-jekyll-3-9-3-released.markdown": [
             "date '2023-01-29 18:30:22 2023 -0800' is not in a standard form; "
             "read as 2023-01-29 18:30:22-08:00"
         ],
@@ -301,12 +301,12 @@ CORPUS_WARNINGS = {
 
 
 @pytest.mark.parametrize("site", sorted(CORPUS_WARNINGS))
-def test_corpus_site_imports_with_precise_warnings_and_reimports_unchanged(site, monkeypatch):
+def test_corpus_site_imports_with_precise_warnings_and_reimports_unchanged(site, monkeypatch, tmp_path):
     """Each corpus site imports with no errors and exactly the expected warnings; re-import: unchanged."""
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not present beside this checkout")
     monkeypatch.setattr(render_pool, "render", lambda body, context: Rendered(html=""))
-    root = CORPUS / site
+    root = corpus_site_folder(site, tmp_path)
     report = import_folders([root])
     files = sorted(
         p.relative_to(root).as_posix() for p in root.rglob("*") if p.suffix in {".md", ".markdown"}

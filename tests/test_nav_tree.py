@@ -4,11 +4,14 @@ import re
 
 from pages.nav_tree import (
     NavRecord,
+    NavTree,
     build_tree,
     closed_items,
     home_record,
     render_branch_html,
     render_nav_html,
+    render_range_html,
+    window_bounds,
 )
 
 
@@ -120,11 +123,18 @@ def test_home_record_rules():
     assert home_record(build_tree([])) is None
 
 
-def test_rendered_nav_escapes_titles_and_has_no_current_page():
-    """Titles and URLs are escaped; a sidebar without a current page marks and opens nothing."""
-    tree = build_tree([rec(1, "<b>Bold</b> & co", url_path='/a"b/')])
+def test_rendered_nav_sanitises_titles_escapes_urls_and_has_no_current_page():
+    """Inline HTML in titles is shown (as Just the Docs shows it) but sanitised; URLs are escaped; a
+    sidebar without a current page marks and opens nothing."""
+    tree = build_tree(
+        [
+            rec(1, "<b>Bold</b> & co", url_path='/a"b/'),
+            rec(2, '<i onclick="x()">in</i><script>y()</script>', url_path="/i/"),
+        ]
+    )
     html = sidebar(tree)
-    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
+    assert "<b>Bold</b> &amp; co</a>" in html
+    assert "<i>in</i></a>" in html and "onclick" not in html and "script" not in html
     assert 'href="/a&quot;b/"' in html
     assert "aria-current" not in html
     assert "is-open" not in html
@@ -178,3 +188,57 @@ def test_marking_the_current_page_does_not_confuse_ids_with_common_prefixes():
 
 def titles_in(html):
     return re.findall(r'class="nav-link"[^>]*>([^<]*)</a>', html)
+
+
+# -- windows over long levels -------------------------------------------------------------------------
+def flat_tree(count: int) -> NavTree:
+    return build_tree(NavRecord(i, f"Post {i:05d}", f"/p{i}/", nav_order=str(i)) for i in range(1, count + 1))
+
+
+def test_window_bounds_centre_on_the_open_entry():
+    assert window_bounds(10, 5, 0) == (0, 10)  # no window
+    assert window_bounds(10, 5, 20) == (0, 10)  # short level
+    assert window_bounds(1000, None, 100) == (0, 100)
+    assert window_bounds(1000, 500, 100) == (450, 550)
+    assert window_bounds(1000, 3, 100) == (0, 100)
+    assert window_bounds(1000, 998, 100) == (900, 1000)
+
+
+def test_a_long_top_level_is_windowed_around_the_current_page():
+    """10,000 top-level pages: the sidebar holds 100 entries around the current one and two "more" entries
+    for the rest, whose links load the hidden runs."""
+    tree = flat_tree(10_000)
+    closed = closed_items(tree, branch_url)
+    html = render_nav_html(tree, closed, branch_url, current_id=5000, window=100)
+    assert html.count('data-nav-link="') == 100
+    assert 'data-nav-link="5000" aria-current="page"' in html
+    more = (
+        '<a class="nav-more-link" href="/-/nav/0/0-4949/" data-more="/-/nav/0/0-4949/">4,949 more pages</a>'
+    )
+    assert more in html
+    assert 'href="/-/nav/0/5049-10000/"' in html and "4,951 more pages" in html
+    assert len(html) < 15_000
+
+
+def test_a_more_entry_loads_one_window_and_chains_the_rest():
+    tree = flat_tree(1000)
+    closed = closed_items(tree, branch_url)
+    part = render_range_html(tree, closed, 0, 100, 1000, branch_url, window=100)
+    assert part.count('data-nav-link="') == 100
+    assert 'data-nav-link="101"' in part and 'data-nav-link="200"' in part
+    assert 'href="/-/nav/0/200-1000/"' in part
+    last = render_range_html(tree, closed, 0, 950, 1000, branch_url, window=100)
+    assert last.count('data-nav-link="') == 50 and "nav-more" not in last
+    assert render_range_html(tree, closed, 0, 900, 1200, branch_url, window=100) is None
+    assert render_range_html(tree, closed, 42, 0, 10, branch_url, window=100) is None
+
+
+def test_a_long_branch_loads_its_first_window():
+    records = [NavRecord(1, "Blog", "/blog/")] + [
+        NavRecord(i, f"Post {i:05d}", f"/blog/p{i}/", nav_order=str(i), parent_id=1) for i in range(2, 502)
+    ]
+    tree = build_tree(records)
+    closed = closed_items(tree, branch_url)
+    branch = render_branch_html(tree, closed, 1, branch_url, window=100)
+    assert branch.count('data-nav-link="') == 100
+    assert 'href="/-/nav/1/100-500/"' in branch and "400 more pages" in branch

@@ -47,9 +47,13 @@ def test_numbers_before_text_before_untitled_order():
 
 
 def test_numeric_titles_sort_numerically_before_other_titles():
-    """Pages without nav_order: numeric titles by number first, then the rest by title."""
-    records = [Rec("b"), Rec("10"), Rec("9"), Rec("A")]
-    assert titles(records, case_sensitive=False) == ["9", "10", "A", "b"]
+    """Pages without nav_order: titles written as YAML numbers by number first (true/false after
+    them, as Just the Docs' jsonify grouping puts them there), then the rest by title; a quoted
+    number is text."""
+    records = [Rec("b"), Rec("10", front_matter={"title": 10}), Rec("9", front_matter={"title": 9}), Rec("A"),
+               Rec("2.5", front_matter={"title": 2.5}), Rec("true", front_matter={"title": True}),
+               Rec("1", front_matter={"title": "1"})]  # fmt: skip
+    assert titles(records, case_sensitive=False) == ["2.5", "9", "10", "true", "1", "A", "b"]
 
 
 def test_quoted_numeric_nav_order_sorts_as_text():
@@ -61,13 +65,34 @@ def test_quoted_numeric_nav_order_sorts_as_text():
     assert titles(records, case_sensitive=False) == ["Number", "Quoted"]
 
 
-def test_case_insensitive_by_default_and_switchable(settings):
-    """Text compares case-insensitively unless QUIRE_NAV_CASE_SENSITIVE (then capitals first)."""
+@pytest.mark.django_db
+def test_case_sensitive_by_default_as_just_the_docs(settings):
+    """Without a nav_sort, text compares case-sensitively (capitals first), as Just the Docs' own
+    code does; the QUIRE_NAV_CASE_SENSITIVE setting can turn that off."""
     records = [Rec("banana"), Rec("Cherry"), Rec("apple")]
+    assert titles(records) == ["Cherry", "apple", "banana"]
     settings.QUIRE_NAV_CASE_SENSITIVE = False
     assert titles(records) == ["apple", "banana", "Cherry"]
-    settings.QUIRE_NAV_CASE_SENSITIVE = True
-    assert titles(records) == ["Cherry", "apple", "banana"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("nav_sort", "expected"),
+    [("case_sensitive", ["Cherry", "apple", "banana"]), ("case_insensitive", ["apple", "banana", "Cherry"])],
+)
+def test_nav_sort_from_the_config_wins_over_the_setting(settings, nav_sort, expected):
+    """`nav_sort` in _config.yml decides, whatever QUIRE_NAV_CASE_SENSITIVE says."""
+    from pages.site_settings import save_config
+
+    settings.QUIRE_NAV_CASE_SENSITIVE = nav_sort != "case_sensitive"
+    save_config(text="", data={"nav_sort": nav_sort}, has_config=True, source="", baseurl="", file_hash="")
+    assert titles([Rec("banana"), Rec("Cherry"), Rec("apple")]) == expected
+
+
+def test_case_insensitive_order_folds_ascii_letters_only():
+    """Liquid's sort_natural folds ASCII case only: 'É' still sorts after every ASCII letter."""
+    records = [Rec("Éclair"), Rec("zebra"), Rec("Apple")]
+    assert titles(records, case_sensitive=False) == ["Apple", "zebra", "Éclair"]
 
 
 def test_ties_are_broken_by_title_then_path():

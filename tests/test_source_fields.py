@@ -47,17 +47,21 @@ def test_page_without_title_is_named_from_its_file_and_kept_out_of_nav():
 
 
 @pytest.mark.parametrize(
-    ("title", "kind"),
-    [(dt.date(2024, 1, 1), "a date"), (True, "a boolean"), (2024, "a number"), (4.5, "a number")],
+    ("title", "shown"),
+    [(dt.date(2024, 1, 1), "2024-01-01"), (True, "true"), (2024, "2024"), (4.5, "4.5"), (9, "9")],
 )
-def test_titles_yaml_reads_as_other_types_are_refused(title, kind):
-    """A title YAML reads as a date, boolean or number is refused with a quoting hint."""
+def test_titles_yaml_reads_as_dates_booleans_or_numbers_are_titles_as_written(title, shown):
+    """`title: 9`, `title: 2024-01-01`, `title: true` are titles, shown as written (as Jekyll shows them)."""
+    fields = derive_fields({"title": title}, "t.md")
+    assert (fields.title, fields.has_title, fields.nav_exclude) == (shown, True, False)
+
+
+@pytest.mark.parametrize(("title", "kind"), [(["a"], "a list"), ({"a": 1}, "a mapping")])
+def test_titles_that_are_lists_or_mappings_are_refused(title, kind):
+    """A title that is a list or a mapping is no title: refused, naming the key."""
     with pytest.raises(FieldErrors) as info:
         derive_fields({"title": title}, "t.md")
-    assert info.value.problems[0].key == "title"
-    assert (
-        kind in info.value.problems[0].message and "put the title in quotes" in info.value.problems[0].message
-    )
+    assert info.value.problems[0].key == "title" and kind in info.value.problems[0].message
 
 
 def test_all_problems_are_reported_together():

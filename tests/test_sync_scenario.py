@@ -197,7 +197,7 @@ def test_rename_keeps_the_page_its_history_and_a_301(repo, client: Client):
     status, out, _ = command("import_pages", repo, "--prune")
     assert status == 0 and "docs/lists-and-tasks.md: renamed from docs/lists.md" in out
     moved = Page.objects.get(pk=before.pk)
-    assert moved.source_path == "docs/lists-and-tasks.md" and moved.url_path == "/docs/lists-and-tasks/"
+    assert moved.source_path == "docs/lists-and-tasks.md" and moved.url_path == "/docs/lists-and-tasks.html"
     assert moved.published and "- lemons" in moved.body
     assert page_versions(before.pk).count() == history + 1
     response = client.get(before.url_path)

@@ -110,6 +110,37 @@
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   }
 
+  /* A long level shows a window of its entries; each hidden run is one "N more pages" entry whose
+     link loads that run (a window at a time) in its place. Without scripts the link opens the list. */
+  function loadMore(item, link) {
+    link.setAttribute("aria-busy", "true");
+    return fetch(link.getAttribute("data-more"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("navigation entries answered " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var list = holder.querySelector(".nav-list");
+        if (!list) {
+          throw new Error("navigation entries had no list");
+        }
+        showToggles(list);
+        var entries = Array.prototype.slice.call(list.children);
+        entries.forEach(function (entry) {
+          item.parentNode.insertBefore(entry, item);
+        });
+        item.parentNode.removeChild(item);
+        var first = entries.length && entries[0].querySelector("a");
+        if (first) {
+          first.focus();
+        }
+      });
+  }
+
   function setupNavToggles() {
     var sidebar = document.querySelector(".sidebar");
     if (!sidebar) {
@@ -117,6 +148,16 @@
     }
     showToggles(sidebar);
     sidebar.addEventListener("click", function (event) {
+      var more = event.target.closest(".nav-more-link");
+      if (more && sidebar.contains(more) && more.getAttribute("data-more")) {
+        event.preventDefault();
+        if (more.getAttribute("aria-busy") !== "true") {
+          loadMore(more.closest(".nav-item"), more).catch(function () {
+            window.location.assign(more.href);
+          });
+        }
+        return;
+      }
       var toggle = event.target.closest(".nav-toggle");
       if (!toggle || !sidebar.contains(toggle) || toggle.getAttribute("aria-busy") === "true") {
         return;

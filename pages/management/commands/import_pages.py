@@ -196,6 +196,8 @@ class Command(BaseCommand):
                 )
             if report.commit and verbosity >= 2:
                 self.stdout.write(printable(f"Imported git commit {report.commit}"))
+            for path in report.files.pruned:
+                self.stdout.write(printable(f"{path}: site file removed (its file is gone)"))
         if verbosity >= 2:
             verb = "would be " if report.dry_run else ""
             for label, paths in (("created", report.created), ("updated", report.updated),
@@ -205,5 +207,8 @@ class Command(BaseCommand):
                     self.stdout.write(printable(f"{path}: {verb}{label}" + (f" ({notes})" if notes else "")))
                     if label == "updated" and path in report.diffs:
                         self.stdout.write(printable(report.diffs[path], block=True), ending="")
+            for label, paths in (("stored", report.files.created), ("stored again", report.files.updated)):
+                for path in paths:
+                    self.stdout.write(printable(f"{path}: site file {verb}{label}"))
         if verbosity >= 1:
             self.stdout.write(report.summary())

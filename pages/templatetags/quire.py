@@ -1,0 +1,34 @@
+"""Template filters for the public pages: URLs under the site's base URL, and titles as HTML."""
+
+from django import template
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.utils.safestring import mark_safe
+
+from pages.base_url import prefix as base_prefix
+from pages.base_url import site_url as _site_url
+from pages.sanitising import title_html as _title_html
+
+register = template.Library()
+
+
+@register.filter
+def site_url(url_path: str) -> str:
+    """`/docs/x.html` → `/base/docs/x.html` when the site lives under /base (see pages.base_url)."""
+    return _site_url(url_path or "/")
+
+
+@register.filter
+def title_html(title: str) -> str:
+    """A page title with its inline HTML (sanitised), as Just the Docs shows titles in navigation."""
+    return mark_safe(_title_html(title or ""))  # noqa: S308 - sanitised by nh3 with an allowlist
+
+
+@register.simple_tag
+def static(path: str) -> str:
+    """Like Django's `{% static %}`, under the site's base URL (Django fixes STATIC_URL's prefix once,
+    at its first use; the base URL is known per request)."""
+    url = staticfiles_storage.url(path)
+    current = base_prefix()
+    if current and url.startswith("/") and not url.startswith(current + "/"):
+        return current + url
+    return url
