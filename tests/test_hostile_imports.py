@@ -328,6 +328,70 @@ def test_admin_saved_front_matter_exports_and_imports_again(admin_client, tmp_pa
     assert page.front_matter["meta"] == {"key with spaces": "line\nbreak in a value"}
 
 
+JEKYLL_SKIPPED_TARGETS = {
+    "private/notes.md": "---\ntitle: Excluded\n---\nsecret\n",
+    "_drafts/plan.md": "---\ntitle: Draft\n---\nsecret\n",
+    "_layouts/page.md": "---\ntitle: Layout\n---\nsecret\n",
+    "_notes/todo.md": "---\ntitle: Not built\n---\nsecret\n",
+}
+
+
+@pytest.mark.parametrize("target", sorted(JEKYLL_SKIPPED_TARGETS))
+def test_symlink_to_a_file_jekyll_does_not_build_is_refused(target, tmp_path):
+    """With a _config.yml the walk follows Jekyll's rules (exclude:, _drafts, `_` folders, collections
+    without output): a link to a file the walk would not read under those rules is refused as well."""
+    config = "exclude: [private]\ncollections:\n  docs:\n    output: true\n"
+    root = write_site(
+        tmp_path / "site", {**GOOD, "_config.yml": config, target: JEKYLL_SKIPPED_TARGETS[target]}
+    )
+    (root / "leak.md").symlink_to(root / target)
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == [
+        f"leak.md: symlink to {(root / target).resolve()}, a file the import skips; refused"
+    ]
+    assert Page.objects.count() == 0
+
+
+def test_symlinks_to_files_the_jekyll_walk_reads_are_followed(tmp_path):
+    """Links to a built collection's document or to a site file the walk reads are fine; a site file
+    linking to a dot-file is refused like a page would be."""
+    config = "collections:\n  docs:\n    output: true\n"
+    root = write_site(
+        tmp_path / "site",
+        {**GOOD, "_config.yml": config, "_docs/a.md": "---\ntitle: A\n---\n", "files/notes.txt": "notes"},
+    )
+    (root / "b.md").symlink_to(root / "_docs/a.md")
+    (root / "notes.txt").symlink_to(root / "files/notes.txt")
+    (root / "env.txt").symlink_to(write_site(root, {".env": "SECRET=1\n"}) / ".env")
+    report = run_import(root, skip_invalid=True)
+    assert [str(e) for e in report.errors] == [
+        f"env.txt: symlink to {(root / '.env').resolve()}, a file the import skips; refused"
+    ]
+    assert {"b.md", "_docs/a.md"} <= set(report.created)
+    assert {"notes.txt", "files/notes.txt"} <= set(report.files.created)
+
+
+def test_expanded_permalink_is_checked_again(tmp_path):
+    """The URL rule also applies after Jekyll's clean-up of a permalink: '/x/.../' becomes '/x/../'."""
+    root = write_site(tmp_path, {"evil.md": '---\ntitle: X\npermalink: "/x/.../"\n---\n'})
+    report = run_import(root)
+    assert len(report.errors) == 1 and "contains '..'" in str(report.errors[0])
+    assert Page.objects.count() == 0
+
+
+def test_url_from_the_sites_permalink_style_follows_the_same_rule(tmp_path):
+    """Under a _config.yml (Jekyll's .html URLs) a file name with a backslash is refused the same way."""
+    root = write_site(
+        tmp_path, {**GOOD, "_config.yml": "title: Site\n", "docs/\\evil.example.md": "---\ntitle: X\n---\n"}
+    )
+    report = run_import(root)
+    assert [str(e) for e in report.errors] == [
+        "docs/\\evil.example.md: permalink: the URL /docs/\\evil.example.html made from the file's path "
+        "contains '\\', which browsers read as '/' (a link to it could lead to another site); rename the "
+        "file or set a permalink"
+    ]
+
+
 # --- One URL rule (pages.urls_from_paths.url_problem) for the import and the admin ---
 
 HOSTILE_URLS = {
