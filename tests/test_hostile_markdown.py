@@ -437,4 +437,10 @@ def test_the_policy_comes_from_the_middleware_for_this_django(settings):
         else "csp.middleware.CSPMiddleware"
     )
     assert expected in settings.MIDDLEWARE
-    assert settings.MIDDLEWARE.index(expected) == 1
+    # Outside every middleware that can answer on its own (security redirects, WhiteNoise, the outage
+    # page, the page cache): only the health checks and the base-URL rewrite, which never answers by
+    # itself, come before it.
+    assert settings.MIDDLEWARE[: settings.MIDDLEWARE.index(expected)] == [
+        "pages.health.HealthCheckMiddleware",
+        "pages.base_url.SiteBaseUrlMiddleware",
+    ]
