@@ -9,7 +9,7 @@ BENCH_SIZES ?= 1000,10000
 MERMAID_VERSION ?= 11.17.2
 MERMAID_DIR := static/quire/vendor/mermaid
 
-.PHONY: run test lint format bench bench-engine bench-quick loadtest multi-instance browser java mermaid clean
+.PHONY: run test hostile lint format bench bench-engine bench-quick bench-pathological loadtest multi-instance browser java mermaid clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -21,6 +21,16 @@ run: $(VENV)/.installed
 # Install the development extras, Chromium and Java, then run the whole test suite
 test: $(VENV)/.installed-dev browser java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The hostile-input suites on Django 5.2 (django-csp) here, and on the newest Django 6 (its built-in CSP)
+# in .venv-django6 with Python 3.12 when this machine has it
+HOSTILE_TESTS = tests/test_hostile_markdown.py tests/test_hostile_imports.py tests/test_security_settings.py
+hostile: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q $(HOSTILE_TESTS)
+	@if python3.12 --version >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory .venv-django6/.installed-dev VENV=.venv-django6 PYTHON=python3.12 DJANGO_SPEC="django>=6,<7" && \
+	  .venv-django6/bin/python -m pytest -q $(HOSTILE_TESTS); \
+	else echo "NOTICE: no Python 3.12 here; the Django 6 run of the hostile suites is skipped."; fi
 
 # Check style and common bugs with ruff
 lint: $(VENV)/.installed-dev
@@ -36,6 +46,10 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/engine.py
 	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
+
+# Pathological inputs at the maximum size: the Liquid pre-pass stays linear, the preview stays bounded
+bench-pathological: $(VENV)/.installed-dev
+	$(BIN)/python bench/pathological.py
 
 # Markdown engine speed on the real-world corpus, beside the Python-Markdown reference
 bench-engine: $(VENV)/.installed-dev

@@ -192,7 +192,21 @@ class PageAdmin(admin.ModelAdmin):
     view_on_site = False
     actions = ["publish_pages", "unpublish_pages", "export_markdown", "export_and_commit"]
     fieldsets = [
-        (None, {"fields": ["title", "url_path", "parent", "nav_order", "date", "status", "base_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "url_path",
+                    "replace_redirect",
+                    "parent",
+                    "nav_order",
+                    "date",
+                    "status",
+                    "base_version",
+                ]
+            },
+        ),
         ("Body", {"fields": ["body"]}),
         (
             "More front matter",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -14,10 +15,13 @@ from django.utils.text import slugify
 from pages import front_matter as front_matter_yaml
 from pages.drafts import draft_state
 from pages.editor_widget import MarkdownEditor
+from pages.exporting import reimport_problems
 from pages.jekyll_site import SiteRules
 from pages.markdown_io import json_safe, normalise_newlines
 from pages.models import Page, PageDraft
 from pages.own_routes import own_route_message
+from pages.publishing import redirect_owner
+from pages.render_limits import RenderRefused, check_renders
 from pages.revisions import (
     PageDiff,
     diff_states,
@@ -27,7 +31,7 @@ from pages.revisions import (
     version_state,
 )
 from pages.site_settings import site_rules
-from pages.urls_from_paths import site_path
+from pages.urls_from_paths import url_problem
 
 # Front-matter keys that have their own form field; the YAML box holds every other key.
 MODEL_KEYS = {
@@ -48,17 +52,16 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parse_extra_front_matter(text: str) -> dict[str, Any]:
-    """The YAML box as an ordered JSON-safe mapping, read by the import's own rules
-    (`front_matter.load`: duplicate keys, unsafe tags and alias bombs refused); a ValidationError
-    names the line and the problem."""
+    """The YAML box as an ordered JSON-safe mapping, read by the import's loader with the same limits
+    (`pages.front_matter.load`); a ValidationError names the line and the problem."""
     if not text.strip():
         return {}
     try:
         loaded = front_matter_yaml.load(text)
     except front_matter_yaml.FrontMatterError as exc:
         where = f"Line {exc.line}: " if exc.line else ""
-        message = exc.message.rstrip(".")
-        raise ValidationError(f"{where}{message}. Nothing was saved.", code="yaml") from exc
+        message = f"{where}{exc.describe().removesuffix('.')}. Nothing was saved."
+        raise ValidationError(message, code="yaml") from exc
     data, lines = loaded.data, loaded.key_lines
     errors = [
         ValidationError(
@@ -144,16 +147,9 @@ def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
         raise ValidationError(
             "The URL must start with “/”, e.g. /docs/install/ or /docs/install.html.", code="url_slashes"
         )
-    if ".." in value.split("/"):
-        raise ValidationError("The URL must not contain “..”.", code="url_dots")
-    try:
-        site_path(value, "The URL")  # the import's rule for permalinks (no placeholders, schemes, ...)
-    except ValueError as exc:
-        raise ValidationError(f"{exc}.", code="url_site_path") from exc
-    if "//" in value or any(c in value for c in "?#\\") or re.search(r"\s", value):
-        raise ValidationError(
-            "The URL must not contain “//”, spaces, “?”, “#” or “\\”.", code="url_characters"
-        )
+    problem = url_problem(value)  # the one URL rule, as for the import's permalinks and redirect_from
+    if problem:
+        raise ValidationError(f"The URL {value} {problem}.", code="url_characters")
     reserved = own_route_message(value)
     if reserved:
         raise ValidationError(reserved[0].upper() + reserved[1:] + ".", code="url_reserved")
@@ -331,6 +327,12 @@ class PageAdminForm(forms.ModelForm):
         help_text="Any other front-matter keys, as YAML (`key: value` lines). Exported with the page.",
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    replace_redirect = forms.BooleanField(
+        label="Take this URL from its redirect",
+        required=False,
+        help_text="Only when the URL is the old address of another published page: give it to this page. "
+        "The old address keeps answering with a redirect until this page is published.",
+    )
     draft_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -401,6 +403,15 @@ class PageAdminForm(forms.ModelForm):
             return ""
         return validate_url_path(value, exclude_pk=self.instance.pk)
 
+    def clean_body(self):
+        """The body must render within the limits the live preview has (size, time, nesting)."""
+        body = self.cleaned_data.get("body", "")
+        try:
+            check_renders(body)
+        except RenderRefused as refused:
+            raise ValidationError(f"{refused.message} Nothing was saved.", code="render") from refused
+        return body
+
     def clean_extra_front_matter(self):
         return parse_extra_front_matter(self.cleaned_data.get("extra_front_matter", ""))
 
@@ -416,11 +427,44 @@ class PageAdminForm(forms.ModelForm):
                     )
                 except ValidationError as exc:
                     self.add_error("url_path", exc)
+        if cleaned.get("url_path"):
+            self._check_redirected_url(cleaned)
         if not self.instance._state.adding:
             self._check_version(cleaned)
             if self.conflict is None and not self.can_publish:
                 self._check_draft_version(cleaned)
         return cleaned
+
+    def _check_redirected_url(self, cleaned: dict[str, Any]) -> None:
+        """Another live page's old URL is taken only by a publisher who ticks `replace_redirect`."""
+        url = cleaned["url_path"]
+        if not self.instance._state.adding and url == self.instance.url_path:
+            return
+        owner = redirect_owner(url, self.instance)
+        if owner is None:
+            return
+        where = (
+            f"The URL {url} is the old address of the published page “{owner.title}” ({owner.url_path}) "
+            "and redirects readers there."
+        )
+        if not self.can_publish:
+            self.add_error(
+                "url_path",
+                ValidationError(
+                    f"{where} Only someone who may publish pages can give it to another page; "
+                    "choose another URL.",
+                    code="url_redirected",
+                ),
+            )
+        elif not cleaned.get("replace_redirect"):
+            self.add_error(
+                "url_path",
+                ValidationError(
+                    f"{where} Tick “Take this URL from its redirect” to give it to this page (the redirect "
+                    "keeps working until this page is published), or choose another URL.",
+                    code="url_redirected",
+                ),
+            )
 
     def _check_draft_version(self, cleaned: dict[str, Any]) -> None:
         """Two editors continuing one page's changes awaiting publication: the second is stopped too."""
@@ -485,9 +529,30 @@ class PageAdminForm(forms.ModelForm):
             return current
         return cleaned.get("status") == "published"
 
+    def _post_clean(self):
+        super()._post_clean()
+        if not self._errors and "extra_front_matter" in self.cleaned_data:
+            self._check_round_trip()
+
+    def _check_round_trip(self) -> None:
+        """Refuse a save whose exported file the import would refuse or read back differently."""
+        page = self.apply_to(copy.copy(self.instance))
+        extras = self.cleaned_data["extra_front_matter"]
+        for problem in reimport_problems(page, keys=extras):
+            self.add_error(
+                "extra_front_matter" if problem.key in extras or not problem.key else None,
+                ValidationError(
+                    f"This page could not be imported again after an export: {problem.describe()}. "
+                    "Nothing was saved.",
+                    code="round_trip",
+                ),
+            )
+
     def apply_to_instance(self) -> Page:
         """Copy the form's non-model fields onto the page (status, front matter)."""
-        page = self.instance
+        return self.apply_to(self.instance)
+
+    def apply_to(self, page: Page) -> Page:
         page.published = self.published_value(self.cleaned_data, page.published if page.pk else False)
         extras = self.cleaned_data["extra_front_matter"]
         old_extras = extra_front_matter(page.front_matter)

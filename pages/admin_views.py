@@ -6,9 +6,12 @@ it checks the same permissions and renders inside the admin's layout.
 
 from __future__ import annotations
 
+import re
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -48,6 +51,33 @@ DRAFT_TEMPLATE = "admin/pages/page/draft.html"
 CONFLICT_LIST_TEMPLATE = "admin/pages/page/conflict_list.html"
 CONFLICT_TEMPLATE = "admin/pages/page/conflict.html"
 SYNC_STATUS_TEMPLATE = "admin/pages/page/sync_status.html"
+_ID_RE = re.compile(r"[1-9][0-9]{0,17}")  # a positive integer every database column holds
+
+
+class BadParameter(ValueError):
+    """A query or form parameter that cannot be what the screen expects; answered 400 with the message."""
+
+
+def id_parameter(value: str | None, name: str) -> int | None:
+    """A page or revision id from the query or form (None when absent); anything else is BadParameter."""
+    if value is None or value == "":
+        return None
+    if not _ID_RE.fullmatch(value):
+        raise BadParameter(f"The parameter “{name}” must be an id (a whole number), not {value[:40]!r}.")
+    return int(value)
+
+
+def answers_bad_parameters(view):
+    """A 400 whose text names the parameter, instead of a 500, when the view meets a bad parameter."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except BadParameter as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+
+    return checked
 
 
 def _context(model_admin, request, **extra):
@@ -60,11 +90,12 @@ def _context(model_admin, request, **extra):
     }
 
 
+@answers_bad_parameters
 def reorder_view(model_admin, request):
     """Drag-and-drop (or keyboard) ordering of one parent's children. Template: reorder.html."""
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
-    parent_id = request.POST.get("parent") or request.GET.get("parent") or None
+    parent_id = id_parameter(request.POST.get("parent") or request.GET.get("parent"), "parent")
     parent = get_object_or_404(Page, pk=parent_id) if parent_id else None
     here = reverse("admin:pages_page_reorder") + (f"?{urlencode({'parent': parent.pk})}" if parent else "")
     if request.method == "POST":
@@ -126,15 +157,17 @@ def _layout(request) -> dict:
     return {"view": view, "layout_links": links}
 
 
-def _version_or_current(page: Page, version_id: str | None):
+def _version_or_current(page: Page, version_id: str | int | None, name: str = "version"):
     if not version_id or version_id == "current":
         return None, page_state(page)
+    version_id = id_parameter(str(version_id), name)
     version = get_object_or_404(Version, pk=version_id, object_id=str(page.pk))
     if version.content_type.model_class() is not Page:
         raise PermissionDenied
     return version, version_state(version)
 
 
+@answers_bad_parameters
 def compare_view(model_admin, request, page: Page):
     """The field and markdown differences between two revisions (or one and the current page).
 
@@ -143,8 +176,8 @@ def compare_view(model_admin, request, page: Page):
     if not from_id:
         previous = list(page_versions(page.pk)[1:2])
         from_id = str(previous[0].pk) if previous else "current"
-    old_version, old_state = _version_or_current(page, from_id)
-    new_version, new_state = _version_or_current(page, request.GET.get("to"))
+    old_version, old_state = _version_or_current(page, from_id, "from")
+    new_version, new_state = _version_or_current(page, request.GET.get("to"), "to")
     return TemplateResponse(
         request,
         COMPARE_TEMPLATE,
@@ -163,6 +196,7 @@ def compare_view(model_admin, request, page: Page):
     )
 
 
+@answers_bad_parameters
 def restore_view(model_admin, request, page: Page, version_id: str):
     """GET: what restoring would change; POST: restore the revision as a new one. Template: restore.html."""
     if not model_admin.has_change_permission(request, page):

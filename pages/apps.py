@@ -9,6 +9,8 @@ class PagesConfig(AppConfig):
     def ready(self):
         from pages.caching import connect_invalidation
         from pages.db_timeouts import connect_timeouts
+        from pages.login_throttle import connect_login_signals
 
         connect_invalidation()
         connect_timeouts()
+        connect_login_signals()

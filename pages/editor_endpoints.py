@@ -10,13 +10,14 @@ from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from pages.models import UploadedImage
-from pages.publishing import site_link_resolver
-from pages.rendering import RenderContext, render
+from pages.publishing import site_source_index
+from pages.render_limits import RenderRefused, bounded_render, check_size
 from pages.site_settings import site_baseurl
 from pages.uploads import check_image, store_image
 
@@ -48,13 +49,20 @@ def editor_only(view):
 
 @editor_only
 def preview(request: HttpRequest) -> HttpResponse:
-    """The live preview: the same rendering and sanitising readers get."""
+    """The live preview: the same rendering and sanitising readers get, size-limited and time-bounded
+    (`pages.render_limits`). A refusal is an HTML notice (the editor shows it in the preview pane)
+    with a 4xx/5xx status."""
     content = request.POST.get("content")
     if content is None:
         return JsonResponse({"error": "The request has no 'content' field."}, status=400)
     content = content.replace("\r\n", "\n").replace("\r", "\n")  # form encoding sends CRLF line ends
-    context = RenderContext(resolve_source=site_link_resolver(), baseurl=site_baseurl())
-    return HttpResponse(render(content, context).html, content_type="text/html; charset=utf-8")
+    try:
+        check_size(content)
+        html = bounded_render(content, site_source_index(), site_baseurl())
+    except RenderRefused as refused:
+        notice = f'<p class="quire-preview-refused" role="alert">{escape(refused.message)}</p>'
+        return HttpResponse(notice, status=refused.status, content_type="text/html; charset=utf-8")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @editor_only

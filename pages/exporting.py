@@ -15,17 +15,18 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
 from pages import front_matter
-from pages.markdown_io import json_safe, write_text
+from pages.markdown_io import MAX_FILE_BYTES, SourceError, json_safe, parse_text, write_text
 from pages.models import Page
 from pages.site_settings import site_rules, using_rules
 from pages.site_state import bump_content_version
-from pages.source_fields import DerivedFields, FieldErrors, derive_fields
+from pages.source_fields import DerivedFields, FieldErrors, FieldProblem, derive_fields
 from pages.urls_from_paths import path_for_url
 
 
@@ -129,6 +130,34 @@ def page_file_text(page: Page, *, follow_parent_titles: bool = True) -> str:
     """The whole file for a page (front matter, body, original BOM and line endings)."""
     raw = front_matter_text(page, follow_parent_titles=follow_parent_titles)
     return write_text(raw, page.body, page.source_format or {})
+
+
+def reimport_problems(page: Page, keys: Iterable[str] = ()) -> list[FieldProblem]:
+    """What the import would refuse in the file export writes for this page ([] when it reads back).
+
+    The admin calls it before saving, so every saved page can be exported and imported again: the file
+    is read with the import's own reader and field rules, and the front-matter `keys` must read back
+    with the values the page holds. A problem's key is "" when it is not about one key.
+    """
+    path = export_path(page)
+    text = page_file_text(page)
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        message = f"the file would be {size:,} bytes, over the import's {MAX_FILE_BYTES:,}-byte limit"
+        return [FieldProblem("", message)]
+    try:
+        source = parse_text(path, text)
+        derive_fields(source.front_matter, path)
+    except SourceError as exc:
+        return [FieldProblem("", exc.message if exc.line is None else f"line {exc.line}: {exc.message}")]
+    except FieldErrors as exc:
+        return exc.problems
+    wanted, read = json_safe(page.front_matter or {}), json_safe(source.front_matter)
+    return [
+        FieldProblem(key, f"would read back as {read.get(key)!r}, not {wanted.get(key)!r}")
+        for key in keys
+        if read.get(key) != wanted.get(key)
+    ]
 
 
 def content_hash(page: Page) -> str:

@@ -1,9 +1,11 @@
 """Strict YAML front matter: load safely, know where each key is, edit one key without touching the rest.
 
-Pure: no ORM. Loading refuses what a shared CMS must not accept from a file: duplicate keys, any tag
-beyond YAML's plain types (`!!python/...` and friends), a document that is not a mapping, and aliases
-that expand into a huge structure. Every refusal is a `FrontMatterError` with the line and column in
-the YAML text (1-based); callers add the offset of the opening `---` line.
+Pure: no ORM. The one loader for every entry point (the import, the admin's front-matter box). Loading
+refuses what a shared CMS must not accept: duplicate keys, keys with line breaks or control characters,
+any tag beyond YAML's plain types (`!!python/...` and friends), a document that is not a mapping,
+nesting deeper than MAX_DEPTH, and aliases that expand into a huge structure. Every refusal is a
+`FrontMatterError` with the line and column in the YAML text (1-based); callers add the offset of the
+opening `---` line.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_EXPANDED_NODES = 10_000
 """Aliases may point at big subtrees; past this many nodes after expansion the front matter is refused."""
+MAX_DEPTH = 50
+"""Lists and mappings nested deeper than this are refused (checked on the event stream, before any
+recursive step, so 2,000 levels are a clear error rather than a RecursionError)."""
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 # libyaml's parser when PyYAML has it (several times faster); positions for edits use the Python one.
 _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -89,26 +95,56 @@ def _check_tags_and_size(root: Node) -> None:
                 stack.extend((key, value))
 
 
-def _check_duplicate_keys(node: Node, depth: int = 0) -> None:
-    if depth > 50:
-        raise FrontMatterError("front matter is nested too deeply", *_where(node))
+def _too_deep(line: int | None = None, column: int | None = None) -> FrontMatterError:
+    return FrontMatterError(
+        f"front matter is nested too deeply (more than {MAX_DEPTH} levels of lists and mappings)",
+        line,
+        column,
+    )
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting past MAX_DEPTH from the parser's events (iterative: no recursion, no big tree)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_FastLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(event.start_mark.line + 1, event.start_mark.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _check_keys(node: Node, depth: int = 0) -> None:
+    """Refuse duplicate keys, and keys with line breaks or control characters (no file can hold them
+    as a plain `key:` line, and they would reach terminals and exported files)."""
+    if depth > MAX_DEPTH:
+        raise _too_deep(*_where(node))
     if isinstance(node, MappingNode):
         seen: dict[str, int] = {}
         for key, value in node.value:
             if isinstance(key, ScalarNode):
+                if _CONTROL_RE.search(key.value):
+                    raise FrontMatterError(
+                        _braces(f"key {key.value!r} contains a line break or control character"), *_where(key)
+                    )
                 if key.value in seen:
                     line, column = _where(key)
                     raise FrontMatterError(
-                        f"duplicate key '{key.value}' (first defined on line {{first_line}})",
+                        _braces(f"duplicate key {key.value!r}") + " (first defined on line {first_line})",
                         line,
                         column,
                         first_line=seen[key.value],
                     )
                 seen[key.value] = _where(key)[0]
-            _check_duplicate_keys(value, depth + 1)
+            _check_keys(value, depth + 1)
     elif isinstance(node, SequenceNode):
         for item in node.value:
-            _check_duplicate_keys(item, depth + 1)
+            _check_keys(item, depth + 1)
 
 
 def _yaml_error(exc: yaml.YAMLError, text: str) -> FrontMatterError:
@@ -119,6 +155,8 @@ def _yaml_error(exc: yaml.YAMLError, text: str) -> FrontMatterError:
     if "'\\t'" in problem or at == "\t":
         problem = "a tab character is not allowed in YAML indentation; use spaces"
     line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    if "nesting depth" in problem:  # libyaml's own limit, met before MAX_DEPTH's event is read
+        return _too_deep(line, column)
     return FrontMatterError(f"invalid YAML: {problem}", line, column)
 
 
@@ -128,6 +166,7 @@ def load(text: str) -> LoadedFrontMatter:
         return LoadedFrontMatter({})
     loader = None
     try:
+        _check_depth(text)
         loader = _FastLoader(text)
         root = loader.get_single_node()
         if root is None:
@@ -138,7 +177,7 @@ def load(text: str) -> LoadedFrontMatter:
             raise FrontMatterError(
                 f"front matter must be a mapping of keys to values, not {kind}", *_where(root)
             )
-        _check_duplicate_keys(root)
+        _check_keys(root)
         data = loader.construct_document(root)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
@@ -148,6 +187,8 @@ def load(text: str) -> LoadedFrontMatter:
         ) from exc
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text) from exc
+    except RecursionError as exc:  # a parser without the event check's limits; never a 500
+        raise _too_deep() from exc
     finally:
         if loader is not None:
             loader.dispose()

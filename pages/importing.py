@@ -1,7 +1,8 @@
 """Importing folders of markdown files into Page rows: one locked, atomic run with a full report.
 
 The run, in order:
-1. find the files (dot-folders, `_site` and `node_modules` skipped; symlinks leaving the root refused);
+1. find the files (dot-folders, `_site` and `node_modules` skipped; symlinks leaving the root or
+   pointing at a skipped file refused);
 2. read and hash each file; a file whose hash matches the page's last sync is skipped before any parsing;
 3. parse and check the changed files, and check the whole site (URLs claimed twice) — every problem is
    collected and reported at once; with problems and without `skip_invalid`, nothing is written;
@@ -19,7 +20,7 @@ import contextlib
 import difflib
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -36,7 +37,7 @@ from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect, SyncConflict
 from pages.navigation import NavNode, resolve_parents
 from pages.own_routes import own_route_message
-from pages.publishing import remember_old_url
+from pages.publishing import free_urls, remember_old_url
 from pages.renames import apply_renames, find_renames, in_scope
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered
@@ -163,11 +164,34 @@ def _walked(rules: SiteRules, folder: str) -> bool:
     )
 
 
+def _skipped_folder(name: str) -> bool:
+    """The walk never enters dot-folders, `_site` or `node_modules`."""
+    return name.startswith(".") or name in SKIPPED_DIRS
+
+
+def _walk_reads(rules: SiteRules, prefix: str, rel: str, markdown: bool) -> bool:
+    """Whether `find_site_files` itself would read the file at `rel` (a real path relative to the
+    walked root, `prefix` being the root's place under the site root), as a page when `markdown`, else
+    as a site file: every folder on the way is one the walk enters, and the file is neither a dot-file,
+    the root's _config.yml, nor one Jekyll skips."""
+    *folders, name = rel.split("/")
+    if (Path(name).suffix.lower() in MARKDOWN_SUFFIXES) != markdown:
+        return False
+    for depth, folder in enumerate(folders, start=1):
+        if _skipped_folder(folder) or not _walked(rules, prefix + "/".join(folders[:depth])):
+            return False
+    if name.startswith(".") or (not folders and name == CONFIG_NAME):
+        return False
+    return rules.placement(prefix + rel).kind != "ignored"
+
+
 def find_site_files(
     root: Path, report: ImportReport, rules: SiteRules, site_dir: str
 ) -> tuple[list[FoundFile], list[FoundSiteFile]]:
-    """The pages (markdown files Jekyll builds) and the other files of the site under root, sorted;
-    symlinks that leave the root are refused. `site_dir` is root's place under the site's root."""
+    """The pages (markdown files Jekyll builds) and the other files of the site under root, sorted.
+    `site_dir` is root's place under the site's root. A symlinked file is read only when its real
+    target is a file the walk itself would read (`_walk_reads`); links leaving the root, or into
+    dot-folders, `_site`, folders Jekyll skips and the like, are refused and named."""
     found: list[FoundFile] = []
     others: list[FoundSiteFile] = []
     real_root = root.resolve()
@@ -181,7 +205,7 @@ def find_site_files(
         for name in sorted(dirs):
             absolute = Path(folder) / name
             rel = absolute.relative_to(root).as_posix()
-            if name.startswith(".") or name in SKIPPED_DIRS:
+            if _skipped_folder(name):
                 continue
             if not _walked(rules, prefix + rel):
                 if name.startswith("_"):
@@ -209,11 +233,18 @@ def find_site_files(
                 if markdown:
                     report.warn(rel, IGNORED_MESSAGE)
                 continue
-            if absolute.is_symlink() and outside(absolute):
-                report.errors.append(
-                    SourceError(rel, f"symlink to {absolute.resolve()}, outside the import root; refused")
-                )
-                continue
+            if absolute.is_symlink():
+                target = absolute.resolve()
+                if outside(absolute):
+                    report.errors.append(
+                        SourceError(rel, f"symlink to {target}, outside the import root; refused")
+                    )
+                    continue
+                if not _walk_reads(rules, prefix, target.relative_to(real_root).as_posix(), markdown):
+                    report.errors.append(
+                        SourceError(rel, f"symlink to {target}, a file the import skips; refused")
+                    )
+                    continue
             if not absolute.is_file():
                 continue
             if markdown:
@@ -251,12 +282,7 @@ def _file_url(rules: SiteRules, site_path: str, placement) -> str:
 def _field_errors(source: PageSource, exc: FieldErrors) -> list[SourceError]:
     errors = []
     for problem in exc.problems:
-        message = (
-            problem.message
-            if problem.message.startswith(problem.key)
-            else f"{problem.key}: {problem.message}"
-        )
-        errors.append(SourceError(source.path, message, source.key_lines.get(problem.key), 1))
+        errors.append(SourceError(source.path, problem.describe(), source.key_lines.get(problem.key), 1))
     return errors
 
 
@@ -791,7 +817,7 @@ def _save_sections_and_redirects(rendered_for, report: ImportReport) -> None:
         ),
     )
     Redirect.objects.filter(page__in=pages, from_front_matter=True).delete()
-    Redirect.objects.filter(old_path__in=[page.url_path for page in pages]).delete()
+    free_urls(pages)
     for page, _, _, old_url in rendered_for:
         if old_url and old_url != page.url_path:
             remember_old_url(page, old_url)
@@ -838,10 +864,13 @@ def _link_parents(report: ImportReport, previous: SiteRules) -> None:
     """
     nodes: list[NavNode] = []
     by_key: dict[str, _ParentRow] = {}
-    columns = ("id", "source_path", "title", "front_matter", "parent_id", "version", "source_format")
+    key_of: dict[int, str] = {}
+    columns = (
+        "id", "source_path", "title", "front_matter", "parent_id", "version", "source_format", "published",
+    )  # fmt: skip
     rules = site_rules()
     for row in Page.objects.values_list(*columns).iterator(chunk_size=2000):
-        pk, source_path, title, front_matter, parent_id, version, source_format = row
+        pk, source_path, title, front_matter, parent_id, version, source_format, published = row
         fm = front_matter if isinstance(front_matter, dict) else {}
         if source_path:  # the config's `defaults` may name the parent
             site_dir = (source_format or {}).get(SITE_DIR, "")
@@ -851,8 +880,13 @@ def _link_parents(report: ImportReport, previous: SiteRules) -> None:
         parent, grand_parent, ancestor = (
             _front_matter_text(fm, k) for k in ("parent", "grand_parent", "ancestor")
         )
-        nodes.append(NavNode(key, title if titled else None, parent, grand_parent, ancestor))
+        nodes.append(NavNode(key, title if titled else None, parent, grand_parent, ancestor, published))
         by_key[key] = _ParentRow(pk, source_path, parent_id, version, source_format or {})
+        key_of[pk] = key
+    nodes = [
+        replace(node, current_parent=key_of.get(by_key[node.key].parent_id)) if node.parent else node
+        for node in nodes
+    ]
     resolved, problems = resolve_parents(nodes)
     for problem in problems:
         report.warn(problem.key, problem.message)

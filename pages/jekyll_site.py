@@ -531,7 +531,10 @@ def expand(template: str, placeholders: dict[str, str]) -> str:
         for key in (name, name.rstrip("_")):
             if key in placeholders:
                 return placeholders[key] + (match.group(0)[len(key) + 1 :] if key != name else "")
-        raise ValueError(f"permalink '{template}' uses :{name}, which this page does not have")
+        raise ValueError(
+            f"permalink '{template}' uses :{name}, which this page does not have "
+            "(a permalink contains ':' only in placeholders such as :basename)"
+        )
 
     text = template.strip()
     if any(ch in text for ch in "\x00\r\n\t") or "://" in text or text.startswith("//"):

@@ -13,6 +13,11 @@ Parents (Just the Docs' `children.html`): a page's `parent` names a title; `gran
 the parent's own parent title, and `ancestor` a title somewhere above the parent. Pages without a
 title are never parents. A page whose parent title is also a top-level title, and that names no
 grand_parent or ancestor, belongs under the top-level page (Just the Docs' three-level rule).
+
+Unlike Just the Docs (which only ever sees published files), Quire also holds drafts: an unpublished
+page is never the parent of a published one. A published page whose parent title matches only
+unpublished pages stays under its current parent if that is published (else at the top level), with a
+warning; so an editor's draft reusing a section's title cannot take the section's children off the site.
 """
 
 from __future__ import annotations
@@ -112,6 +117,8 @@ class NavNode:
     parent: str | None = None
     grand_parent: str | None = None
     ancestor: str | None = None
+    published: bool = True
+    current_parent: str | None = None  # the key of the parent it has now (kept when nothing public fits)
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,11 @@ def resolve_parents(nodes: Iterable[NavNode]) -> tuple[dict[str, str | None], li
         if node.title is not None:
             by_title.setdefault(node.title, []).append(node)
     top_titles = {node.title for node in nodes if node.title is not None and not node.parent}
+    # A published page's three-level rule looks at published pages only (a top-level draft with the
+    # same title as a nested section must not change where the section's children go).
+    public_top_titles = {
+        node.title for node in nodes if node.title is not None and not node.parent and node.published
+    }
     resolved: dict[str, str | None] = {}
     problems: list[ParentProblem] = []
     by_key = {node.key: node for node in nodes}
@@ -168,11 +180,36 @@ def resolve_parents(nodes: Iterable[NavNode]) -> tuple[dict[str, str | None], li
                 and node.ancestor not in ancestors(candidate.key)
             ):
                 continue
-            if not node.grand_parent and not node.ancestor and node.parent in top_titles and candidate.parent:
+            tops = public_top_titles if node.published else top_titles
+            if not node.grand_parent and not node.ancestor and node.parent in tops and candidate.parent:
                 continue
             candidates.append(candidate)
         in_progress.discard(node.key)
         candidates.sort(key=lambda c: c.key)
+        if node.published:
+            hidden = [c.key for c in candidates if not c.published]
+            candidates = [c for c in candidates if c.published]
+            if hidden and not candidates:
+                current = by_key.get(node.current_parent) if node.current_parent else None
+                keep = current.key if current is not None and current.published else None
+                where = f"stays under {keep}" if keep else "is shown at the top level"
+                problems.append(
+                    ParentProblem(
+                        node.key,
+                        f"parent '{node.parent}' matches only unpublished pages ({', '.join(hidden)}), "
+                        f"which are never parents of published pages; the page {where}",
+                    )
+                )
+                resolved[node.key] = keep
+                return keep
+            if hidden:
+                problems.append(
+                    ParentProblem(
+                        node.key,
+                        f"parent '{node.parent}' also matches unpublished pages ({', '.join(hidden)}), "
+                        "which are never parents of published pages",
+                    )
+                )
         if not candidates:
             problems.append(ParentProblem(node.key, f"parent '{node.parent}' matches no page title"))
             resolved[node.key] = None

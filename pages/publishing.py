@@ -10,6 +10,11 @@ from pages.site_settings import site_baseurl
 from pages.urls_from_paths import SourceIndex
 
 
+def site_source_index() -> SourceIndex:
+    """The link index over every page imported from a file (one query)."""
+    return SourceIndex(dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path")))
+
+
 def site_link_resolver() -> Callable[[str], str | None]:
     """A resolver for links between pages, from the pages in the database (one query, on first use).
 
@@ -21,9 +26,7 @@ def site_link_resolver() -> Callable[[str], str | None]:
     def resolve(path: str) -> str | None:
         nonlocal index
         if index is None:
-            index = SourceIndex(
-                dict(Page.objects.exclude(source_path=None).values_list("source_path", "url_path"))
-            )
+            index = site_source_index()
         return index(path)
 
     return resolve
@@ -61,8 +64,34 @@ def save_sections(page: Page, rendered: Rendered) -> None:
     )
 
 
+def free_urls(pages: list[Page]) -> None:
+    """The redirects at these pages' URLs stop, where the page may take its URL.
+
+    A published page's URL is its own: any redirect there is removed. A draft (any unpublished page)
+    never removes another page's redirect: the old URL keeps answering 301 to the live page until the
+    draft is published (publishing is the choice to take the URL; the admin asks a publisher to make
+    it explicitly). A redirect pointing at the draft itself goes.
+    """
+    live = [page.url_path for page in pages if page.published]
+    drafts = [page for page in pages if not page.published]
+    if live:
+        Redirect.objects.filter(old_path__in=live).delete()
+    if drafts:
+        Redirect.objects.filter(old_path__in=[page.url_path for page in drafts], page__in=drafts).delete()
+
+
+def redirect_owner(url_path: str, page: Page | None = None) -> Page | None:
+    """The published page another page's old URL `url_path` answers 301 to (None when there is none)."""
+    redirects = Redirect.objects.filter(old_path=url_path, page__published=True).select_related("page")
+    if page is not None and page.pk:
+        redirects = redirects.exclude(page_id=page.pk)
+    redirect = redirects.first()
+    return redirect.page if redirect is not None else None
+
+
 def remember_old_url(page: Page, old_url: str | None) -> None:
-    """After a page moved from old_url, make the old URL answer 301 to it; its new URL is live again."""
-    Redirect.objects.filter(old_path=page.url_path).delete()
+    """After a page moved from old_url, make the old URL answer 301 to it; its new URL is live again
+    (for a draft, once it is published: see `free_urls`)."""
+    free_urls([page])
     if old_url and old_url != page.url_path:
         Redirect.objects.update_or_create(old_path=old_url, defaults={"page": page})

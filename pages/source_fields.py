@@ -25,6 +25,10 @@ class FieldProblem:
     key: str
     message: str
 
+    def describe(self) -> str:
+        """The message naming its key once: `key: message` unless the message already starts with it."""
+        return self.message if self.message.startswith(self.key) else f"{self.key}: {self.message}"
+
 
 class FieldErrors(ValueError):
     def __init__(self, problems: list[FieldProblem]):

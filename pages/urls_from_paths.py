@@ -25,32 +25,87 @@ def default_url(path: str, rules: SiteRules | None = None) -> str:
     return (rules or NO_CONFIG).url(path, {}, date_from_text(PurePosixPath(path).name))
 
 
+# Whitespace other than the plain space, and control characters: browsers drop tabs and line breaks
+# from URLs (so "/\t/evil.example" is "//evil.example"), and the rest cannot be typed or shown safely.
+_UNSAFE_CHARACTER_RE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_ENCODED_SEPARATOR_RE = re.compile(r"%(?:2[eEfF]|5[cC])")
+
+
+def url_problem(url: str, *, template: bool = False) -> str | None:
+    """What makes `url` unfit as a page URL or an old URL that redirects, or None when it is fine.
+
+    The one rule for every URL a page can get (the import's permalinks, redirect_from and URLs made from
+    file paths or the site's permalink style; the admin's URL field): a path inside the site, one way to
+    read it, that no browser resolves to another site. Callers prefix the subject ("permalink '/x' ...",
+    "The URL ..."). `template=True` checks a front-matter permalink before its Jekyll placeholders
+    (`:basename`, `:title`, ...) are filled in: everything but ':' is checked; the filled-in URL is then
+    checked again in full.
+    """
+    if not url.startswith("/"):
+        return "is not a site path such as /docs/page/ (it must start with '/')"
+    if _has_dot_dot(url) or "/./" in url or url.endswith("/."):
+        return "contains '..'; paths must stay inside the site"
+    if "\\" in url:
+        return "contains '\\', which browsers read as '/' (a link to it could lead to another site)"
+    if "://" in url or url.startswith("//"):
+        return "is not a site path such as /docs/page/ (it names another site)"
+    if ":" in url and not template:
+        return "contains ':' (Jekyll placeholders such as :title belong only in a permalink)"
+    if _UNSAFE_CHARACTER_RE.search(url):
+        return "contains a tab, line break, invisible or control character"
+    if "//" in url:
+        return "contains '//' (an empty folder name)"
+    if "?" in url or "#" in url:
+        return "contains '?' or '#' (a query or an anchor is not part of a page's URL)"
+    if _ENCODED_SEPARATOR_RE.search(url):
+        return (
+            "contains an encoded '.', '/' or '\\' (%2E, %2F or %5C), read differently by servers and browsers"
+        )
+    return None
+
+
 def page_url(
     permalink, path: str, rules: SiteRules | None = None, fm: dict | None = None, date=None, placement=None
 ) -> str:
     """The page's URL: its permalink when given (placeholders such as :path or :title filled in, made
     to start with '/'), else the URL the site's permalink style gives it.
 
-    Raises ValueError for a permalink that climbs out of the site (`..`), is not a plain path, or
-    names a placeholder the page does not have.
+    Raises ValueError for a URL `url_problem` refuses (a permalink climbing out of the site with `..`,
+    a backslash, a scheme, ...) or a permalink naming a placeholder the page does not have; the message
+    names the permalink or, without one, the file path the URL came from.
     """
     if date is None:
         date = date_from_text(path.rpartition("/")[2])
     values = dict(fm or {})
     values["permalink"] = permalink
-    return (rules or NO_CONFIG).url(path, values, date, placement)
+    given = permalink not in (None, "")
+    if given and isinstance(permalink, str):
+        text = permalink.strip()
+        problem = url_problem(text if text.startswith("/") else "/" + text, template=True)
+        if problem:
+            raise ValueError(f"permalink '{permalink}' {problem}")
+    url = (rules or NO_CONFIG).url(path, values, date, placement)
+    problem = url_problem(url)
+    if problem and given:
+        raise ValueError(f"permalink '{permalink}' gives the URL {url}, which {problem}")
+    if problem:
+        raise ValueError(
+            f"the URL {url} made from the file's path {problem}; rename the file or set a permalink"
+        )
+    return url
 
 
 def site_path(value: str, what: str) -> str:
-    """A site-relative path as written in front matter, checked and made to start with '/'."""
+    """A site-relative path as written in front matter, made to start with '/' and checked by
+    `url_problem`; a ValueError names `what` and the value."""
     text = value.strip()
-    if not text or any(ch in text for ch in "\x00\r\n\t") or "://" in text or text.startswith("//"):
+    if not text:
         raise ValueError(f"{what} '{value}' is not a site path such as /docs/page/")
-    if _has_dot_dot(text):
-        raise ValueError(f"{what} '{value}' contains '..'; paths must stay inside the site")
-    if ":" in text:
-        raise ValueError(f"{what} '{value}' uses Jekyll placeholders, which only a permalink may use")
-    return text if text.startswith("/") else "/" + text
+    path = text if text.startswith("/") else "/" + text
+    problem = url_problem(path)
+    if problem:
+        raise ValueError(f"{what} '{value}' {problem}")
+    return path
 
 
 def title_from_path(path: str) -> str:

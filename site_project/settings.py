@@ -286,6 +286,10 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image
 # Largest file (image, PDF, ...) an imported site may carry besides its markdown.
 QUIRE_SITE_FILE_MAX_BYTES = int(os.environ.get("QUIRE_SITE_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
 QUIRE_UPLOAD_MAX_PIXELS = int(os.environ.get("QUIRE_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# Rendering what an editor types (live preview, admin save): refused over this many bytes, stopped after
+# this many seconds (pages/render_limits.py). The size limit defaults to the import's file limit.
+QUIRE_PREVIEW_MAX_BYTES = int(os.environ.get("QUIRE_PREVIEW_MAX_BYTES", str(2 * 1024 * 1024)))
+QUIRE_PREVIEW_TIMEOUT = float(os.environ.get("QUIRE_PREVIEW_TIMEOUT", "5"))
 # Jekyll's site.baseurl: prefixed to site-relative links when rendering ({{ site.baseurl }}, relative_url).
 QUIRE_BASEURL = os.environ.get("QUIRE_BASEURL", "").rstrip("/")
 
@@ -293,6 +297,9 @@ QUIRE_BASEURL = os.environ.get("QUIRE_BASEURL", "").rstrip("/")
 # scripts or styles, no plugins, no <base>, never framed. Images may also come over https, and from
 # `blob:` URLs, which only the page's own scripts can make: Mermaid diagrams are shown that way (drawn in a
 # sandboxed frame with its own policy, see pages/diagrams.py).
+# No directive can stop an injected <meta http-equiv="refresh"> (navigate-to was never supported): that
+# class is closed by escaping/sanitising every string from markdown exactly once, which the hostile
+# suites check on every served page.
 CSP_DIRECTIVES = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -313,8 +320,10 @@ else:  # Django 5.2: django-csp
     MIDDLEWARE.insert(2, "csp.middleware.CSPMiddleware")
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
 
-# Admin login throttling (django-axes): after QUIRE_LOGIN_FAILURE_LIMIT failed attempts a client is
-# refused (HTTP 429) for QUIRE_LOGIN_COOLOFF_MINUTES; a successful login resets its count.
+# Admin login throttling (django-axes): failures are counted per client address and per username; after
+# QUIRE_LOGIN_FAILURE_LIMIT failures from one address, or against one username from anywhere, further
+# attempts are refused (HTTP 429) for QUIRE_LOGIN_COOLOFF_MINUTES. A successful login clears only that
+# account's own failures from that address (pages.login_throttle.forget_own_failures), never another's.
 AUTHENTICATION_BACKENDS = [
     "pages.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -322,8 +331,10 @@ AUTHENTICATION_BACKENDS = [
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AXES_FAILURE_LIMIT = int(os.environ.get("QUIRE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("QUIRE_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# django-axes' own reset would delete every failure matching the address OR the username, so an editor's
+# good login would wipe the failures against the admin account from the same address.
+AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "pages.login_throttle.client_ip"
 AXES_VERBOSE = False

@@ -119,3 +119,26 @@ def test_editor_restoring_a_published_page_proposes_it_as_changes_awaiting_publi
     edited.refresh_from_db()
     assert edited.body == "alpha\ngamma\n"
     assert PageDraft.objects.get(page=edited).data["body"] == "alpha\nbeta\n"
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-1", "99999999999999999999999", "１"])
+def test_reorder_with_a_parent_that_is_not_an_id_is_a_400(admin_client, family, value):
+    """`?parent=abc` (or an id too big for the database) is a 400 naming the parameter, never a 500."""
+    for response in (
+        admin_client.get(REORDER, {"parent": value}),
+        admin_client.post(REORDER, {"parent": value, "order": ["1"]}),
+    ):
+        assert response.status_code == 400
+        assert b"parent" in response.content
+
+
+@pytest.mark.parametrize("field", ["from", "to"])
+@pytest.mark.parametrize("value", ["abc", "1.5", "99999999999999999999999"])
+def test_compare_with_a_revision_that_is_not_an_id_is_a_400(admin_client, family, field, value):
+    """`/history/compare/?from=abc` is a 400 naming the parameter, never a 500."""
+    parent, _ = family
+    url = reverse("admin:pages_page_compare", args=[parent.pk])
+    response = admin_client.get(url, {field: value})
+    assert response.status_code == 400
+    assert field.encode() in response.content
+    assert admin_client.get(url, {field: "current"}).status_code == 200

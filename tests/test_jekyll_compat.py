@@ -4,8 +4,19 @@ import re
 
 import frontmatter
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pages.jekyll_compat import _code_ranges, _in_ranges, candidate_sources, prepare
+from pages.jekyll_compat import (
+    BLOCK_TAGS,
+    _code_ranges,
+    _code_span_ranges,
+    _in_ranges,
+    block_partners,
+    candidate_sources,
+    liquid_tags,
+    prepare,
+)
 from pages.rendering import RenderContext
 from tests.conftest import CORPUS
 
@@ -166,3 +177,83 @@ def test_just_the_docs_home_page_reports_its_contributor_loop():
     )
     assert "contributor.avatar_url" not in prepared.text
     assert '<ul class="list-style-none">\n\n</ul>' in prepared.text
+
+
+# --- Linear time: the delimiter lists replace the rescans; same results as the regexes they replace ---
+
+REFERENCE_LIQUID_RE = re.compile(r"\{%-?(?P<tag>.*?)-?%\}|\{\{-?(?P<var>.*?)-?\}\}", re.DOTALL)
+REFERENCE_CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+LIQUID_ALPHABET = st.lists(
+    st.sampled_from(["{", "}", "%", "-", " ", "`", "\n", "if", "endif", "x", "raw"])
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=LIQUID_ALPHABET)
+def test_liquid_tags_are_what_the_reference_regex_finds(text):
+    """The linear tokenizer finds exactly the tags the (quadratic) regex did, with the same inner text."""
+    expected = [
+        (
+            m.start(),
+            m.end(),
+            "tag" if m.group("tag") is not None else "var",
+            m.group("tag") or m.group("var") or "",
+        )
+        for m in REFERENCE_LIQUID_RE.finditer(text)
+    ]
+    assert [(t.start, t.end, t.kind, t.inner) for t in liquid_tags(text)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["`", "``", "a", " ", "\n"])).map("".join))
+def test_code_spans_are_what_the_reference_regex_finds(text):
+    """Backtick runs paired with the next run of the same length, as the regex paired them."""
+    expected = [
+        (m.start(), m.end()) for m in REFERENCE_CODE_SPAN_RE.finditer(text) if "\n\n" not in m.group(0)
+    ]
+    assert _code_span_ranges(text, 0, len(text)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(["if", "endif", "for", "endfor", "include"]), max_size=30))
+def test_block_partners_match_the_depth_count(words):
+    """Each block's end is the first end tag that brings the nesting depth back to zero."""
+    tags = liquid_tags("".join(f"{{% {word} %}}" for word in words))
+    partners = block_partners(tags)
+    for index, word in enumerate(words):
+        if word not in BLOCK_TAGS:
+            continue
+        depth, expected = 1, None
+        for later in range(index + 1, len(words)):
+            depth += {word: 1, BLOCK_TAGS[word]: -1}.get(words[later], 0)
+            if depth == 0:
+                expected = later
+                break
+        assert partners.get(index) == expected
+
+
+PATHOLOGICAL_SIZE = (
+    120_000  # the size that held an import's write lock for 39 s before the pre-pass was linear
+)
+PATHOLOGICAL = {
+    "unclosed tags": ("{% ", None),
+    "unclosed variables": ("{{ ", None),
+    "unclosed raw": ("{% raw %}", "{% raw %} without {% endraw %}"),
+    "unclosed blocks": ("{% if x %}", "Liquid block {% if %} without {% endif %}"),
+    "unclosed blocks, one per line": ("{% if x %}\n", "lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 (and "),
+    "unclosed highlights": ("{% highlight py %}", "{% highlight %} without {% endhighlight %}"),
+    "unclosed code spans": ("`a ``b ", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PATHOLOGICAL))
+def test_pathological_inputs_at_size_are_handled(case):
+    """120 KB of unclosed openers: the pre-pass completes (it used to rescan the rest of the text from
+    every opener) and says what it did. Speed at the 2 MB file limit is measured in `make bench`."""
+    unit, warning = PATHOLOGICAL[case]
+    text = unit * (PATHOLOGICAL_SIZE // len(unit))
+    prepared = prepare(text)
+    if warning:
+        assert any(warning in message for message in prepared.warnings)
+    if case in {"unclosed tags", "unclosed variables"}:
+        assert prepared.text == text  # never closed: not Liquid, kept as written

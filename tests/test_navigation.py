@@ -240,3 +240,26 @@ def test_just_the_docs_corpus_nav_matches_its_own_docs():
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not present beside this checkout")
     assert "\n".join(corpus_site_tree("just-the-docs")) == JUST_THE_DOCS_NAV
+
+
+def test_unpublished_pages_are_never_parents_of_published_ones():
+    """A draft with a section's title (sorting first, or at the top level) does not get the section's
+    published children; a draft child may still go under it; with only a draft to match, a published
+    page keeps its current published parent."""
+    nodes = [
+        NavNode("docs", "Docs"),
+        NavNode("docs/guide.md", "Guide", "Docs"),
+        NavNode("a-draft", "Guide", published=False),
+        NavNode("docs/install.md", "Install", "Guide", current_parent="a-draft"),
+        NavNode("draft-child", "Notes", "Guide", published=False),
+        NavNode("only-draft", "Solo", published=False),
+        NavNode("docs/orphan.md", "Orphan", "Solo", current_parent="docs"),
+    ]
+    parents, problems = resolve_parents(nodes)
+    assert parents["docs/install.md"] == "docs/guide.md"
+    assert parents["draft-child"] == "a-draft"  # top-level title rule, drafts among themselves
+    assert parents["docs/orphan.md"] == "docs"
+    messages = {problem.key: problem.message for problem in problems}
+    assert "also matches unpublished pages (a-draft)" in messages["docs/install.md"]
+    assert "matches only unpublished pages (only-draft)" in messages["docs/orphan.md"]
+    assert "stays under docs" in messages["docs/orphan.md"]

@@ -47,7 +47,7 @@ def site():
     tuning = make(
         "Tuning", "/guide/advanced/tuning/", nav_order="1", parent=advanced,
         toc=[{"level": 2, "id": "speed", "name": "Speed"},
-             {"level": 3, "id": "cache", "name": "Cache &amp; more"}],
+             {"level": 3, "id": "cache", "name": "Cache & more"}],
         body_html="<h1 id='tuning'>Tuning</h1><p>Make it <em>fast</em> &amp; small.</p>"
                   "<h2 id='speed'>Speed</h2>",
         date=dt.datetime(2024, 3, 5, tzinfo=dt.UTC),

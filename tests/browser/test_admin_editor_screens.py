@@ -121,6 +121,21 @@ def test_editor_types_sees_preview_word_count_and_uses_the_keyboard_toolbar(brow
     assert page.evaluate("document.activeElement.dataset.action") == "image"
 
 
+def test_a_refused_preview_tells_the_editor_why(browser_page, settings):
+    """Text over the preview's size limit is not rendered; the editor shows the server's reason."""
+    settings.QUIRE_PREVIEW_MAX_BYTES = 40
+    page = as_admin(browser_page)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/admin/pages/page/add/")
+    page.locator("#id_body").fill("Short")
+    expect(preview_body(page).locator("p")).to_have_text("Short", timeout=10_000)
+    page.locator("#id_body").fill("A paragraph that is longer than forty bytes, so it is refused.")
+    expect(page.locator(".quire-editor-message")).to_contain_text(
+        "over the 40-byte limit for one page", timeout=10_000
+    )
+    expect(preview_body(page).locator("p")).to_have_text("Short")
+
+
 def test_phone_width_stacks_with_a_write_preview_switch(browser_page):
     """Below 1200 px one pane shows at a time; the Write / Preview switch flips between them."""
     page = as_admin(browser_page)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pages.exporting import export_pages
 from pages.git_sync import GitError, export_and_commit
 from pages.merging import conflict_excerpt
+from pages.report_text import printable
 
 EXIT_CONFLICTS = 3
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory, dry_run, force, commit, no_sync_state, verbosity, **options):
         if directory.exists() and not directory.is_dir():
-            raise CommandError(f"'{directory}' exists and is not a folder.")
+            raise CommandError(printable(f"'{directory}' exists and is not a folder."))
         settings = {
             "dry_run": dry_run,
             "record_sync": not no_sync_state,
@@ -60,42 +61,43 @@ class Command(BaseCommand):
             try:
                 result, made = export_and_commit(directory, **settings)
             except GitError as exc:
-                raise CommandError(f"--commit: {exc}; nothing committed.") from exc
+                raise CommandError(printable(f"--commit: {exc}; nothing committed.")) from exc
         else:
             result = export_pages(directory, **settings)
         for message in result.errors:
-            self.stderr.write(self.style.ERROR(message))
+            self.stderr.write(self.style.ERROR(printable(message)))
         for path in result.conflicts:
             self.stderr.write(
-                self.style.WARNING(f"{path}: conflict: edited in the admin and in the file; file left alone")
+                self.style.WARNING(
+                    printable(f"{path}: conflict: edited in the admin and in the file; file left alone")
+                )
             )
-            self.stderr.write(conflict_excerpt(result.diffs[path], path), ending="")
+            self.stderr.write(printable(conflict_excerpt(result.diffs[path], path), block=True), ending="")
         verb = "would be " if dry_run else ""
         if verbosity >= 1:
             for path in result.newer_on_disk:
-                self.stdout.write(
-                    self.style.WARNING(f"{path}: changed on disk since the last sync, page unchanged: "
-                                       "left alone (import it)")
-                )  # fmt: skip
+                line = f"{path}: changed on disk since the last sync, page unchanged: left alone (import it)"
+                self.stdout.write(self.style.WARNING(printable(line)))
             for path in result.missing:
-                self.stdout.write(
-                    self.style.WARNING(f"{path}: deleted on disk: not written back "
-                                       "(import with --prune to unpublish it, or --force)")
-                )  # fmt: skip
+                line = f"{path}: deleted on disk: not written back "
+                line += "(import with --prune to unpublish it, or --force)"
+                self.stdout.write(self.style.WARNING(printable(line)))
             for path in result.merged:
                 self.stdout.write(
-                    f"{path}: {verb}merged (edited in the admin and in the file; import again to "
-                    "bring the file's edits into Quire)"
+                    printable(
+                        f"{path}: {verb}merged (edited in the admin and in the file; import again to "
+                        "bring the file's edits into Quire)"
+                    )
                 )
         if verbosity >= 2:
             for path in result.not_written:
-                self.stdout.write(f"{path}: not written (unpublished when its file was deleted)")
+                self.stdout.write(printable(f"{path}: not written (unpublished when its file was deleted)"))
             for label, paths in (("written", result.created), ("updated", result.updated)):
                 for path in paths:
-                    self.stdout.write(f"{path}: {verb}{label}")
-                    self.stdout.write(result.diffs.get(path, ""), ending="")
+                    self.stdout.write(printable(f"{path}: {verb}{label}"))
+                    self.stdout.write(printable(result.diffs.get(path, ""), block=True), ending="")
             for path in result.merged:
-                self.stdout.write(result.diffs.get(path, ""), ending="")
+                self.stdout.write(printable(result.diffs.get(path, ""), block=True), ending="")
         if verbosity >= 1:
             self.stdout.write(result.summary() + (" (dry run: nothing was written)" if dry_run else ""))
         if commit and verbosity >= 1 and not dry_run:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pages.import_lock import ImportBusy
 from pages.importing import ImportOptions, ImportReport, import_folders
+from pages.report_text import printable
 from pages.watching import watch_runs
 
 EXIT_INVALID, EXIT_CHANGES, EXIT_CONFLICTS, EXIT_BUSY = 1, 2, 3, 4
@@ -87,7 +88,7 @@ class Command(BaseCommand):
     def handle(self, *args, directories, verbosity, **options):
         for directory in directories:
             if not directory.is_dir():
-                raise CommandError(f"No folder named '{directory}'.", returncode=EXIT_INVALID)
+                raise CommandError(printable(f"No folder named '{directory}'."), returncode=EXIT_INVALID)
         dry_run = options["dry_run"] or options["check"]
         everywhere = [side for side, path in options["prefer"] if path is None]
         if len(set(everywhere)) > 1:
@@ -115,7 +116,7 @@ class Command(BaseCommand):
         try:
             report = import_folders(directories, settings)
         except ImportBusy as exc:
-            raise CommandError(str(exc), returncode=EXIT_BUSY) from exc
+            raise CommandError(printable(exc), returncode=EXIT_BUSY) from exc
         self._report(report, verbosity)
         if report.failed:
             raise CommandError(
@@ -144,7 +145,9 @@ class Command(BaseCommand):
                 try:
                     report = import_folders(directories, settings)
                 except ImportBusy as exc:
-                    self.stderr.write(self.style.WARNING(f"{exc}; trying again at the next change"))
+                    self.stderr.write(
+                        self.style.WARNING(printable(f"{exc}; trying again at the next change"))
+                    )
                     continue
                 self._report(report, verbosity)
                 self.stdout.flush()
@@ -171,37 +174,41 @@ class Command(BaseCommand):
 
     def _report(self, report: ImportReport, verbosity: int) -> None:
         for error in report.errors:
-            self.stderr.write(self.style.ERROR(str(error)))
+            self.stderr.write(self.style.ERROR(printable(error)))
         if verbosity >= 1:
             for path in report.conflicts:
                 self.stderr.write(
-                    self.style.WARNING(f"{path}: conflict: edited in the admin and in the file")
+                    self.style.WARNING(printable(f"{path}: conflict: edited in the admin and in the file"))
                 )
-                self.stderr.write(report.diffs.get(path, ""), ending="")
+                self.stderr.write(printable(report.diffs.get(path, ""), block=True), ending="")
             for path, warnings in sorted(report.warnings.items()):
                 for warning in warnings:
-                    self.stdout.write(self.style.WARNING(f"{path}: warning: {warning}"))
+                    self.stdout.write(self.style.WARNING(printable(f"{path}: warning: {warning}")))
             for path in report.pruned:
-                self.stdout.write(f"{path}: unpublished (its file is gone)")
+                self.stdout.write(printable(f"{path}: unpublished (its file is gone)"))
             for new_path, old_path in sorted(report.renamed.items()):
-                self.stdout.write(f"{new_path}: renamed from {old_path} (same page; its old URL redirects)")
+                self.stdout.write(
+                    printable(f"{new_path}: renamed from {old_path} (same page; its old URL redirects)")
+                )
             for path in report.merged:
-                self.stdout.write(f"{path}: merged (edited in the admin and in the file, on different lines)")
+                self.stdout.write(
+                    printable(f"{path}: merged (edited in the admin and in the file, on different lines)")
+                )
             if report.commit and verbosity >= 2:
-                self.stdout.write(f"Imported git commit {report.commit}")
+                self.stdout.write(printable(f"Imported git commit {report.commit}"))
             for path in report.files.pruned:
-                self.stdout.write(f"{path}: site file removed (its file is gone)")
+                self.stdout.write(printable(f"{path}: site file removed (its file is gone)"))
         if verbosity >= 2:
             verb = "would be " if report.dry_run else ""
             for label, paths in (("created", report.created), ("updated", report.updated),
                                  ("unchanged", report.unchanged), ("skipped", report.skipped)):  # fmt: skip
                 for path in paths:
                     notes = "; ".join(report.notes.get(path, []))
-                    self.stdout.write(f"{path}: {verb}{label}" + (f" ({notes})" if notes else ""))
+                    self.stdout.write(printable(f"{path}: {verb}{label}" + (f" ({notes})" if notes else "")))
                     if label == "updated" and path in report.diffs:
-                        self.stdout.write(report.diffs[path], ending="")
+                        self.stdout.write(printable(report.diffs[path], block=True), ending="")
             for label, paths in (("stored", report.files.created), ("stored again", report.files.updated)):
                 for path in paths:
-                    self.stdout.write(f"{path}: site file {verb}{label}")
+                    self.stdout.write(printable(f"{path}: site file {verb}{label}"))
         if verbosity >= 1:
             self.stdout.write(report.summary())

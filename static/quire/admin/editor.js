@@ -201,7 +201,13 @@
       headers: { "X-CSRFToken": csrfToken(this.form) },
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
-      if (!response.ok) { throw new Error("The preview failed (" + response.status + ")."); }
+      if (!response.ok) {
+        // A refused preview (too big, too slow, nested too deeply) says why in an escaped notice.
+        return response.text().then(function (text) {
+          var why = new DOMParser().parseFromString(text, "text/html").body.textContent.trim();
+          throw new Error(why || "The preview failed (" + response.status + ").");
+        });
+      }
       return response.text();
     }).then(function (html) {
       // The server renders and sanitises exactly as for readers; the frame's CSP blocks any script.
