@@ -844,8 +844,14 @@ def _link_parents(report: ImportReport, previous: SiteRules) -> None:
         fm = front_matter if isinstance(front_matter, dict) else {}
         if source_path:  # the config's `defaults` may name the parent
             site_dir = (source_format or {}).get(SITE_DIR, "")
-            fm = effective_front_matter(fm, f"{site_dir}/{source_path}" if site_dir else source_path, rules)
-        titled = source_path is None or isinstance(fm.get("title"), str)
+            site_file = f"{site_dir}/{source_path}" if site_dir else source_path
+            fm = effective_front_matter(fm, site_file, rules)
+        # Just the Docs matches parents by title; a document without one has Jekyll's titleized name.
+        titled = (
+            source_path is None
+            or isinstance(fm.get("title"), str)
+            or (fm.get("title") is None and rules.placement(site_file).kind == "document")
+        )
         key = source_path or f"page #{pk}"
         parent, grand_parent, ancestor = (
             _front_matter_text(fm, k) for k in ("parent", "grand_parent", "ancestor")

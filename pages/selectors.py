@@ -10,9 +10,10 @@ from django.db.models.fields.json import KT
 from django.http import HttpRequest
 
 from pages.base_url import site_url
+from pages.jekyll_site import SiteRules
 from pages.models import Page, Redirect
 from pages.nav_tree import NavRecord, NavTree, build_tree, home_record
-from pages.site_settings import nav_case_sensitive
+from pages.site_settings import nav_case_sensitive, site_rules_or_default
 
 if TYPE_CHECKING:
     from pages.caching import SiteNavigation
@@ -24,17 +25,28 @@ _FIRST_PARAGRAPH_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECA
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
-def nav_records() -> list[NavRecord]:
-    """Every public page with only the columns navigation needs: one query."""
+def nav_records(rules: SiteRules | None = None) -> list[NavRecord]:
+    """Every public page with only the columns navigation needs: one query. Each record names the
+    collection its file is a document of (`rules.placement`), "" for pages and pages made in the admin."""
     rows = (
         Page.objects.published()
         .order_by()
         .values_list(
             "id", "title", "url_path", "nav_order", "parent_id", "source_path", "nav_exclude",
-            KT("front_matter__child_nav_order"), "front_matter",
+            KT("front_matter__child_nav_order"), "front_matter", KT("source_format__site_dir"),
         )
     )  # fmt: skip
-    return [NavRecord(*row[:-1], front_matter=_sort_values(row[-1])) for row in rows]
+    rules = rules or site_rules_or_default()
+    return [
+        NavRecord(*row[:7], row[7], _sort_values(row[8]), _collection(rules, row[5], row[9])) for row in rows
+    ]
+
+
+def _collection(rules: SiteRules, source_path: str | None, site_dir: str | None) -> str:
+    if not source_path:
+        return ""
+    placement = rules.placement(f"{site_dir}/{source_path}" if site_dir else source_path)
+    return placement.collection.label if placement.kind == "document" and placement.collection else ""
 
 
 def _sort_values(front_matter) -> dict | None:
@@ -44,11 +56,18 @@ def _sort_values(front_matter) -> dict | None:
     return {key: front_matter[key] for key in ("title", "nav_order") if key in front_matter} or None
 
 
-def nav_tree(case_sensitive: bool | None = None) -> NavTree:
-    """The navigation tree of the public pages, sorted as the site's `nav_sort` says."""
+def nav_tree(case_sensitive: bool | None = None, rules: SiteRules | None = None) -> NavTree:
+    """The navigation tree of the public pages, sorted as the site's `nav_sort` says, with the
+    collections `just_the_docs.collections` lists after the pages."""
+    rules = rules or site_rules_or_default()
     if case_sensitive is None:
-        case_sensitive = nav_case_sensitive()
-    return build_tree(nav_records(), case_sensitive=case_sensitive)
+        case_sensitive = nav_case_sensitive(rules)
+    return build_tree(
+        nav_records(rules),
+        case_sensitive=case_sensitive,
+        collections=rules.nav_collections,
+        listed_collections=rules.listed_collection_count,
+    )
 
 
 def public_page(url_path: str) -> Page | None:

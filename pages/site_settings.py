@@ -62,6 +62,14 @@ def site_rules() -> SiteRules:
     return pinned if pinned is not None else _rules_of(stored_config())
 
 
+def site_rules_or_default() -> SiteRules:
+    """`site_rules()`, or the defaults when the database cannot answer."""
+    try:
+        return site_rules()
+    except DatabaseError:
+        return NO_CONFIG
+
+
 @contextlib.contextmanager
 def using_rules(rules: SiteRules):
     token = _pinned.set(rules)
