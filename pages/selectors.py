@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from html import unescape
 from typing import TYPE_CHECKING
 
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
+from django.utils import timezone
 
 from pages.base_url import site_url
+from pages.front_matter import parse_date
 from pages.jekyll_site import SiteRules
 from pages.models import Page, Redirect
 from pages.nav_tree import NavRecord, NavTree, build_tree, home_record
@@ -149,8 +152,44 @@ def split_title_heading(body_html: str) -> tuple[str, str]:
     return stripped[:end], stripped[end:]
 
 
+def last_edited(page: Page, rules: SiteRules) -> dict | None:
+    """Just the Docs' "Page last modified" (`last_edit_timestamp` with a `last_edit_time_format`): the
+    page's `last_modified_date` front matter, else when it was last saved; None when the site is off."""
+    time_format = rules.last_edit_time_format
+    if not time_format:
+        return None
+    when = page.updated_at
+    fm = page.front_matter if isinstance(page.front_matter, dict) else {}
+    written = fm.get("last_modified_date")
+    if written not in (None, ""):
+        with contextlib.suppress(ValueError):
+            when = parse_date(written)
+    if when is None:
+        return None
+    when = timezone.localtime(when)
+    try:
+        text = when.strftime(time_format)
+    except ValueError:
+        text = when.strftime("%b %e %Y at %I:%M %p")
+    return {"datetime": when, "text": text}
+
+
+def file_edit_url(page: Page, rules: SiteRules) -> str:
+    """Just the Docs' "Edit this page" link (`gh_edit_link`) for a page that came from a file: the
+    repository's URL for the file's path in the site; "" when the site has none or the page no file."""
+    link = rules.edit_link
+    if link is None or not page.source_path:
+        return ""
+    site_dir = (page.source_format or {}).get("site_dir", "")
+    return link.url(f"{site_dir}/{page.source_path}" if site_dir else page.source_path)
+
+
 def page_context(page: Page, navigation: SiteNavigation, request: HttpRequest) -> dict:
     """Everything the page template shows around the body, from the page and the site's navigation."""
+    from pages.site_settings import request_site
+
+    rules = request_site(request).rules
+    edit_link = rules.edit_link
     tree = navigation.tree
     trail = tree.lineage(page.parent_id)
     previous, following = tree.neighbours(page.pk)
@@ -167,4 +206,7 @@ def page_context(page: Page, navigation: SiteNavigation, request: HttpRequest) -
         "body_html": rest_html,
         "meta_description": meta_description(page),
         "canonical_url": request.build_absolute_uri(site_url(page.url_path)),
+        "last_edited": last_edited(page, rules),
+        "edit_url": file_edit_url(page, rules),
+        "edit_link_text": edit_link.text if edit_link else "",
     }
