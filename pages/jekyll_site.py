@@ -45,6 +45,11 @@ POST_STYLES = {
     "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+# Folders Jekyll reads for its theme and build, never as pages (config key → default name).
+THEME_FOLDERS = {
+    "layouts_dir": "_layouts", "includes_dir": "_includes", "sass_dir": "_sass", "data_dir": "_data",
+    "plugins_dir": "_plugins",
+}  # fmt: skip
 QUIRE_STYLE = "quire"  # no _config.yml: Quire's own pretty URLs
 NAV_SORT_VALUES = ("case_sensitive", "case_insensitive")
 _DATE_FILE_RE = re.compile(r"\A(\d{2,4}-\d{1,2}-\d{1,2})-(.*)\Z")
@@ -513,11 +518,33 @@ class SiteRules:
             cache[folder] = self.entry_kept(folder)
         return cache[folder]
 
+    @cached_property
+    def theme_folders(self) -> dict[str, str]:
+        """Folder → what it holds ("layouts", "includes", "sass", "data", "plugins"): Jekyll's own
+        folders, named by the config's `layouts_dir` etc. or by default; never pages, even if included."""
+        found = {}
+        for key, default in THEME_FOLDERS.items():
+            value = self.config.get(key)
+            folder = (
+                str(value).strip().strip("/") if isinstance(value, str) and value.strip("/ ") else default
+            )
+            found[folder] = key.removesuffix("_dir")
+        return found
+
+    def theme_folder_of(self, path: str) -> str | None:
+        """What the theme folder holding site-relative `path` is for, or None outside them."""
+        for folder, kind in self.theme_folders.items():
+            if path == folder or path.startswith(folder + "/"):
+                return kind
+        return None
+
     def placement(self, path: str) -> Placement:
         """Where the site-relative `path` sits: a page, a collection's document, a plain file, or ignored."""
         is_markdown = path.lower().endswith(MARKDOWN_SUFFIXES)
         parts = path.split("/")
         if "_drafts" in parts[:-1] or any(part.startswith(".") for part in parts):
+            return Placement("ignored")
+        if self.theme_folder_of(path):
             return Placement("ignored")
         for collection in self.collections.values():
             prefix = collection.folder + "/"

@@ -363,3 +363,38 @@ def test_admin_made_pages_show_the_admin_edit_link_to_staff_only(tmp_path, clien
     assert f'<a href="/admin/pages/page/{made.pk}/change/" id="edit-this-page">Edit this page</a>' in html
     assert "edit-this-page" not in client.get("/made/").content.decode()
     assert "github.com" not in html
+
+
+# -- theme folders ----------------------------------------------------------------------------------
+
+
+def test_theme_folders_are_never_pages_and_each_file_is_reported(tmp_path):
+    """`_layouts`, `_includes`, `_sass`, `_data`, `_plugins` hold no pages, even when the config
+    includes them; each file is named in the report with what Quire does not do with it."""
+    files = {
+        "_config.yml": "include: [_data, _includes]\nlayouts_dir: theme/layouts\n",
+        "index.md": "---\ntitle: Home\n---\n{% include note.html %}\n",
+        "theme/layouts/default.html": "<html>{{ content }}</html>",
+        "_layouts/page.md": "---\ntitle: Not a layout here\n---\n",
+        "_includes/note.html": "<p>note</p>",
+        "_includes/more.md": "---\ntitle: Include\n---\n",
+        "_sass/custom.scss": "a { color: red; }",
+        "_data/nav.md": "---\ntitle: Data\n---\n",
+        "_data/links.yml": "- a\n",
+        "_plugins/drawio.rb": "# plugin\n",
+    }
+    report = run_import(write_site(tmp_path / "s", files))
+    assert sorted(Page.objects.values_list("source_path", flat=True)) == ["index.md"]
+    for path, words in [
+        ("theme/layouts/default.html", "a Jekyll layout"),
+        ("_includes/note.html", "a Jekyll include"),
+        ("_includes/more.md", "a Jekyll include"),
+        ("_sass/custom.scss", "Sass"),
+        ("_data/nav.md", "a Jekyll data file"),
+        ("_data/links.yml", "a Jekyll data file"),
+        ("_plugins/drawio.rb", "a Jekyll plugin"),
+    ]:
+        assert words in report.warnings[path][0], path
+    assert "{% include note.html %} is not supported" in report.warnings["index.md"][0]
+    assert "Not a layout here" not in str(report.warnings)  # `_layouts` is an ordinary `_` folder here
+    assert "_layouts/" in report.warnings
