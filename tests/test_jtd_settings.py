@@ -398,3 +398,21 @@ def test_theme_folders_are_never_pages_and_each_file_is_reported(tmp_path):
     assert "{% include note.html %} is not supported" in report.warnings["index.md"][0]
     assert "Not a layout here" not in str(report.warnings)  # `_layouts` is an ordinary `_` folder here
     assert "_layouts/" in report.warnings
+
+
+def test_a_changed_config_changes_the_cached_sidebar(tmp_path, client, settings):
+    """The sidebar is cached per content version; a new `_config.yml` is a new version."""
+    settings.QUIRE_CACHE_RESPONSES = True
+    root = write_site(
+        tmp_path / "s", {**COLLECTION_SITE, "_config.yml": "collections:\n  adrs: {output: true}\n"}
+    )
+    run_import(root)
+    assert nav_titles(client.get("/").content.decode()) == ["Home", "Guide"]
+    (root / "_config.yml").write_text(
+        "collections:\n  adrs: {output: true}\njust_the_docs:\n  collections:\n    adrs: {name: ADRs}\n"
+        "nav_external_links:\n  - {title: Repo, url: 'https://example.com'}\n"
+    )
+    run_import(root)
+    html = sidebar(client.get("/").content.decode())
+    assert nav_titles(html) == ["Home", "Guide", "Record decisions", "Use Django"]
+    assert ">ADRs<" in html and ">Repo<" in html
