@@ -338,7 +338,7 @@ def render_nav_html(
             is_open = any(tree.by_id[i].collection == section.collection for i in opened if i in tree.by_id)
             parts.append(
                 f'<details class="nav-category-fold"{" open" if is_open else ""}>'
-                f'<summary class="nav-category">{name}</summary>'
+                f'<summary class="nav-category">{name or escape(section.collection)}</summary>'
             )
             write(section.roots, None, section.level)
             parts.append("</details>")
