@@ -416,3 +416,12 @@ def test_a_changed_config_changes_the_cached_sidebar(tmp_path, client, settings)
     html = sidebar(client.get("/").content.decode())
     assert nav_titles(html) == ["Home", "Guide", "Record decisions", "Use Django"]
     assert ">ADRs<" in html and ">Repo<" in html
+
+
+def test_untitled_documents_export_unchanged(collection_site, tmp_path):
+    """The title Jekyll derives is never written into the file: export gives it back byte for byte."""
+    from pages.exporting import export_pages
+
+    export_pages(tmp_path / "out")
+    written = (tmp_path / "out" / "_tests/untitled-test_page.md").read_text()
+    assert written == COLLECTION_SITE["_tests/untitled-test_page.md"]
