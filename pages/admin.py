@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from markdownx.admin import MarkdownxModelAdmin
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from pages import admin_views
+from pages import admin_views, drafts
 from pages.admin_export import export_zip
 from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
+from pages.admin_tree import tree_rows
 from pages.editing import delete_pages, save_page, set_published
 from pages.jekyll_site import SiteRules
-from pages.models import Page, SiteConfig, SiteFile, SyncConflict
+from pages.models import Page, PageDraft, SiteConfig, SiteFile, SyncConflict
 from pages.site_settings import nav_case_sensitive
 from pages.sync_state import recorded_site_root
 from pages.sync_status import changed_files, unexported_page_ids
+
+admin.site.site_header = f"{settings.QUIRE_SITE_NAME} admin"
+admin.site.site_title = f"{settings.QUIRE_SITE_NAME} admin"
+admin.site.index_title = "Site administration"
+admin.site.site_url = "/"
 
 PREVIEW_URL = "/_preview/{pk}/"
 MAX_SHOWN_DEPTH = 3
@@ -81,9 +89,16 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("published", "Published"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+        return [
+            ("published", "Published"),
+            ("scheduled", "Scheduled"),
+            ("draft", "Draft"),
+            ("awaiting", "Changes awaiting publication"),
+        ]
 
     def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(pending_draft__isnull=False)
         if self.value() == "published":
             return queryset.published()
         if self.value() == "scheduled":
@@ -91,6 +106,51 @@ class StatusFilter(admin.SimpleListFilter):
         if self.value() == "draft":
             return queryset.drafts()
         return queryset
+
+
+class TreeChangeList(ChangeList):
+    """The page list in the site's navigation order (depth first), unless a column sort is chosen.
+
+    Rows carry their depth and whether they have children (for indentation and collapsing); the
+    result list stays a QuerySet (its cache holds the rows in tree order) for the nav_order formset.
+    """
+
+    def get_results(self, request):
+        if ORDER_VAR in self.params:
+            super().get_results(request)
+            self.tree = None
+            return
+        rows = tree_rows()
+        wanted = set(self.queryset.order_by().values_list("pk", flat=True))
+        ordered = [row for row in rows if row.id in wanted]
+        paginator = self.model_admin.get_paginator(request, ordered, self.list_per_page)
+        result_count = paginator.count
+        show_full = self.model_admin.show_full_result_count
+        full_result_count = self.root_queryset.count() if show_full else None
+        can_show_all = result_count <= self.list_max_show_all
+        multi_page = result_count > self.list_per_page
+        everything = (self.show_all and can_show_all) or not multi_page
+        shown = list(ordered if everything else paginator.page(self.page_num))
+        pages = self.queryset.filter(pk__in=[row.id for row in shown])
+        by_id = {page.pk: page for page in pages}
+        result = []
+        for row in shown:
+            page = by_id.get(row.id)
+            if page is not None:
+                page.depth, page.tree_parent_id = row.depth, row.parent_id
+                page.has_children = row.has_children
+                result.append(page)
+        pages._result_cache = result
+        pages._prefetch_done = True
+        self.result_count = result_count
+        self.show_full_result_count = self.model_admin.show_full_result_count
+        self.show_admin_actions = not self.show_full_result_count or bool(full_result_count)
+        self.full_result_count = full_result_count
+        self.result_list = pages
+        self.can_show_all = can_show_all
+        self.multi_page = multi_page
+        self.paginator = paginator
+        self.tree = True
 
 
 class SyncFilter(admin.SimpleListFilter):
@@ -120,13 +180,13 @@ class SyncFilter(admin.SimpleListFilter):
 
 
 @admin.register(Page)
-class PageAdmin(MarkdownxModelAdmin):
+class PageAdmin(admin.ModelAdmin):
     form = PageAdminForm
-    list_display = ["indented_title", "url_path", "nav_order", "date", "status", "updated"]
+    list_display = ["indented_title", "nav_order", "status", "updated"]
     list_display_links = ["indented_title"]
     list_editable = ["nav_order"]
     list_filter = [StatusFilter, SyncFilter, ("parent", admin.RelatedOnlyFieldListFilter), "date"]
-    list_select_related = ["updated_by"]
+    list_select_related = ["updated_by", "pending_draft"]
     search_fields = ["title", "body"]
     ordering = tree_order()
     view_on_site = False
@@ -145,46 +205,66 @@ class PageAdmin(MarkdownxModelAdmin):
 
     class Media:
         css = {"all": ["quire/admin/admin.css"]}
-        js = ["quire/admin/editor.js"]
+        js = ["quire/admin/editor.js", "quire/admin/page_list.js"]
 
-    # Permissions: editors edit drafts; changing a published page or publishing needs publish_page.
+    # Permissions: editors add and change pages; a change to a published page by someone without
+    # publish_page is saved as a draft of it (pages.drafts) that a publisher publishes or rejects.
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("pages.publish_page")
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if not super().has_change_permission(request, obj):
-            return False
-        return obj is None or not obj.published or self.has_publish_permission(request)
 
     # The list.
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(depth=depth_expression())
 
+    def get_changelist(self, request, **kwargs):
+        return TreeChangeList
+
     @admin.display(description="Title", ordering="title")
     def indented_title(self, page: Page):
-        depth = getattr(page, "depth", 0)
-        marker = "↳ " if depth else ""
-        return format_html('<span class="quire-depth quire-depth-{}">{}{}</span>', depth, marker, page.title)
+        depth = min(getattr(page, "depth", 0), 6)
+        return format_html(
+            '<span class="quire-depth quire-depth-{}" data-page="{}" data-parent="{}" data-children="{}">'
+            '<span class="quire-title">{}</span> <span class="quire-url">{}</span></span>',
+            depth,
+            page.pk,
+            getattr(page, "tree_parent_id", None) or "",
+            "1" if getattr(page, "has_children", False) else "",
+            page.title,
+            page.url_path,
+        )
 
     @admin.display(description="Status")
     def status(self, page: Page):
         state = page_status(page)
-        return format_html('<span class="quire-status quire-status-{}">{}</span>', state, state)
+        awaiting = hasattr(page, "pending_draft")
+        extra = ""
+        if awaiting:
+            extra = format_html(' <span class="quire-awaiting">{}</span>', "changes awaiting publication")
+        return format_html('<span class="quire-status quire-status-{}">{}</span>{}', state, state, extra)
 
-    @admin.display(description="Updated", ordering="updated_at")
+    @admin.display(description="Last change", ordering="updated_at")
     def updated(self, page: Page):
-        when = timezone.localtime(page.updated_at).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(page.updated_at)
         who = page.updated_by.get_username() if page.updated_by else "import"
-        return f"{when} by {who}"
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {"sync_conflicts": SyncConflict.objects.count(), **(extra_context or {})}
-        return super().changelist_view(request, extra)
+        return format_html(
+            '<time datetime="{}">{}</time> <span class="quire-who">by {}</span>',
+            local.isoformat(),
+            local.strftime("%Y-%m-%d %H:%M"),
+            who,
+        )
 
     def get_changelist_form(self, request, **kwargs):
         return NavOrderListForm
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {
+            "sync_conflicts": SyncConflict.objects.count(),
+            "quire_can_reorder": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra)
 
     # The form.
 
@@ -193,23 +273,63 @@ class PageAdmin(MarkdownxModelAdmin):
         form.can_publish = self.has_publish_permission(request)
         return form
 
+    def get_object(self, request, object_id, from_field=None):
+        """The page; for someone who may not publish, with its pending draft's changes applied."""
+        page = super().get_object(request, object_id, from_field)
+        if page is not None and not self.has_publish_permission(request):
+            draft = PageDraft.objects.filter(page=page).first()
+            if draft is not None:
+                drafts.apply_draft(page, draft)
+        return page
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         page = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if page is not None:
             extra["site_link"] = site_link(page)
+            extra["pending_draft"] = PageDraft.objects.select_related("author").filter(page=page).first()
+            extra["can_publish"] = self.has_publish_permission(request)
+            extra["edits_go_to_draft"] = drafts.needs_draft(page, can_publish=extra["can_publish"])
         return super().change_view(request, object_id, form_url, extra)
 
     def save_model(self, request, obj, form, change):
         if isinstance(form, PageAdminForm):
             comment = change_comment(form) if change else "Created."
             form.apply_to_instance()
+            if "_save_draft" in request.POST and not change:
+                obj.published = False
             expected = form.cleaned_data.get("base_version")
             old_url = form.initial.get("url_path") if change else None
         else:
             comment = f"Changed {', '.join(form.changed_data)}." if change else "Created."
             expected, old_url = obj.version, None
+        if change and drafts.needs_draft(obj, can_publish=self.has_publish_permission(request)):
+            drafts.save_draft(obj, user=request.user, base_version=expected)
+            request.quire_saved_as_draft = True
+            return
         save_page(obj, user=request.user, expected_version=expected, old_url=old_url, comment=comment)
+
+    def response_change(self, request, obj):
+        if getattr(request, "quire_saved_as_draft", False):
+            self.message_user(
+                request,
+                f"Your changes to “{obj.title}” are saved as changes awaiting publication. Readers see "
+                "the published version until someone with the publish permission publishes them.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(request.path)
+        if "_save_view" in request.POST:
+            return HttpResponseRedirect(site_link(obj)[1])
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_save_view" in request.POST:
+            self.message_user(request, f"Saved “{obj.title}”.", messages.SUCCESS)
+            return HttpResponseRedirect(site_link(obj)[1])
+        if "_save_draft" in request.POST:
+            self.message_user(request, f"Saved “{obj.title}” as a draft; keep editing.", messages.SUCCESS)
+            return HttpResponseRedirect(f"../{obj.pk}/change/")
+        return super().response_add(request, obj, post_url_continue)
 
     def delete_model(self, request, obj):
         delete_pages([obj], user=request.user)
@@ -250,6 +370,12 @@ class PageAdmin(MarkdownxModelAdmin):
         wrap = self.admin_site.admin_view
         extra = [
             path("reorder/", wrap(self.reorder_view), name="pages_page_reorder"),
+            path(
+                "preview-frame/",
+                xframe_options_sameorigin(wrap(self.preview_frame_view)),
+                name="pages_page_preview_frame",
+            ),
+            path("<int:object_id>/draft/", wrap(self.draft_view), name="pages_page_draft"),
             path("conflicts/", wrap(self.conflict_list_view), name="pages_page_conflicts"),
             path("sync/", wrap(self.sync_status_view), name="pages_page_sync"),
             path("<int:object_id>/conflict/", wrap(self.conflict_view), name="pages_page_conflict"),
@@ -281,6 +407,12 @@ class PageAdmin(MarkdownxModelAdmin):
 
     def reorder_view(self, request):
         return admin_views.reorder_view(self, request)
+
+    def preview_frame_view(self, request):
+        return admin_views.preview_frame_view(self, request)
+
+    def draft_view(self, request, object_id):
+        return admin_views.draft_view(self, request, self._page_for_history(request, object_id))
 
     def sync_status_view(self, request):
         return admin_views.sync_status_view(self, request)

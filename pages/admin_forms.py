@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from pages import front_matter as front_matter_yaml
+from pages.drafts import draft_state
+from pages.editor_widget import MarkdownEditor
 from pages.jekyll_site import SiteRules
 from pages.markdown_io import json_safe, normalise_newlines
-from pages.models import Page
+from pages.models import Page, PageDraft
 from pages.own_routes import own_route_message
 from pages.revisions import (
     PageDiff,
@@ -216,7 +218,7 @@ def text_field_like(field: forms.Field, *, strip: bool = False) -> PageTextField
     )
 
 
-NOT_CHANGES = {"base_version"}
+NOT_CHANGES = {"base_version", "draft_version"}
 
 
 def change_comment(form: PageAdminForm) -> str:
@@ -254,6 +256,15 @@ class Conflict:
             self.changed_by = "an import or another process"
 
 
+class DraftConflict:
+    """What an editor needs to merge when someone else saved the page's pending draft meanwhile."""
+
+    base_known = True
+
+    def __init__(self, *, changed_by: str, their_changes: PageDiff, yours_vs_theirs: PageDiff):
+        self.changed_by, self.their_changes, self.yours_vs_theirs = changed_by, their_changes, yours_vs_theirs
+
+
 class NavOrderListForm(forms.ModelForm):
     """The change list's editable nav_order column.
 
@@ -268,7 +279,9 @@ class NavOrderListForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["nav_order"].show_hidden_initial = True
+        field = self.fields["nav_order"]
+        field.show_hidden_initial = True
+        field.widget.attrs.update({"aria-label": f"Nav order of {self.instance.title}", "size": 4})
 
     def loaded_nav_order(self) -> str | None:
         """The nav_order the list showed when the editor loaded it (None when the form did not send it)."""
@@ -318,6 +331,7 @@ class PageAdminForm(forms.ModelForm):
         help_text="Any other front-matter keys, as YAML (`key: value` lines). Exported with the page.",
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Page
@@ -343,11 +357,18 @@ class PageAdminForm(forms.ModelForm):
         for name, strip in (("body", False), ("description", True)):
             if name in fields:
                 fields[name] = text_field_like(fields[name], strip=strip)
+        if "body" in fields:
+            fields["body"].widget = MarkdownEditor()  # Quire's editor (pages.editor_widget)
+        if "date" in fields and hasattr(fields["date"].widget, "widgets"):
+            for widget, name in zip(fields["date"].widget.widgets, ("Date", "Time"), strict=False):
+                widget.attrs["aria-label"] = name  # the admin's split widget writes unlinked labels
         if "url_path" in fields:
             fields["url_path"].required = False
             fields["url_path"].help_text = URL_HELP
             if adding:
                 fields["url_path"].widget.attrs["data-prefill-from-title"] = "1"
+            else:
+                fields["url_path"].widget.attrs["data-offer-on-move"] = "1"
         if "parent" in fields:
             parents = Page.objects.all()
             if not adding:
@@ -361,9 +382,15 @@ class PageAdminForm(forms.ModelForm):
         raw = instance.front_matter_raw
         fields["extra_front_matter"].initial = extra_front_matter_text(instance.front_matter, raw)
         fields["base_version"].initial = None if adding else instance.version
+        if not adding:
+            draft = PageDraft.objects.filter(page_id=instance.pk).only("version").first()
+            fields["draft_version"].initial = draft.version if draft else 0
         if not self.can_publish:
             fields["status"].disabled = True
-            fields["status"].help_text = "You can save drafts; someone with the publish permission publishes."
+            fields["status"].help_text = (
+                "You can save drafts. Changes to a published page are saved as changes awaiting "
+                "publication; someone with the publish permission publishes them."
+            )
 
     def clean_nav_order(self):
         return validate_nav_order(self.cleaned_data.get("nav_order", ""))
@@ -391,7 +418,38 @@ class PageAdminForm(forms.ModelForm):
                     self.add_error("url_path", exc)
         if not self.instance._state.adding:
             self._check_version(cleaned)
+            if self.conflict is None and not self.can_publish:
+                self._check_draft_version(cleaned)
         return cleaned
+
+    def _check_draft_version(self, cleaned: dict[str, Any]) -> None:
+        """Two editors continuing one page's changes awaiting publication: the second is stopped too."""
+        draft = PageDraft.objects.select_for_update().filter(page_id=self.instance.pk).first()
+        if draft is None or (cleaned.get("draft_version") or 0) == draft.version:
+            return
+        live = Page.objects.get(pk=self.instance.pk)
+        theirs = draft_state(draft, live)
+        mine = {**theirs, **{k: v for k, v in cleaned.items() if k in theirs}}
+        mine["parent_id"] = cleaned["parent"].pk if cleaned.get("parent") else None
+        mine["published"] = live.published
+        self.conflict = DraftConflict(
+            changed_by=draft.author.get_username() if draft.author else "someone",
+            their_changes=diff_states(page_state(live), theirs),
+            yours_vs_theirs=diff_states(theirs, mine),
+        )
+        when = draft.updated_at.strftime("%Y-%m-%d %H:%M:%S %Z")
+        self.add_error(
+            None,
+            ValidationError(
+                f"The changes awaiting publication on this page were saved by {self.conflict.changed_by} at "
+                f"{when} while you were editing them. Nothing was saved. Your text is still in the form "
+                "below; their changes are shown above it. Merge them into your text, then save again.",
+                code="draft_conflict",
+            ),
+        )
+        data = self.data.copy()
+        data[self.add_prefix("draft_version")] = str(draft.version)
+        self.data = data
 
     def _check_version(self, cleaned: dict[str, Any]) -> None:
         """Compare the version the editor started from with the stored one, holding the row lock."""

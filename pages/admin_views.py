@@ -12,12 +12,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from reversion.models import Version
 
+from pages import drafts
+from pages.editor_endpoints import may_use_editor
 from pages.git_sync import GitError, export_and_commit
 from pages.markdown_io import normalise_newlines
-from pages.models import Page, SyncConflict
+from pages.models import Page, PageDraft, SyncConflict
 from pages.navigation import sort_pages
 from pages.ordering import ReorderError, reorder_children
 from pages.page_text import PageTextError
@@ -30,6 +32,7 @@ from pages.revisions import (
     page_versions,
     recover_page,
     restore_revision,
+    version_author,
     version_state,
 )
 from pages.sync_state import conflict_sides, recorded_site_root, resolve_conflict
@@ -40,6 +43,8 @@ HISTORY_TEMPLATE = "admin/pages/page/history.html"
 COMPARE_TEMPLATE = "admin/pages/page/compare.html"
 RESTORE_TEMPLATE = "admin/pages/page/restore.html"
 RECOVER_LIST_TEMPLATE = "admin/pages/page/recover_list.html"
+PREVIEW_FRAME_TEMPLATE = "admin/pages/page/preview_frame.html"
+DRAFT_TEMPLATE = "admin/pages/page/draft.html"
 CONFLICT_LIST_TEMPLATE = "admin/pages/page/conflict_list.html"
 CONFLICT_TEMPLATE = "admin/pages/page/conflict.html"
 SYNC_STATUS_TEMPLATE = "admin/pages/page/sync_status.html"
@@ -69,6 +74,9 @@ def reorder_view(model_admin, request):
             messages.error(request, str(exc))
         else:
             messages.success(request, "The new order is saved.")
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            return HttpResponseRedirect(back)  # the page tree, when the order came from dragging there
         return HttpResponseRedirect(here)
     children = sort_pages(Page.objects.filter(parent=parent))
     parents = Page.objects.filter(children__isnull=False).distinct().order_by("url_path")
@@ -82,8 +90,12 @@ def reorder_view(model_admin, request):
 
 
 def history_view(model_admin, request, page: Page):
-    """Every revision of a page, newest first, with a form to compare any two. Template: history.html."""
+    """Every revision of a page, newest first, with a form to compare any two, and what the last save
+    changed (the previous revision against the current page). Template: history.html."""
     versions = list(page_versions(page.pk))
+    entries = [{"version": v, "author": version_author(v)} for v in versions]
+    previous = versions[1] if len(versions) > 1 else None
+    last_change = diff_states(version_state(previous), page_state(page)) if previous else None
     return TemplateResponse(
         request,
         HISTORY_TEMPLATE,
@@ -93,10 +105,25 @@ def history_view(model_admin, request, page: Page):
             title=f"History: {page.title}",
             original=page,
             object=page,
-            versions=versions,
+            entries=entries,
+            previous=previous,
+            last_change=last_change,
+            **_layout(request),
             can_restore=model_admin.has_change_permission(request, page),
         ),
     )
+
+
+def _layout(request) -> dict:
+    """The diff layout from ?view=: "split" (before | after, the default) or "inline", and the links
+    that switch it (keeping the other query parameters)."""
+    view = "inline" if request.GET.get("view") == "inline" else "split"
+    links = {}
+    for name in ("split", "inline"):
+        query = request.GET.copy()
+        query["view"] = name
+        links[name] = f"?{query.urlencode()}"
+    return {"view": view, "layout_links": links}
 
 
 def _version_or_current(page: Page, version_id: str | None):
@@ -109,8 +136,14 @@ def _version_or_current(page: Page, version_id: str | None):
 
 
 def compare_view(model_admin, request, page: Page):
-    """The field and markdown differences between two revisions (or one and the current page)."""
-    old_version, old_state = _version_or_current(page, request.GET.get("from"))
+    """The field and markdown differences between two revisions (or one and the current page).
+
+    Without `from`, the revision before the newest one is compared with the current page."""
+    from_id = request.GET.get("from")
+    if not from_id:
+        previous = list(page_versions(page.pk)[1:2])
+        from_id = str(previous[0].pk) if previous else "current"
+    old_version, old_state = _version_or_current(page, from_id)
     new_version, new_state = _version_or_current(page, request.GET.get("to"))
     return TemplateResponse(
         request,
@@ -122,7 +155,10 @@ def compare_view(model_admin, request, page: Page):
             original=page,
             old_version=old_version,
             new_version=new_version,
+            old_author=version_author(old_version) if old_version else "",
+            new_author=version_author(new_version) if new_version else "",
             diff=diff_states(old_state, new_state),
+            **_layout(request),
         ),
     )
 
@@ -132,17 +168,27 @@ def restore_view(model_admin, request, page: Page, version_id: str):
     if not model_admin.has_change_permission(request, page):
         raise PermissionDenied
     version, state = _version_or_current(page, version_id)
+    can_publish = model_admin.has_publish_permission(request)
+    as_draft = drafts.needs_draft(page, can_publish=can_publish)
     if request.method == "POST":
         try:
-            restore_revision(
-                page, version, user=request.user, can_publish=model_admin.has_publish_permission(request)
-            )
+            if as_draft:
+                drafts.save_revision_as_draft(page, version, user=request.user)
+            else:
+                restore_revision(page, version, user=request.user, can_publish=can_publish)
         except RestoreError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(
-                request, f"Restored “{page.title}” to the revision you chose; the history keeps all."
-            )
+            if as_draft:
+                messages.success(
+                    request,
+                    f"The revision is saved as changes awaiting publication on “{page.title}”; "
+                    "readers see the published version until a publisher publishes it.",
+                )
+            else:
+                messages.success(
+                    request, f"Restored “{page.title}” to the revision you chose; the history keeps all."
+                )
             return redirect("admin:pages_page_change", page.pk)
     return TemplateResponse(
         request,
@@ -153,7 +199,10 @@ def restore_view(model_admin, request, page: Page, version_id: str):
             title=f"Restore: {page.title}",
             original=page,
             version=version,
+            author=version_author(version) if version else "",
+            as_draft=as_draft,
             diff=diff_states(page_state(page), state),
+            **_layout(request),
         ),
     )
 
@@ -183,6 +232,68 @@ def recover_view(model_admin, request, version_id: str):
         return redirect("admin:pages_page_recoverlist")
     messages.success(request, f"Recovered “{page.title}”.")
     return redirect("admin:pages_page_change", page.pk)
+
+
+def preview_frame_view(model_admin, request):
+    """The editor's preview frame: an empty page body styled with the public site's stylesheets.
+
+    The editor's script writes the rendered preview into it. Framed by the admin only (same origin).
+    """
+    if not may_use_editor(request.user):
+        raise PermissionDenied
+    response = TemplateResponse(request, PREVIEW_FRAME_TEMPLATE, {})
+    directives = same_origin_frame_directives()
+    # Both CSP middlewares (Django 6's and django-csp) leave a header that is already set alone;
+    # Django 6's also reads `_csp_config`, so the two agree whichever runs.
+    response["Content-Security-Policy"] = "; ".join(f"{k} {' '.join(v)}" for k, v in directives.items())
+    response._csp_config = directives
+    return response
+
+
+def same_origin_frame_directives() -> dict[str, list[str]]:
+    """The site's Content-Security-Policy, except that the admin (same origin) may frame the response."""
+    from django.conf import settings
+
+    return {**settings.CSP_DIRECTIVES, "frame-ancestors": ["'self'"]}
+
+
+def draft_view(model_admin, request, page: Page):
+    """Changes awaiting publication: the diff from the live page; publishers publish or reject them."""
+    draft = get_object_or_404(PageDraft.objects.select_related("author", "page"), page=page)
+    can_publish = model_admin.has_publish_permission(request)
+    if request.method == "POST":
+        if not can_publish:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "publish":
+            try:
+                drafts.publish_draft(draft, user=request.user)
+            except RestoreError as exc:
+                messages.error(request, str(exc))
+                return redirect("admin:pages_page_draft", page.pk)
+            messages.success(request, f"Published the changes to “{page.title}”: readers see them now.")
+            return redirect("admin:pages_page_change", page.pk)
+        if action == "reject":
+            drafts.reject_draft(draft)
+            messages.success(request, f"Rejected the changes to “{page.title}”; the live page is unchanged.")
+            return redirect("admin:pages_page_change", page.pk)
+        messages.error(request, "Choose Publish or Reject.")
+    return TemplateResponse(
+        request,
+        DRAFT_TEMPLATE,
+        _context(
+            model_admin,
+            request,
+            title=f"Changes awaiting publication: {page.title}",
+            original=page,
+            draft=draft,
+            author=drafts.author_name(draft),
+            stale=draft.base_version != page.version,
+            can_publish=can_publish,
+            diff=drafts.draft_diff(draft),
+            **_layout(request),
+        ),
+    )
 
 
 def conflict_list_view(model_admin, request):

@@ -1,4 +1,4 @@
-"""The markdown editor's endpoints (live preview, image upload), for staff who may edit pages only.
+"""The markdown editor's endpoints (live preview, image upload, media library), for page editors only.
 
 django-markdownx's own views answer anyone; these replace them under the same URL names. Anonymous
 and non-staff requests get 403 and nothing is rendered or written; CSRF is enforced.
@@ -14,12 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
+from pages.models import UploadedImage
 from pages.publishing import site_link_resolver
 from pages.rendering import RenderContext, render
 from pages.site_settings import site_baseurl
 from pages.uploads import check_image, store_image
 
 EDIT_PERMISSIONS = ("pages.change_page", "pages.add_page")
+LIBRARY_SIZE = 60
 
 
 def may_use_editor(user) -> bool:
@@ -50,6 +52,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     content = request.POST.get("content")
     if content is None:
         return JsonResponse({"error": "The request has no 'content' field."}, status=400)
+    content = content.replace("\r\n", "\n").replace("\r", "\n")  # form encoding sends CRLF line ends
     context = RenderContext(resolve_source=site_link_resolver(), baseurl=site_baseurl())
     return HttpResponse(render(content, context).html, content_type="text/html; charset=utf-8")
 
@@ -65,4 +68,26 @@ def upload_image(request: HttpRequest) -> JsonResponse:
     except ValidationError as error:
         return JsonResponse({"image": error.messages}, status=400)
     url = store_image(upload, checked)
-    return JsonResponse({"image_code": f"![]({url})"})
+    UploadedImage.objects.create(
+        url=url,
+        original_name=(upload.name or "")[:255],
+        width=checked.width,
+        height=checked.height,
+        uploaded_by=request.user,
+    )
+    return JsonResponse({"image_code": f"![]({url})", "url": url, "name": upload.name or ""})
+
+
+@never_cache
+def image_library(request: HttpRequest) -> JsonResponse:
+    """The editor's media library: the most recent uploads (GET), for staff who may edit pages."""
+    if not may_use_editor(request.user):
+        return JsonResponse({"error": "Only staff who may edit pages can use the editor."}, status=403)
+    images = UploadedImage.objects.all()[:LIBRARY_SIZE]
+    return JsonResponse(
+        {
+            "images": [
+                {"url": i.url, "name": i.original_name, "width": i.width, "height": i.height} for i in images
+            ]
+        }
+    )

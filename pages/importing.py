@@ -565,7 +565,8 @@ def _plan_and_write(
     _link_parents(report, setup.previous)
     _prune(found, options, report, setup.previous, prefixes)
     # History for every page the import wrote, so an editor's conflict shows what the import did.
-    record_import_revisions(_written_pages(report.created + report.updated), import_comment(report.commit))
+    comment = import_comment(report.commit, (item.root for item in found))
+    record_import_revisions(_written_pages(report.created + report.updated), comment)
     report.written = True
     if report.changes:
         bump_content_version()

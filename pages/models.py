@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Now
 from markdownx.models import MarkdownxField
@@ -197,3 +198,44 @@ class SiteFile(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class PageDraft(models.Model):
+    """Changes to a published page saved by someone without the publish permission (pages.drafts).
+
+    Readers keep seeing the page row; the draft holds the proposed fields until a publisher publishes
+    or rejects it. One draft per page: whoever edits the page next continues it.
+    """
+
+    page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="pending_draft")
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    base_version = models.PositiveIntegerField(help_text="The page's version when the draft was saved.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on each save: two editors never overwrite."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Changes awaiting publication: {self.page.title}"
+
+
+class UploadedImage(models.Model):
+    """An image uploaded through the editor, listed in its media library for reuse."""
+
+    url = models.CharField(max_length=1000, unique=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.url

@@ -7,6 +7,7 @@ Every save path (admin form, actions, reordering, restore, recover) records a re
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from django.db import transaction
 from reversion.models import Version
 
 from pages.models import Page
+from pages.text_diff import DiffRow, diff_rows
 
 # Derived on every save, so not worth storing in each revision.
 NOT_RECORDED = ["body_html", "toc", "render_warnings", "synced_text"]
@@ -37,6 +39,8 @@ RESTORED_FIELDS = [
 ]
 COMPARED_FIELDS = [name for name in RESTORED_FIELDS if name != "body"]
 IMPORT_COMMENT = "Imported from markdown files."
+IMPORT_COMMENT_PREFIX = "Imported from "
+_COMMIT_COMMENT_RE = re.compile(r"Imported from markdown files \(git commit (\w+)\)\.")
 IMPORT_BATCH = 500
 
 if not reversion.is_registered(Page):
@@ -57,11 +61,6 @@ def record_revision(pages: list[Page], *, user=None, comment: str = "") -> None:
             reversion.add_to_revision(page)
 
 
-def import_comment(commit: str = "") -> str:
-    """The history's comment for an import: names the git commit imported, when there is one."""
-    return f"{IMPORT_COMMENT[:-1]} (git commit {commit[:12]})." if commit else IMPORT_COMMENT
-
-
 def record_import_revisions(pages: Iterable[Page], comment: str = IMPORT_COMMENT) -> int:
     """Store the state an import left the pages in, as revisions without a user (one per 500 pages).
 
@@ -80,12 +79,29 @@ def record_import_revisions(pages: Iterable[Page], comment: str = IMPORT_COMMENT
     return count + len(batch)
 
 
+def import_comment(commit: str = "", roots: Iterable[object] = ()) -> str:
+    """The history's comment for an import: names the git commit imported, when there is one, else the
+    folders it read ("Imported from docs, guides.")."""
+    if commit:
+        return f"{IMPORT_COMMENT[:-1]} (git commit {commit[:12]})."
+    names = sorted({str(root) for root in roots})
+    return f"{IMPORT_COMMENT_PREFIX}{', '.join(names)}." if names else IMPORT_COMMENT
+
+
 def version_author(version: Version) -> str:
-    """Who made a stored version: the user's name, or "an import" for a revision without a user."""
+    """Who made a stored version: a user name, "import of <folder>" for an import, or "another process"."""
     user = version.revision.user
     if user is not None:
         return user.get_username()
-    return "an import" if version.revision.comment.startswith(IMPORT_COMMENT[:-1]) else "another process"
+    comment = version.revision.comment or ""
+    if comment == IMPORT_COMMENT:
+        return "an import"
+    commit = _COMMIT_COMMENT_RE.fullmatch(comment)
+    if commit:
+        return f"import of commit {commit.group(1)}"
+    if comment.startswith(IMPORT_COMMENT_PREFIX):
+        return "import of " + comment.removeprefix(IMPORT_COMMENT_PREFIX).removesuffix(".")
+    return "another process"
 
 
 def page_versions(page_id: int):
@@ -131,6 +147,7 @@ class DiffLine:
 class PageDiff:
     fields: list[FieldChange] = field(default_factory=list)
     body: list[DiffLine] = field(default_factory=list)
+    rows: list[DiffRow] = field(default_factory=list)  # the body for display, with word marks
 
     @property
     def changed(self) -> bool:
@@ -177,7 +194,8 @@ def diff_states(old: dict[str, Any], new: dict[str, Any]) -> PageDiff:
                     _display(name, new.get(name), titles),
                 )
             )
-    return PageDiff(fields=changes, body=body_diff(old.get("body") or "", new.get("body") or ""))
+    old_body, new_body = old.get("body") or "", new.get("body") or ""
+    return PageDiff(fields=changes, body=body_diff(old_body, new_body), rows=diff_rows(old_body, new_body))
 
 
 def find_version_number(page_id: int, number: int, *, limit: int = 50) -> Version | None:
@@ -196,7 +214,7 @@ def restore_revision(page: Page, version: Version, *, user, can_publish: bool) -
     from pages.editing import save_page
 
     state = version_state(version)
-    _check_url_free(state["url_path"], exclude_pk=page.pk)
+    check_url_free(state["url_path"], exclude_pk=page.pk)
     old_url = page.url_path
     published = page.published
     for name, value in state.items():
@@ -218,7 +236,7 @@ def recover_page(version: Version, *, user, can_publish: bool) -> Page:
     with transaction.atomic():
         if Page.objects.filter(pk=version.object_id).exists():
             raise RestoreError(f"The page “{version.object_repr}” is not deleted.")
-        _check_url_free(state["url_path"], exclude_pk=None)
+        check_url_free(state["url_path"], exclude_pk=None)
         page = Page(pk=int(version.object_id))
         for name, value in state.items():
             setattr(page, name, value)
@@ -234,7 +252,7 @@ def recover_page(version: Version, *, user, can_publish: bool) -> Page:
     return page
 
 
-def _check_url_free(url_path: str, *, exclude_pk: int | None) -> None:
+def check_url_free(url_path: str, *, exclude_pk: int | None) -> None:
     other = Page.objects.filter(url_path=url_path).exclude(pk=exclude_pk).first()
     if other is not None:
         raise RestoreError(

@@ -25,6 +25,7 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from pages import drafts
 from pages.base_url import site_url
 from pages.caching import cache_public_response, cached_search, site_navigation
 from pages.callout_styles import callout_css
@@ -62,7 +63,12 @@ def page_detail(request, url_path: str = ""):
         site_file = site_file_at(path)
         if site_file is not None:
             return serve_site_file(request, site_file)
-        return moved_or_not_found(path)
+        try:
+            return moved_or_not_found(path)
+        except Http404:
+            if settings.DEBUG and settings.QUIRE_DEBUG_TECHNICAL_404:
+                raise
+            return page_not_found(request)  # the themed 404 under DEBUG too
     return render(request, DEFAULT_TEMPLATE, page_context(page, navigation, request))
 
 
@@ -108,13 +114,15 @@ def serve_site_file(request, site_file: SiteFile) -> HttpResponse:
 @login_required(login_url="admin:login")
 @require_safe
 def preview(request, pk: int):
-    """A page as readers will see it, whatever its status, for staff who may change pages."""
+    """A page as readers will see it, whatever its status, for staff who may change pages; with
+    `?draft=1` its changes awaiting publication, with `?revision=<id>` an older revision."""
     if not request.user.has_perm("pages.change_page"):
         raise PermissionDenied
-    page = get_object_or_404(Page.objects.defer("body", "front_matter_raw"), pk=pk)
+    page = get_object_or_404(Page, pk=pk)
+    proposed = drafts.proposed_page(page, request.GET)
     navigation = site_navigation(request)
     context = page_context(page, navigation, request)
-    context["preview"] = preview_status(page)
+    context["preview"] = proposed[1] if proposed else preview_status(page)
     return render(request, DEFAULT_TEMPLATE, context)
 
 
@@ -215,8 +223,22 @@ def robots_txt(request):
 
 def page_not_found(request, exception=None):
     """The themed 404 (settings' handler404): header, sidebar and a search form. Template: 404.html."""
-    context = {"request_path": request.path, "nav_html": site_navigation(request).html}
+    context = {
+        "request_path": request.path,
+        "nav_html": site_navigation(request).html,
+        "unpublished_page": unpublished_page_for_staff(request),
+    }
     return render(request, NOT_FOUND_TEMPLATE, context, status=404)
+
+
+def unpublished_page_for_staff(request) -> Page | None:
+    """The draft or scheduled page at this URL, when the visitor is staff who may preview it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return None
+    if not user.has_perm("pages.change_page"):
+        return None
+    return Page.objects.only("pk", "title", "url_path").filter(url_path=request.path).first()
 
 
 def server_error(request):

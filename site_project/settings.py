@@ -47,6 +47,9 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 QUIRE_SITE_NAME = os.environ.get("QUIRE_SITE_NAME", "Quire")
+# Under DEBUG a missing page shows the themed 404 too; QUIRE_DEBUG_TECHNICAL_404=1 brings back Django's
+# debug page (the URL patterns tried) for developers.
+QUIRE_DEBUG_TECHNICAL_404 = env_bool("QUIRE_DEBUG_TECHNICAL_404")
 # Just the Docs compares string nav_order and titles case-insensitively by default.
 # Just the Docs sorts navigation text case-sensitively; a site's `nav_sort` in _config.yml wins.
 QUIRE_NAV_CASE_SENSITIVE = env_bool("QUIRE_NAV_CASE_SENSITIVE", default=True)

@@ -11,7 +11,8 @@ from reversion.models import Version
 
 from pages.editing import save_page
 from pages.exporting import content_hash, export_pages, page_file_text
-from pages.models import Page, Redirect
+from pages.models import Page, PageDraft, Redirect
+from pages.revisions import page_versions
 from pages.site_state import content_version
 from tests.admin_factories import make_editor, make_page
 from tests.sync_helpers import run_import, write_site
@@ -61,16 +62,35 @@ def rows(response):
     return [str(p) for p in response.context["cl"].result_list]
 
 
+def _depth_of(html: str, title: str) -> str:
+    pattern = r'class="quire-depth quire-depth-(\d)"[^>]*><span class="quire-title">' + title + "<"
+    match = re.search(pattern, html)
+    return match.group(1) if match else ""
+
+
 def test_list_indents_titles_by_depth_and_shows_status_and_editor(admin_client, tree):
     """The list indents children, labels draft/scheduled/published and shows who updated a page."""
     html = admin_client.get(CHANGELIST).content.decode()
-    assert 'class="quire-depth quire-depth-0">Guide<' in html
-    assert 'class="quire-depth quire-depth-1">↳ Install<' in html
-    assert 'class="quire-depth quire-depth-2">↳ Deep<' in html
+    assert [_depth_of(html, t) for t in ("Guide", "Install", "Deep", "Soon")] == ["0", "1", "2", "0"]
     assert 'quire-status-draft">draft<' in html
     assert 'quire-status-scheduled">scheduled<' in html
     assert 'quire-status-published">published<' in html
     assert "by admin" in html
+
+
+def test_list_is_the_site_tree_in_navigation_order(admin_client):
+    """Rows follow the navigation: siblings by nav_order (4, 4.5, 6), children under their parent."""
+    docs = make_page(title="Docs", url_path="/docs/", nav_order="1")
+    for title, order in [("Deployment", "6"), ("Editing", "4"), ("The public site", "4.5")]:
+        slug = title.lower().replace(" ", "-")
+        make_page(title=title, url_path=f"/docs/{slug}/", nav_order=order, parent=docs)
+    make_page(title="About", url_path="/about/", nav_order="2")
+    response = admin_client.get(CHANGELIST)
+    assert rows(response) == ["Docs", "Editing", "The public site", "Deployment", "About"]
+    html = response.content.decode()
+    assert f'data-page="{docs.pk}" data-parent="" data-children="1"' in html
+    sorted_by_title = admin_client.get(CHANGELIST, {"o": "1"})
+    assert rows(sorted_by_title) == ["About", "Deployment", "Docs", "Editing", "The public site"]
 
 
 def test_search_covers_title_and_body(admin_client, tree):
@@ -374,8 +394,9 @@ def test_edit_form_has_no_inline_script_and_loads_the_editor_script(admin_client
 def test_editor_uses_the_preview_and_hardened_upload_endpoints(admin_client, tree):
     """The markdown editor previews and uploads (drag and drop) through the markdownx endpoints."""
     html = admin_client.get(change_url(tree["guide"])).content.decode()
-    assert f'data-markdownx-upload-urls-path="{reverse("markdownx_upload")}"' in html
-    assert f'data-markdownx-urls-path="{reverse("markdownx_markdownify")}"' in html
+    assert f'data-upload-url="{reverse("markdownx_upload")}"' in html
+    assert f'data-preview-url="{reverse("markdownx_markdownify")}"' in html
+    assert f'data-images-url="{reverse("quire_image_library")}"' in html
 
 
 # No lost updates.
@@ -397,8 +418,8 @@ def test_import_between_get_and_post_is_a_conflict_that_keeps_the_editors_text(a
     html = response.content.decode()
     assert "changed by an import or another process" in html
     assert "My careful rewrite." in html  # the editor's text stays in the form
-    assert '<span class="quire-diff-del">-Run uv pip install.</span>' in html
-    assert '<span class="quire-diff-add">+My careful rewrite.</span>' in html
+    assert '<span class="visually-hidden">Removed: </span><del>Run uv pip install</del>.' in html
+    assert '<span class="visually-hidden">Added: </span><ins>My careful rewrite</ins>.' in html
     assert response.context["adminform"].form["base_version"].value() == str(page.version)
 
 
@@ -416,14 +437,14 @@ def test_import_conflict_shows_what_the_import_changed(admin_client, tmp_path):
     response = admin_client.post(change_url(page), form_data(page, body="My careful rewrite.\n"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "This page was changed by an import at" in html
+    assert f"This page was changed by import of {site} at" in html
     their_changes = response.context["adminform"].form.conflict.their_changes
     assert [(line.kind, line.text) for line in their_changes.body if line.kind != "hunk"] == [
         ("del", "-Run pip install."),
         ("add", "+Run uv pip install."),
     ]
     assert "front_matter_raw" in {change.name for change in their_changes.fields}
-    assert '<span class="quire-diff-add">+Run uv pip install.</span>' in html
+    assert "Run<ins> uv</ins> pip install." in html
     page.refresh_from_db()
     assert page.body == "Run uv pip install.\n"
 
@@ -450,7 +471,7 @@ def test_two_editors_second_save_sees_what_the_first_changed(client, admin_clien
     html = response.content.decode()
     assert "changed by ann" in html
     assert "What they changed" in html
-    assert "+Ann&#x27;s version." in html and "-Run pip install." in html
+    assert "<ins>Ann&#x27;s version.</ins>" in html and "<del>Run pip install.</del>" in html
     page.refresh_from_db()
     assert page.body == "Ann's version."
 
@@ -466,26 +487,58 @@ def test_editor_creates_drafts_only(client, tree):
     assert Page.objects.get(title="Draft by editor").published is False
 
 
-def test_editor_edits_drafts_but_not_published_pages(client, tree):
-    """An editor may change a draft, but a published page is read-only for them."""
+def test_editor_edits_drafts_directly_and_live_pages_as_changes_awaiting_publication(client, tree):
+    """An editor's change to a draft is saved; to a live page it becomes a PageDraft readers don't see."""
     client.force_login(make_editor())
     draft = tree["deep"]
     assert client.post(change_url(draft), form_data(draft, body="edited")).status_code == 302
     draft.refresh_from_db()
     assert draft.body == "edited" and draft.published is False
     live = tree["guide"]
-    assert client.post(change_url(live), form_data(live, body="vandal")).status_code == 403
+    version = live.version
+    response = client.post(change_url(live), form_data(live, body="A typo fixed.", title="Guide!"))
+    assert response.status_code == 302
     live.refresh_from_db()
-    assert live.body == ""
+    assert (live.body, live.title, live.version) == ("", "Guide", version)
+    pending = PageDraft.objects.get(page=live)
+    assert (pending.data["body"], pending.data["title"]) == ("A typo fixed.", "Guide!")
+    assert pending.author.username == "editor"
+    assert "Guide!" not in client.get("/guide/").content.decode()
 
 
-def test_editor_sees_a_published_page_read_only(client, tree):
-    """An editor opening a published page gets the read-only view, without a save button."""
+def test_editor_reopening_a_live_page_continues_the_pending_changes(client, tree):
+    """The editor's form starts from the changes awaiting publication, with a note saying so."""
     client.force_login(make_editor())
-    response = client.get(change_url(tree["guide"]))
-    assert response.status_code == 200
-    assert response.context["has_change_permission"] is False
-    assert 'name="_save"' not in response.content.decode()
+    live = tree["guide"]
+    client.post(change_url(live), form_data(live, body="First pass."))
+    response = client.get(change_url(live))
+    assert response.context["adminform"].form["body"].value() == "First pass."
+    html = response.content.decode()
+    assert "Changes awaiting publication" in html and 'name="_save"' in html
+    loaded = response.context["adminform"].form["draft_version"].value()
+    client.post(change_url(live), form_data(live, body="Second pass.", draft_version=loaded))
+    assert PageDraft.objects.get(page=live).data["body"] == "Second pass."
+
+
+def test_publisher_publishes_or_rejects_changes_awaiting_publication(client, admin_client, tree):
+    """The review screen shows the diff; Publish makes it live with a revision, Reject drops it."""
+    client.force_login(make_editor())
+    live = tree["install"]
+    client.post(change_url(live), form_data(live, body="Run uv pip install."))
+    assert rows(admin_client.get(CHANGELIST, {"status": "awaiting"})) == ["Install"]
+    review = reverse("admin:pages_page_draft", args=[live.pk])
+    html = admin_client.get(review).content.decode()
+    assert "Run<ins> uv</ins> pip install." in html and "Publish these changes" in html
+    assert client.post(review, {"action": "publish"}).status_code == 403  # the editor cannot publish
+    assert admin_client.post(review, {"action": "publish"}).status_code == 302
+    live.refresh_from_db()
+    assert live.body == "Run uv pip install." and not PageDraft.objects.filter(page=live).exists()
+    assert "Run uv pip install." in admin_client.get("/guide/install/").content.decode()
+    assert page_versions(live.pk).first().revision.get_comment() == "Published the changes drafted by editor."
+    client.post(change_url(live), form_data(live, body="Unwanted."))
+    assert admin_client.post(review, {"action": "reject"}).status_code == 302
+    live.refresh_from_db()
+    assert live.body == "Run uv pip install." and not PageDraft.objects.exists()
 
 
 def test_editor_cannot_publish_through_the_form(client, tree):
@@ -544,3 +597,26 @@ def test_list_is_in_tree_order(admin_client, tree):
     """Children are listed right under their parent, whatever their URLs."""
     make_page(title="Zed child", url_path="/a-first/", parent=tree["soon"], record=False)
     assert rows(admin_client.get(CHANGELIST)) == ["Guide", "Install", "Deep", "Soon", "Zed child"]
+
+
+def test_two_editors_continuing_one_draft_do_not_overwrite_each_other(client, tree):
+    """The second editor saving the same changes awaiting publication is stopped and shown the first's."""
+    from django.test import Client
+
+    live = tree["install"]
+    client.force_login(make_editor())
+    other = Client()
+    other.force_login(make_editor("ann"))
+    loaded = client.get(change_url(live)).context["adminform"].form["draft_version"].value()
+    ann_saves = other.post(change_url(live), form_data(live, body="Ann's draft.", draft_version=loaded))
+    assert ann_saves.status_code == 302
+    response = client.post(change_url(live), form_data(live, body="My draft.", draft_version=loaded))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "changes awaiting publication on this page were saved by ann" in html
+    assert "<ins>Ann&#x27;s draft.</ins>" in html
+    assert PageDraft.objects.get(page=live).data["body"] == "Ann's draft."
+    again = response.context["adminform"].form["draft_version"].value()
+    mine_again = client.post(change_url(live), form_data(live, body="My draft.", draft_version=again))
+    assert mine_again.status_code == 302
+    assert PageDraft.objects.get(page=live).data["body"] == "My draft."

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from pages.editing import save_page
-from pages.models import Page
+from pages.models import Page, PageDraft
 from pages.revisions import page_versions
 from tests.admin_factories import make_editor, make_family, make_page
 
@@ -63,7 +63,7 @@ def test_reorder_needs_change_permission(client, family):
 def test_history_lists_revisions_with_compare_choices(admin_client, edited):
     """The history screen lists every revision, newest first, with who saved it."""
     response = admin_client.get(reverse("admin:pages_page_history", args=[edited.pk]))
-    assert [v.field_dict["version"] for v in response.context["versions"]] == [2, 1]
+    assert [e["version"].field_dict["version"] for e in response.context["entries"]] == [2, 1]
     html = response.content.decode()
     assert 'name="from"' in html and 'name="to"' in html and "admin" in html
 
@@ -73,8 +73,9 @@ def test_compare_any_two_revisions(admin_client, edited):
     newest, oldest = page_versions(edited.pk)
     url = reverse("admin:pages_page_compare", args=[edited.pk])
     html = admin_client.get(url, {"from": oldest.pk, "to": newest.pk}).content.decode()
-    assert '<span class="quire-diff-del">-beta</span>' in html
-    assert '<span class="quire-diff-add">+gamma</span>' in html
+    old_cell, new_cell = '<td class="quire-code quire-old">', '<td class="quire-code quire-new">'
+    assert old_cell + '<span class="visually-hidden">Removed: </span><del>beta</del></td>' in html
+    assert new_cell + '<span class="visually-hidden">Added: </span><ins>gamma</ins></td>' in html
 
 
 def test_compare_a_revision_with_the_current_page(admin_client, edited):
@@ -90,7 +91,9 @@ def test_restore_view_previews_then_restores(admin_client, edited):
     """GET shows what would change; POST restores and returns to the editor."""
     oldest = list(page_versions(edited.pk))[-1]
     url = reverse("admin:pages_page_restore", args=[edited.pk, oldest.pk])
-    assert "+beta" in admin_client.get(url).content.decode()
+    html = admin_client.get(url).content.decode()
+    assert "<ins>beta</ins>" in html and "<del>gamma</del>" in html
+    assert f"/_preview/{edited.pk}/?revision={oldest.pk}" in html
     response = admin_client.post(url)
     assert response.status_code == 302
     edited.refresh_from_db()
@@ -108,8 +111,11 @@ def test_recover_deleted_page_through_the_admin(admin_client, edited):
     assert Page.objects.get(pk=edited.pk).body == "alpha\ngamma\n"
 
 
-def test_editor_cannot_restore_a_published_page(client, edited):
-    """Restoring changes a page, so an editor cannot restore a published one."""
+def test_editor_restoring_a_published_page_proposes_it_as_changes_awaiting_publication(client, edited):
+    """An editor cannot change a live page by restoring: the revision becomes its pending draft."""
     client.force_login(make_editor())
     oldest = list(page_versions(edited.pk))[-1]
-    assert client.post(reverse("admin:pages_page_restore", args=[edited.pk, oldest.pk])).status_code == 403
+    assert client.post(reverse("admin:pages_page_restore", args=[edited.pk, oldest.pk])).status_code == 302
+    edited.refresh_from_db()
+    assert edited.body == "alpha\ngamma\n"
+    assert PageDraft.objects.get(page=edited).data["body"] == "alpha\nbeta\n"

@@ -45,7 +45,7 @@ def test_create_page_with_live_preview_and_see_it_on_the_site(browser_page, tmp_
     assert page.input_value("#id_url_path") == "/browser-made-page/"
     page.select_option("#id_status", "published")
     page.locator("#id_body").press_sequentially("# Hello from the editor\n\nSome **bold** words.")
-    preview = page.locator(".markdownx-preview")
+    preview = page.frame_locator(".quire-editor-frame").locator("#quire-preview-body")
     preview.locator("strong", has_text="bold").wait_for(timeout=10_000)
     assert preview.locator("h1").inner_text() == "Hello from the editor"
     shot = tmp_path / "editor.png"
@@ -53,9 +53,8 @@ def test_create_page_with_live_preview_and_see_it_on_the_site(browser_page, tmp_
     assert shot.read_bytes().startswith(b"\x89PNG")
     if os.environ.get("QUIRE_UPDATE_SCREENSHOTS"):
         shutil.copyfile(shot, SCREENSHOT)
-    page.click("input[name=_save]")
-    page.wait_for_url("**/admin/pages/page/")
-    page.goto("/browser-made-page/")
+    page.click("input[name=_save_view]")
+    page.wait_for_url("**/browser-made-page/")
     assert page.locator("h1", has_text="Hello from the editor").is_visible()
     assert page.locator("strong", has_text="bold").inner_text() == "bold"
 
@@ -79,7 +78,7 @@ def test_second_editor_gets_the_conflict_and_keeps_their_text(chromium, live_ser
     conflict = bob.locator("#quire-conflict")
     conflict.wait_for()
     assert "changed by ann" in bob.locator("ul.errorlist.nonfield").inner_text()
-    assert "+Ann's text." in conflict.inner_text()
+    assert "Ann's text" in conflict.locator("ins").all_inner_texts()
     assert bob.input_value("#id_body") == "Bob's careful text."
     assert Page.objects.get(pk=doc.pk).body == "Ann's text."
     for tab in tabs:
@@ -101,8 +100,8 @@ def test_leaving_with_unsaved_changes_asks_first(browser_page):
     assert "/change/" in page.url
 
 
-def test_image_dropped_on_the_editor_is_uploaded_and_inserted(browser_page, settings, tmp_path):
-    """Dropping a PNG on the editor uploads it through the markdownx endpoint and inserts its markdown."""
+def test_image_dropped_on_the_editor_is_uploaded_and_inserted_with_alt_text(browser_page, settings, tmp_path):
+    """Dropping a PNG uploads it through the markdownx endpoint, asks for alt text, inserts its markdown."""
     settings.MEDIA_ROOT = tmp_path
     page = browser_page
     doc = make_page(title="Pictures", url_path="/pictures/", body="")
@@ -118,9 +117,13 @@ def test_image_dropped_on_the_editor_is_uploaded_and_inserted(browser_page, sett
         base64.b64encode(PIXEL_PNG).decode(),
     )
     page.dispatch_event("#id_body", "drop", {"dataTransfer": data_transfer})
-    expect(page.locator("#id_body")).to_have_value(re.compile(r"!\[\]\("), timeout=10_000)
+    dialog = page.locator(".quire-image-dialog")
+    expect(dialog.locator(".quire-image-chosen")).to_have_text("Chosen: pixel.png", timeout=10_000)
+    dialog.locator(".quire-image-alt").fill("One red pixel")
+    dialog.locator(".quire-image-alt").press("Enter")
+    expect(page.locator("#id_body")).to_have_value(re.compile(r"!\[One red pixel\]\("), timeout=10_000)
     markdown = page.input_value("#id_body")
-    uploaded = markdown.split("![](")[1].split(")")[0]
+    uploaded = markdown.split("![One red pixel](")[1].split(")")[0]
     assert uploaded.endswith(".png")
     assert uploaded.startswith("/media/uploads/")
     assert Path(tmp_path, unquote(uploaded.removeprefix("/media/"))).read_bytes().startswith(b"\x89PNG")

@@ -51,7 +51,7 @@ def test_public_page_has_no_csp_violations(browser_page):
 
 
 def test_admin_editor_and_live_preview_work_without_violations(browser_page):
-    """A superuser logs in, edits a page in the markdownx editor and sees the live preview, CSP-clean."""
+    """A superuser logs in, edits a page and sees the live preview (in its frame), CSP-clean throughout."""
     get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-test-password-1")
     page = make_page(title="Edit me", url_path="/edit-me/", body="Old text")
     console = watch(browser_page)
@@ -61,12 +61,14 @@ def test_admin_editor_and_live_preview_work_without_violations(browser_page):
     browser_page.click("input[type=submit]")
     browser_page.wait_for_url("**/admin/")
     browser_page.goto(f"/admin/pages/page/{page.pk}/change/")
-    editor = browser_page.locator("textarea.markdownx-editor")
+    editor = browser_page.locator("textarea#id_body")
     editor.fill("## Live preview\n\n> [!TIP]\n> Works under the policy.\n\n<script>alert(1)</script>")
-    preview = browser_page.locator(".markdownx-preview")
+    preview = browser_page.frame_locator(".quire-editor-frame").locator("#quire-preview-body")
     preview.locator("h2#live-preview").wait_for(timeout=10_000)
-    assert preview.locator("blockquote.callout-tip").inner_text().startswith("Tip")
+    assert preview.locator("blockquote.callout-tip").inner_text().lower().startswith("tip")  # site styles
     assert preview.locator("script").count() == 0
+    frame = browser_page.locator(".quire-editor-frame").element_handle().content_frame()
+    assert frame.evaluate("window.__cspViolations || []") == []
     assert violations(browser_page, console) == []
 
 
