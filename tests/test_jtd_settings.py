@@ -425,3 +425,18 @@ def test_untitled_documents_export_unchanged(collection_site, tmp_path):
     export_pages(tmp_path / "out")
     written = (tmp_path / "out" / "_tests/untitled-test_page.md").read_text()
     assert written == COLLECTION_SITE["_tests/untitled-test_page.md"]
+
+
+def test_the_stored_config_keeps_the_files_order_whatever_the_database_does():
+    """PostgreSQL's jsonb sorts keys; the order of `just_the_docs.collections` is the file's."""
+    from pages.models import SiteConfig
+    from pages.site_settings import stored_rules
+
+    text = (
+        "collections:\n  zz: {output: true}\n  a: {output: true}\n"
+        "just_the_docs:\n  collections:\n    zz: {name: Last}\n    a: {name: First}\n"
+    )
+    data = parse_config(text)
+    shuffled = {**data, "just_the_docs": {"collections": {"a": {"name": "First"}, "zz": {"name": "Last"}}}}
+    SiteConfig.objects.create(pk=1, text=text, data=shuffled, has_config=True)
+    assert [c.label for c in stored_rules().nav_collections] == ["zz", "a"]
