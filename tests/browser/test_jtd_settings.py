@@ -83,3 +83,15 @@ def test_the_edit_link_names_the_file_and_staff_edit_admin_pages(reader, live_se
     reader.wait_for_url(re.compile(r".*/made/$"))
     reader.get_by_role("link", name="Edit this page").click()
     reader.wait_for_url(re.compile(rf".*/admin/pages/page/{made.pk}/change/$"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_collections_external_links_and_the_page_footer_pass_axe(reader, scheme):
+    """The collection headings, the folded collection, external links and the page footer pass
+    axe-core (no serious or critical problems) in this colour scheme."""
+    from tests.browser.test_accessibility import blocking_violations
+
+    reader.emulate_media(color_scheme=scheme)
+    reader.goto("/tests/smoke-test.html")
+    expect(reader.locator("#edit-this-page")).to_be_visible()
+    assert blocking_violations(reader) == []
