@@ -357,6 +357,18 @@ class SiteRules:
             found.append(NavCollection(str(label), name, fold))
         return found
 
+    @cached_property
+    def search_excluded_collections(self) -> frozenset[str]:
+        """Collections `just_the_docs.collections` lists with `search_exclude: true`: their documents
+        are left out of search, as Just the Docs leaves them out of its search index."""
+        theme = self.config.get("just_the_docs")
+        listed = theme.get("collections") if isinstance(theme, dict) else None
+        return frozenset(
+            str(label)
+            for label, settings in (listed if isinstance(listed, dict) else {}).items()
+            if isinstance(settings, dict) and settings.get("search_exclude") is True
+        )
+
     @property
     def listed_collection_count(self) -> int:
         """How many entries `just_the_docs.collections` has (Just the Docs heads each collection when

@@ -108,6 +108,12 @@ def effective_front_matter(fm: dict, site_path: str, rules: SiteRules, placement
     return deep_merge(defaults, fm) if defaults else fm
 
 
+def _collection_search_excluded(rules: SiteRules, placement) -> bool:
+    """A document of a collection listed with `search_exclude: true` is out of search by default."""
+    collection = placement.collection if placement.kind == "document" else None
+    return collection is not None and collection.label in rules.search_excluded_collections
+
+
 def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir: str = "") -> DerivedFields:
     """Field values from front matter (parsed YAML or its JSON form) and the root-relative path.
 
@@ -210,7 +216,7 @@ def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir:
         date=date,
         published=flag("published", True),
         nav_exclude=flag("nav_exclude", False) or not has_title,
-        search_exclude=flag("search_exclude", False),
+        search_exclude=flag("search_exclude", _collection_search_excluded(rules, placement)),
         has_toc=flag("has_toc", True),
         description=description,
         redirect_from=tuple(redirects),

@@ -440,3 +440,24 @@ def test_the_stored_config_keeps_the_files_order_whatever_the_database_does():
     shuffled = {**data, "just_the_docs": {"collections": {"a": {"name": "First"}, "zz": {"name": "Last"}}}}
     SiteConfig.objects.create(pk=1, text=text, data=shuffled, has_config=True)
     assert [c.label for c in stored_rules().nav_collections] == ["zz", "a"]
+
+
+def test_a_collection_listed_with_search_exclude_is_not_searched(tmp_path):
+    """`just_the_docs.collections.<label>.search_exclude: true` leaves its documents out of search
+    (a document's own `search_exclude: false` brings it back); other pages stay searchable."""
+    config = COLLECTIONS_CONFIG.replace(
+        "      name: Decisions\n", "      name: Decisions\n      search_exclude: true\n"
+    )
+    files = {
+        **COLLECTION_SITE,
+        "_config.yml": config,
+        "_adrs/kept.md": "---\ntitle: Kept\nsearch_exclude: false\n---\n",
+    }
+    root = write_site(tmp_path / "s", files)
+    run_import(root)
+    assert page("_adrs/0002-use-django.md").search_exclude and not page("_adrs/kept.md").search_exclude
+    assert not page("_tests/untitled-test_page.md").search_exclude and not page("guide.md").search_exclude
+    from pages.exporting import export_pages
+
+    export_pages(tmp_path / "out")
+    assert (tmp_path / "out/_adrs/0002-use-django.md").read_text() == files["_adrs/0002-use-django.md"]
