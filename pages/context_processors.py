@@ -8,6 +8,9 @@ def site(request):
         "site_name": info.name,
         "search_enabled": info.rules.search_enabled,
         "aux_links": info.rules.aux_links,
+        "aux_links_new_tab": info.rules.aux_links_new_tab,
+        "heading_anchors": info.rules.heading_anchors,
+        "back_to_top_text": info.rules.back_to_top_text,
         "footer_html": info.footer_html,
         "custom_callouts": bool(info.rules.callouts),
     }
