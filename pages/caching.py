@@ -44,7 +44,14 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from pages import base_url
-from pages.nav_tree import NavTree, closed_items, render_branch_html, render_nav_html, render_range_html
+from pages.nav_tree import (
+    NavTree,
+    closed_items,
+    render_branch_html,
+    render_external_links_html,
+    render_nav_html,
+    render_range_html,
+)
 from pages.release import current_release
 from pages.site_state import DATABASE_ERRORS, bump_content_version, shared_content_version
 
@@ -149,6 +156,7 @@ class SiteNavigation:
     closed: dict[int, str]
     branch_url_pattern: str  # the URL of one branch's HTML, with "{}" for the page id
     prefix: str = ""  # the site's base URL, which every link in the HTML starts with
+    external_html: str = ""  # `nav_external_links`, written after the pages
 
     def branch_url(self, page_id: int) -> str:
         return self.branch_url_pattern.format(page_id)
@@ -164,6 +172,7 @@ class SiteNavigation:
             ancestor_ids,
             prefix=self.prefix,
             window=nav_window(),
+            after_pages=self.external_html,
         )
 
     @property
@@ -175,14 +184,15 @@ class SiteNavigation:
         """One page's children as a closed list (what a sidebar toggle fetches), None if it has none."""
         return render_branch_html(self.tree, self.closed, page_id, self.branch_url, window=nav_window())
 
-    def entries(self, parent_id: int, start: int, end: int) -> str | None:
-        """Entries [start, end) of one level (0: the top level), what a "more pages" entry loads."""
+    def entries(self, parent_id: int | str, start: int, end: int) -> str | None:
+        """Entries [start, end) of one level (0: the top level; "c<index>": a collection's top level),
+        what a "more pages" entry loads."""
         return render_range_html(self.tree, self.closed, parent_id, start, end, self.branch_url, nav_window())
 
 
 # Part of the shared cache key: an entry pickled by an older Quire (another SiteNavigation shape) is
 # never read by a newer one after an upgrade, even for the same content version.
-NAVIGATION_FORMAT = 3
+NAVIGATION_FORMAT = 4
 
 # The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
 # only while the database's content version still equals its version, so it is never stale.
@@ -249,12 +259,18 @@ def _build_navigation(version: int, request: HttpRequest | None = None) -> SiteN
     from pages import selectors
     from pages.site_settings import nav_case_sensitive, request_site
 
-    tree = selectors.nav_tree(case_sensitive=nav_case_sensitive(request_site(request).rules))
+    rules = request_site(request).rules
+    tree = selectors.nav_tree(case_sensitive=nav_case_sensitive(rules), rules=rules)
     pattern = reverse("pages:nav_branch", args=[0]).removesuffix("0/") + "{}/"
     prefix = base_url.prefix()
     closed = closed_items(tree, pattern.format, prefix)
     return SiteNavigation(
-        version=version, tree=tree, closed=closed, branch_url_pattern=pattern, prefix=prefix
+        version=version,
+        tree=tree,
+        closed=closed,
+        branch_url_pattern=pattern,
+        prefix=prefix,
+        external_html=render_external_links_html(rules.nav_external_links, prefix),
     )
 
 

@@ -207,8 +207,11 @@ def find_site_files(
             rel = absolute.relative_to(root).as_posix()
             if _skipped_folder(name):
                 continue
-            if not _walked(rules, prefix + rel):
-                if name.startswith("_"):
+            theme_kind = rules.theme_folder_of(prefix + rel)
+            if theme_kind or not _walked(rules, prefix + rel):
+                if theme_kind:
+                    _report_theme_folder(absolute, rel, theme_kind, report)
+                elif name.startswith("_"):
                     _report_unbuilt_folder(absolute, rel, report)
                 continue
             if absolute.is_symlink():
@@ -260,6 +263,27 @@ def _report_unbuilt_folder(absolute: Path, rel: str, report: ImportReport) -> No
     count = sum(1 for p in absolute.rglob("*") if p.suffix.lower() in MARKDOWN_SUFFIXES)
     if count:
         report.warn(f"{rel}/", IGNORED_FOLDER_MESSAGE.format(count))
+
+
+THEME_FILE_MESSAGES = {
+    "layouts": "a Jekyll layout: not imported; Quire shows every page with its own theme and does not run it",
+    "includes": "a Jekyll include: not imported; Quire does not run includes ({% include %} tags are removed "
+    "from the pages that use them, each named in this report)",
+    "sass": "a Sass file of the Jekyll theme: not imported; Quire uses its own styles",
+    "data": "a Jekyll data file: not imported; Quire does not read site.data",
+    "plugins": "a Jekyll plugin: not imported; Quire does not run plugins",
+}
+THEME_FILES_LISTED = 200  # per folder; past it, one line says how many more
+
+
+def _report_theme_folder(absolute: Path, rel: str, kind: str, report: ImportReport) -> None:
+    """Each file of a theme folder (`_layouts`, `_includes`, `_sass`, `_data`, `_plugins`) is named in
+    the report with what Quire does not do with it; none is ever a page."""
+    files = sorted(p for p in absolute.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for path in files[:THEME_FILES_LISTED]:
+        report.warn(f"{rel}/{path.relative_to(absolute).as_posix()}", THEME_FILE_MESSAGES[kind])
+    if len(files) > THEME_FILES_LISTED:
+        report.warn(f"{rel}/", f"{len(files) - THEME_FILES_LISTED} more file(s) like those above")
 
 
 IGNORED_FOLDER_MESSAGE = (
@@ -874,8 +898,14 @@ def _link_parents(report: ImportReport, previous: SiteRules) -> None:
         fm = front_matter if isinstance(front_matter, dict) else {}
         if source_path:  # the config's `defaults` may name the parent
             site_dir = (source_format or {}).get(SITE_DIR, "")
-            fm = effective_front_matter(fm, f"{site_dir}/{source_path}" if site_dir else source_path, rules)
-        titled = source_path is None or isinstance(fm.get("title"), str)
+            site_file = f"{site_dir}/{source_path}" if site_dir else source_path
+            fm = effective_front_matter(fm, site_file, rules)
+        # Just the Docs matches parents by title; a document without one has Jekyll's titleized name.
+        titled = (
+            source_path is None
+            or isinstance(fm.get("title"), str)
+            or (fm.get("title") is None and rules.placement(site_file).kind == "document")
+        )
         key = source_path or f"page #{pk}"
         parent, grand_parent, ancestor = (
             _front_matter_text(fm, k) for k in ("parent", "grand_parent", "ancestor")

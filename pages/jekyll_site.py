@@ -45,6 +45,11 @@ POST_STYLES = {
     "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+# Folders Jekyll reads for its theme and build, never as pages (config key → default name).
+THEME_FOLDERS = {
+    "layouts_dir": "_layouts", "includes_dir": "_includes", "sass_dir": "_sass", "data_dir": "_data",
+    "plugins_dir": "_plugins",
+}  # fmt: skip
 QUIRE_STYLE = "quire"  # no _config.yml: Quire's own pretty URLs
 NAV_SORT_VALUES = ("case_sensitive", "case_insensitive")
 _DATE_FILE_RE = re.compile(r"\A(\d{2,4}-\d{1,2}-\d{1,2})-(.*)\Z")
@@ -53,7 +58,12 @@ _PLACEHOLDER_RE = re.compile(r":([a-z_]+)")
 _TEXT_KEYS = ("baseurl", "url", "title", "permalink", "nav_sort", "collections_dir", "footer_content",
               "description")  # fmt: skip
 _LIST_KEYS = ("exclude", "include")
-_BOOL_KEYS = ("search_enabled",)
+_BOOL_KEYS = (
+    "search_enabled", "aux_links_new_tab", "nav_external_links_new_tab", "heading_anchors", "back_to_top",
+    "last_edit_timestamp", "gh_edit_link",
+)  # fmt: skip
+_TEXT_KEYS += ("back_to_top_text", "last_edit_time_format", "gh_edit_link_text", "gh_edit_repository",
+               "gh_edit_branch", "gh_edit_source", "gh_edit_view_mode")  # fmt: skip
 
 
 class ConfigError(ValueError):
@@ -132,6 +142,22 @@ def parse_config(text: str, name: str = CONFIG_NAME) -> dict:
     aux_links = data.get("aux_links")
     if aux_links is not None and not isinstance(aux_links, dict):
         fail("aux_links", "must map each link text to a list of URLs")
+    external = data.get("nav_external_links")
+    if external is not None:
+        if not isinstance(external, list):
+            fail("nav_external_links", "must be a list of {title, url} entries")
+        for index, entry in enumerate(external, start=1):
+            if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+                fail("nav_external_links", f"entry {index} must be a mapping with a 'url' (text)")
+    theme = data.get("just_the_docs")
+    if theme is not None and not isinstance(theme, dict):
+        fail("just_the_docs", "must be a mapping (collections: ...)")
+    theme_collections = (theme or {}).get("collections")
+    if theme_collections is not None and (
+        not isinstance(theme_collections, dict)
+        or not all(isinstance(v, dict | type(None)) for v in theme_collections.values())
+    ):
+        fail("just_the_docs", "collections must map each collection's label to its settings (name, nav_fold)")
     return data
 
 
@@ -175,6 +201,66 @@ class Collection:
     output: bool
     permalink: str | None
     folder: str  # site-relative folder of its documents, e.g. "_docs" or "my_collections/_docs"
+
+
+@dataclass(frozen=True)
+class NavCollection:
+    """A collection Just the Docs lists in the sidebar (`just_the_docs.collections`), in config order."""
+
+    label: str
+    name: str  # the heading over its documents ("" : none)
+    fold: bool  # `nav_fold: true`: the documents fold away under the heading
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    """One of `nav_external_links`: listed after the pages in the sidebar."""
+
+    title: str
+    url: str
+    hide_icon: bool
+    new_tab: bool
+
+
+@dataclass(frozen=True)
+class EditLink:
+    """`gh_edit_link`: where a file's "Edit this page" link points (Just the Docs' footer)."""
+
+    repository: str
+    branch: str
+    source: str
+    view_mode: str
+    text: str
+
+    def url(self, path: str) -> str:
+        """Just the Docs: repository/view_mode/branch[/source]/page.path."""
+        parts = [self.repository.rstrip("/"), self.view_mode, self.branch]
+        if self.source:
+            parts.append(self.source.strip("/"))
+        return "/".join([*parts, path.lstrip("/")])
+
+
+def _safe_url(url) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://", "/")) and url[:2] != "//"
+
+
+def titleize_slug(slug: str) -> str:
+    """Jekyll's Utils.titleize_slug: words split on '-', each capitalised (Ruby's String#capitalize)."""
+    words = slug.split("-")
+    while words and words[-1] == "":  # Ruby's split drops trailing empty fields
+        words.pop()
+    return " ".join(word[:1].upper() + word[1:].lower() for word in words)
+
+
+def document_slug(relative: str) -> str:
+    """Jekyll's Document#populate_title slug: the file name without its date prefix and extension,
+    trailing dots removed."""
+    name = relative.rpartition("/")[2]
+    stem = _stem(name)
+    match = _DATE_FILE_RE.match(stem)
+    if match:
+        stem = match.group(2)
+    return re.sub(r"\.+\Z", "", stem)
 
 
 @dataclass(frozen=True)
@@ -225,9 +311,111 @@ class SiteRules:
         links = []
         for text, urls in (self.config.get("aux_links") or {}).items():
             url = urls[0] if isinstance(urls, list) and urls else urls
-            if isinstance(url, str) and url.startswith(("https://", "http://", "/")) and url[:2] != "//":
+            if _safe_url(url):
                 links.append((str(text), url))
         return links
+
+    @property
+    def aux_links_new_tab(self) -> bool:
+        return self.config.get("aux_links_new_tab") is True
+
+    @property
+    def nav_external_links(self) -> list[ExternalLink]:
+        """Just the Docs' `nav_external_links` (http(s) and site paths only), in config order; a link
+        opens in a new tab when it says so, else when `nav_external_links_new_tab` is on."""
+        links = []
+        default_new_tab = self.config.get("nav_external_links_new_tab") is True
+        for entry in self.config.get("nav_external_links") or []:
+            if not isinstance(entry, dict) or not _safe_url(entry.get("url")):
+                continue
+            new_tab = entry.get("opens_in_new_tab")
+            links.append(
+                ExternalLink(
+                    title=_text(entry.get("title")),
+                    url=entry["url"],
+                    hide_icon=entry.get("hide_icon") is True,
+                    new_tab=bool(new_tab) if new_tab is not None else default_new_tab,
+                )
+            )
+        return links
+
+    @property
+    def nav_collections(self) -> list[NavCollection]:
+        """`just_the_docs.collections`: the collections the sidebar lists after the pages, in order.
+        Posts are never listed, nor a collection with `nav_exclude: true` or without `output: true`."""
+        theme = self.config.get("just_the_docs")
+        listed = theme.get("collections") if isinstance(theme, dict) else None
+        found = []
+        for label, settings in (listed if isinstance(listed, dict) else {}).items():
+            settings = settings if isinstance(settings, dict) else {}
+            collection = self.collections.get(str(label))
+            if collection is None or not collection.output or collection.label == POSTS:
+                continue
+            if settings.get("nav_exclude") is True:
+                continue
+            name, fold = _text(settings.get("name")), settings.get("nav_fold") is True
+            found.append(NavCollection(str(label), name, fold))
+        return found
+
+    @cached_property
+    def search_excluded_collections(self) -> frozenset[str]:
+        """Collections `just_the_docs.collections` lists with `search_exclude: true`: their documents
+        are left out of search, as Just the Docs leaves them out of its search index."""
+        theme = self.config.get("just_the_docs")
+        listed = theme.get("collections") if isinstance(theme, dict) else None
+        return frozenset(
+            str(label)
+            for label, settings in (listed if isinstance(listed, dict) else {}).items()
+            if isinstance(settings, dict) and settings.get("search_exclude") is True
+        )
+
+    @property
+    def listed_collection_count(self) -> int:
+        """How many entries `just_the_docs.collections` has (Just the Docs heads each collection when
+        more than one is listed)."""
+        theme = self.config.get("just_the_docs")
+        listed = theme.get("collections") if isinstance(theme, dict) else None
+        return len(listed) if isinstance(listed, dict) else 0
+
+    @property
+    def heading_anchors(self) -> bool:
+        """Just the Docs' `heading_anchors` (on unless set to false)."""
+        return self.config.get("heading_anchors") is not False
+
+    @property
+    def back_to_top_text(self) -> str:
+        """The "back to top" link's text when `back_to_top` is on, else ""."""
+        if self.config.get("back_to_top") is not True:
+            return ""
+        return _text(self.config.get("back_to_top_text")).strip() or "Back to top"
+
+    @property
+    def last_edit_time_format(self) -> str:
+        """The strftime format of "Page last modified" when `last_edit_timestamp` is on and a format is
+        given (Just the Docs shows nothing without one), else ""."""
+        if self.config.get("last_edit_timestamp") is not True:
+            return ""
+        return _text(self.config.get("last_edit_time_format")).strip()
+
+    @property
+    def edit_link(self) -> EditLink | None:
+        """`gh_edit_link`, when it and `gh_edit_link_text`, `gh_edit_repository`, `gh_edit_branch` and
+        `gh_edit_view_mode` are all set (as Just the Docs' footer asks); else None."""
+        config = self.config
+        if config.get("gh_edit_link") is not True:
+            return None
+        values = {
+            key: _text(config.get(f"gh_edit_{key}")).strip()
+            for key in ("repository", "branch", "source", "view_mode", "link_text")
+        }
+        if not all(values[key] for key in ("repository", "branch", "view_mode", "link_text")):
+            return None
+        if not values["repository"].startswith(("https://", "http://")):
+            return None
+        return EditLink(
+            repository=values["repository"], branch=values["branch"], source=values["source"],
+            view_mode=values["view_mode"], text=values["link_text"],
+        )  # fmt: skip
 
     @property
     def footer_content(self) -> str:
@@ -342,11 +530,33 @@ class SiteRules:
             cache[folder] = self.entry_kept(folder)
         return cache[folder]
 
+    @cached_property
+    def theme_folders(self) -> dict[str, str]:
+        """Folder → what it holds ("layouts", "includes", "sass", "data", "plugins"): Jekyll's own
+        folders, named by the config's `layouts_dir` etc. or by default; never pages, even if included."""
+        found = {}
+        for key, default in THEME_FOLDERS.items():
+            value = self.config.get(key)
+            folder = (
+                str(value).strip().strip("/") if isinstance(value, str) and value.strip("/ ") else default
+            )
+            found[folder] = key.removesuffix("_dir")
+        return found
+
+    def theme_folder_of(self, path: str) -> str | None:
+        """What the theme folder holding site-relative `path` is for, or None outside them."""
+        for folder, kind in self.theme_folders.items():
+            if path == folder or path.startswith(folder + "/"):
+                return kind
+        return None
+
     def placement(self, path: str) -> Placement:
         """Where the site-relative `path` sits: a page, a collection's document, a plain file, or ignored."""
         is_markdown = path.lower().endswith(MARKDOWN_SUFFIXES)
         parts = path.split("/")
         if "_drafts" in parts[:-1] or any(part.startswith(".") for part in parts):
+            return Placement("ignored")
+        if self.theme_folder_of(path):
             return Placement("ignored")
         for collection in self.collections.values():
             prefix = collection.folder + "/"

@@ -35,6 +35,20 @@ class NavRecord:
     nav_exclude: bool = False
     child_nav_order: str | None = None
     front_matter: dict | None = field(default=None, compare=False)  # title and nav_order as written
+    collection: str = ""  # the label of the collection it is a document of; "" for a page
+
+
+@dataclass(frozen=True)
+class NavSection:
+    """A collection listed after the pages (`just_the_docs.collections`): its documents' top level,
+    under a heading (`name`) when `heading` is on, folded away when `fold` is on."""
+
+    collection: str  # the collection's label
+    level: str  # the key of its top level in the "more pages" URLs: `c<index>`
+    name: str
+    fold: bool
+    heading: bool
+    roots: list[NavRecord]
 
 
 @dataclass
@@ -45,6 +59,7 @@ class NavTree:
     roots: list[NavRecord]
     children: dict[int, list[NavRecord]] = field(default_factory=dict)
     order: list[NavRecord] = field(default_factory=list)
+    sections: list[NavSection] = field(default_factory=list)
 
     def lineage(self, parent_id: int | None) -> list[NavRecord]:
         """The public chain ending at `parent_id`, root first: the breadcrumb trail above a page."""
@@ -80,6 +95,8 @@ class NavTree:
     def __post_init__(self) -> None:
         self._position = {record.id: i for i, record in enumerate(self.order)}
         self._sibling_index = {record.id: i for i, record in enumerate(self.roots)}
+        for section in self.sections:
+            self._sibling_index.update((record.id, i) for i, record in enumerate(section.roots))
         for kids in self.children.values():
             self._sibling_index.update((record.id, i) for i, record in enumerate(kids))
 
@@ -93,33 +110,62 @@ def _sorted_siblings(
     return ordered
 
 
-def build_tree(records: Iterable[NavRecord], *, case_sensitive: bool = True) -> NavTree:
+def build_tree(
+    records: Iterable[NavRecord],
+    *,
+    case_sensitive: bool = True,
+    collections: Sequence = (),
+    listed_collections: int | None = None,
+) -> NavTree:
     """Build the navigation tree from every published page (one query's worth of records); text
-    sorts case-sensitively unless `case_sensitive` is off (the site's `nav_sort: case_insensitive`)."""
+    sorts case-sensitively unless `case_sensitive` is off (the site's `nav_sort: case_insensitive`).
+
+    As in Just the Docs, the pages come first; the documents of the `collections` listed in
+    `just_the_docs.collections` (`jekyll_site.NavCollection`s, in order) follow, each collection a tree
+    of its own; documents of other collections (posts among them) are not in the navigation. Each
+    collection gets its heading when more than one collection is listed (`listed_collections`, every
+    entry of the config's list) or when there are top-level pages."""
     by_id = {record.id: record for record in records}
-    grouped: dict[int | None, list[NavRecord]] = {}
+    grouped: dict[tuple[str, int | None], list[NavRecord]] = {}
     for record in by_id.values():
         if record.nav_exclude:
             continue
-        parent_key = record.parent_id if record.parent_id in by_id else None
-        if record.parent_id is not None and parent_key is None:
-            continue  # its parent is a draft, scheduled or deleted: the subtree is not public
-        grouped.setdefault(parent_key, []).append(record)
+        parent = by_id.get(record.parent_id) if record.parent_id is not None else None
+        if record.parent_id is not None and (parent is None or parent.collection != record.collection):
+            continue  # its parent is a draft, scheduled, deleted or elsewhere: the subtree is not public
+        grouped.setdefault((record.collection, record.parent_id), []).append(record)
 
     children: dict[int, list[NavRecord]] = {}
     order: list[NavRecord] = []
-    roots = _sorted_siblings(grouped.get(None, []), None, case_sensitive)
 
-    def walk(nodes: list[NavRecord], seen: set[int]) -> None:
+    def walk(group: str, nodes: list[NavRecord], seen: set[int]) -> None:
         for node in nodes:
             order.append(node)
-            kids = grouped.get(node.id)
+            kids = grouped.get((group, node.id))
             if kids and node.id not in seen:
                 children[node.id] = _sorted_siblings(kids, node, case_sensitive)
-                walk(children[node.id], seen | {node.id})
+                walk(group, children[node.id], seen | {node.id})
 
-    walk(roots, set())
-    return NavTree(by_id=by_id, roots=roots, children=children, order=order)
+    roots = _sorted_siblings(grouped.get(("", None), []), None, case_sensitive)
+    walk("", roots, set())
+    listed = len(collections) if listed_collections is None else listed_collections
+    sections = []
+    for index, collection in enumerate(collections):
+        if not collection.label:
+            continue
+        section_roots = _sorted_siblings(grouped.get((collection.label, None), []), None, case_sensitive)
+        walk(collection.label, section_roots, set())
+        sections.append(
+            NavSection(
+                collection=collection.label,
+                level=f"c{index}",
+                name=collection.name,
+                fold=collection.fold,
+                heading=listed > 1 or bool(roots),
+                roots=section_roots,
+            )
+        )
+    return NavTree(by_id=by_id, roots=roots, children=children, order=order, sections=sections)
 
 
 def home_record(tree: NavTree) -> NavRecord | None:
@@ -180,6 +226,30 @@ def closed_items(tree: NavTree, branch_url: Callable[[int], str], prefix: str = 
     return {node.id: _item(tree, node, branch_url(node.id), prefix=prefix) + "</li>" for node in tree.order}
 
 
+_EXTERNAL_ICON = (
+    '<svg class="icon nav-external-icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="14" '
+    'height="14"><path d="M14 3h7v7M21 3l-9 9M19 14v6H4V5h6"/></svg>'
+    '<span class="visually-hidden"> (external link)</span>'
+)
+
+
+def render_external_links_html(links: Sequence, prefix: str = "") -> str:
+    """Just the Docs' `nav_external_links` (`jekyll_site.ExternalLink`s) as the list written after the
+    pages: an icon unless `hide_icon`, a new tab (`noopener noreferrer`) when the link asks for one."""
+    if not links:
+        return ""
+    items = []
+    for link in links:
+        href = prefix + link.url if link.url.startswith("/") else link.url
+        target = ' target="_blank" rel="noopener noreferrer"' if link.new_tab else ""
+        icon = "" if link.hide_icon else _EXTERNAL_ICON
+        items.append(
+            f'<li class="nav-item external"><a class="nav-link external" href="{escape(href)}"{target}>'
+            f"{escape(link.title)}{icon}</a></li>"
+        )
+    return f'<ul class="nav-list nav-external-links">{"".join(items)}</ul>'
+
+
 # -- Windows ----------------------------------------------------------------------------------------
 #
 # A level with more entries than the window (QUIRE_NAV_WINDOW, 150 by default: a flat site of thousands
@@ -210,7 +280,7 @@ def _more_item(url: str, hidden: int) -> str:
     )
 
 
-def range_url(branch_url: Callable[[int], str], parent_id: int, start: int, end: int) -> str:
+def range_url(branch_url: Callable, parent_id: int | str, start: int, end: int) -> str:
     return f"{branch_url(parent_id)}{start}-{end}/"
 
 
@@ -222,15 +292,17 @@ def render_nav_html(
     ancestor_ids: Iterable[int] = (),
     prefix: str = "",
     window: int = NO_WINDOW,
+    after_pages: str = "",
 ) -> str:
     """The sidebar: the top level, and open under the current page and its ancestors their children;
-    a level longer than `window` shows only the window around its open entry (see Windows above)."""
+    a level longer than `window` shows only the window around its open entry (see Windows above).
+    `after_pages` (the external links) comes after the pages, and the collections after it."""
     opened = set(ancestor_ids)
     if current_id is not None:
         opened.add(current_id)
     parts: list[str] = []
 
-    def write(nodes: Sequence[NavRecord], list_id: str | None, parent_id: int) -> None:
+    def write(nodes: Sequence[NavRecord], list_id: str | None, parent_id: int | str) -> None:
         parts.append(f'<ul class="nav-list" id="{list_id}">' if list_id else '<ul class="nav-list">')
         found = (tree.sibling_index(page_id) for page_id in opened)
         focus = min(
@@ -255,11 +327,31 @@ def render_nav_html(
             parts.append(_more_item(range_url(branch_url, parent_id, end, len(nodes)), len(nodes) - end))
         parts.append("</ul>")
 
-    write(tree.roots, None, TOP_LEVEL)
+    if tree.roots or not tree.sections:
+        write(tree.roots, None, TOP_LEVEL)
+    parts.append(after_pages)
+    for section in tree.sections:
+        name = escape(section.name)
+        if not section.heading:
+            write(section.roots, None, section.level)
+        elif section.fold:
+            is_open = any(tree.by_id[i].collection == section.collection for i in opened if i in tree.by_id)
+            parts.append(
+                f'<details class="nav-category-fold"{" open" if is_open else ""}>'
+                f'<summary class="nav-category">{name or escape(section.collection)}</summary>'
+            )
+            write(section.roots, None, section.level)
+            parts.append("</details>")
+        else:
+            parts.append(f'<div class="nav-category">{name}</div>' if name else "")
+            write(section.roots, None, section.level)
     return "".join(parts)
 
 
-def _level(tree: NavTree, parent_id: int) -> list[NavRecord] | None:
+def _level(tree: NavTree, parent_id: int | str) -> list[NavRecord] | None:
+    """One level's entries: the top level (0), a collection's top level ("c<index>"), a page's children."""
+    if isinstance(parent_id, str):
+        return next((s.roots for s in tree.sections if s.level == parent_id), None)
     return tree.roots if parent_id == TOP_LEVEL else tree.children.get(parent_id)
 
 
@@ -290,7 +382,7 @@ def render_branch_html(
 def render_range_html(
     tree: NavTree,
     closed: dict[int, str],
-    parent_id: int,
+    parent_id: int | str,
     start: int,
     end: int,
     branch_url: Callable[[int], str],

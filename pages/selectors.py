@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from html import unescape
 from typing import TYPE_CHECKING
 
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
+from django.utils import timezone
 
 from pages.base_url import site_url
+from pages.front_matter import parse_date
+from pages.jekyll_site import SiteRules
 from pages.models import Page, Redirect
 from pages.nav_tree import NavRecord, NavTree, build_tree, home_record
-from pages.site_settings import nav_case_sensitive
+from pages.site_settings import nav_case_sensitive, site_rules_or_default
 
 if TYPE_CHECKING:
     from pages.caching import SiteNavigation
@@ -24,17 +28,28 @@ _FIRST_PARAGRAPH_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECA
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
-def nav_records() -> list[NavRecord]:
-    """Every public page with only the columns navigation needs: one query."""
+def nav_records(rules: SiteRules | None = None) -> list[NavRecord]:
+    """Every public page with only the columns navigation needs: one query. Each record names the
+    collection its file is a document of (`rules.placement`), "" for pages and pages made in the admin."""
     rows = (
         Page.objects.published()
         .order_by()
         .values_list(
             "id", "title", "url_path", "nav_order", "parent_id", "source_path", "nav_exclude",
-            KT("front_matter__child_nav_order"), "front_matter",
+            KT("front_matter__child_nav_order"), "front_matter", KT("source_format__site_dir"),
         )
     )  # fmt: skip
-    return [NavRecord(*row[:-1], front_matter=_sort_values(row[-1])) for row in rows]
+    rules = rules or site_rules_or_default()
+    return [
+        NavRecord(*row[:7], row[7], _sort_values(row[8]), _collection(rules, row[5], row[9])) for row in rows
+    ]
+
+
+def _collection(rules: SiteRules, source_path: str | None, site_dir: str | None) -> str:
+    if not source_path:
+        return ""
+    placement = rules.placement(f"{site_dir}/{source_path}" if site_dir else source_path)
+    return placement.collection.label if placement.kind == "document" and placement.collection else ""
 
 
 def _sort_values(front_matter) -> dict | None:
@@ -44,11 +59,18 @@ def _sort_values(front_matter) -> dict | None:
     return {key: front_matter[key] for key in ("title", "nav_order") if key in front_matter} or None
 
 
-def nav_tree(case_sensitive: bool | None = None) -> NavTree:
-    """The navigation tree of the public pages, sorted as the site's `nav_sort` says."""
+def nav_tree(case_sensitive: bool | None = None, rules: SiteRules | None = None) -> NavTree:
+    """The navigation tree of the public pages, sorted as the site's `nav_sort` says, with the
+    collections `just_the_docs.collections` lists after the pages."""
+    rules = rules or site_rules_or_default()
     if case_sensitive is None:
-        case_sensitive = nav_case_sensitive()
-    return build_tree(nav_records(), case_sensitive=case_sensitive)
+        case_sensitive = nav_case_sensitive(rules)
+    return build_tree(
+        nav_records(rules),
+        case_sensitive=case_sensitive,
+        collections=rules.nav_collections,
+        listed_collections=rules.listed_collection_count,
+    )
 
 
 def public_page(url_path: str) -> Page | None:
@@ -130,8 +152,44 @@ def split_title_heading(body_html: str) -> tuple[str, str]:
     return stripped[:end], stripped[end:]
 
 
+def last_edited(page: Page, rules: SiteRules) -> dict | None:
+    """Just the Docs' "Page last modified" (`last_edit_timestamp` with a `last_edit_time_format`): the
+    page's `last_modified_date` front matter, else when it was last saved; None when the site is off."""
+    time_format = rules.last_edit_time_format
+    if not time_format:
+        return None
+    when = page.updated_at
+    fm = page.front_matter if isinstance(page.front_matter, dict) else {}
+    written = fm.get("last_modified_date")
+    if written not in (None, ""):
+        with contextlib.suppress(ValueError):
+            when = parse_date(written)
+    if when is None:
+        return None
+    when = timezone.localtime(when)
+    try:
+        text = when.strftime(time_format)
+    except ValueError:
+        text = when.strftime("%b %e %Y at %I:%M %p")
+    return {"datetime": when, "text": text}
+
+
+def file_edit_url(page: Page, rules: SiteRules) -> str:
+    """Just the Docs' "Edit this page" link (`gh_edit_link`) for a page that came from a file: the
+    repository's URL for the file's path in the site; "" when the site has none or the page no file."""
+    link = rules.edit_link
+    if link is None or not page.source_path:
+        return ""
+    site_dir = (page.source_format or {}).get("site_dir", "")
+    return link.url(f"{site_dir}/{page.source_path}" if site_dir else page.source_path)
+
+
 def page_context(page: Page, navigation: SiteNavigation, request: HttpRequest) -> dict:
     """Everything the page template shows around the body, from the page and the site's navigation."""
+    from pages.site_settings import request_site
+
+    rules = request_site(request).rules
+    edit_link = rules.edit_link
     tree = navigation.tree
     trail = tree.lineage(page.parent_id)
     previous, following = tree.neighbours(page.pk)
@@ -148,4 +206,7 @@ def page_context(page: Page, navigation: SiteNavigation, request: HttpRequest) -
         "body_html": rest_html,
         "meta_description": meta_description(page),
         "canonical_url": request.build_absolute_uri(site_url(page.url_path)),
+        "last_edited": last_edited(page, rules),
+        "edit_url": file_edit_url(page, rules),
+        "edit_link_text": edit_link.text if edit_link else "",
     }

@@ -9,13 +9,14 @@ An import or export run pins the rules it works with (`using_rules`), so each pa
 from __future__ import annotations
 
 import contextlib
+import functools
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError
 
-from pages.jekyll_site import NO_CONFIG, SiteRules
+from pages.jekyll_site import NO_CONFIG, ConfigError, SiteRules, parse_config
 from pages.models import SiteConfig
 
 SITE_CONFIG_ID = 1
@@ -48,7 +49,24 @@ def stored_config() -> SiteConfig | None:
 def _rules_of(row: SiteConfig | None) -> SiteRules:
     if row is None:
         return NO_CONFIG
-    return SiteRules.from_config(row.data if isinstance(row.data, dict) else {}, row.has_config)
+    data = row.data if isinstance(row.data, dict) else {}
+    if row.text:
+        # PostgreSQL's jsonb keeps no key order, and order is meaning here (`just_the_docs.collections`,
+        # `aux_links`, `callouts` are listed as written): the same settings, in the file's order.
+        ordered = _config_in_written_order(row.text)
+        if ordered is not None and ordered == data:
+            data = ordered
+    return SiteRules.from_config(data, row.has_config)
+
+
+@functools.lru_cache(maxsize=8)
+def _config_in_written_order(text: str) -> dict | None:
+    from pages.markdown_io import json_safe
+
+    try:
+        return json_safe(parse_config(text))
+    except ConfigError:
+        return None
 
 
 def stored_rules() -> SiteRules:
@@ -60,6 +78,14 @@ def site_rules() -> SiteRules:
     """The rules in force: those pinned by the running import/export, else the stored ones."""
     pinned = _pinned.get()
     return pinned if pinned is not None else _rules_of(stored_config())
+
+
+def site_rules_or_default() -> SiteRules:
+    """`site_rules()`, or the defaults when the database cannot answer."""
+    try:
+        return site_rules()
+    except DatabaseError:
+        return NO_CONFIG
 
 
 @contextlib.contextmanager

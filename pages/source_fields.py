@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pages.front_matter import parse_date, parse_date_loosely
-from pages.jekyll_site import NO_CONFIG, SiteRules, deep_merge
+from pages.jekyll_site import NO_CONFIG, SiteRules, deep_merge, document_slug, titleize_slug
 from pages.urls_from_paths import date_from_text, page_url, site_path, title_from_path
 
 NAV_FIELDS = ("parent", "grand_parent", "ancestor")
@@ -112,6 +112,12 @@ def effective_front_matter(fm: dict, site_path: str, rules: SiteRules, placement
     return deep_merge(defaults, fm) if defaults else fm
 
 
+def _collection_search_excluded(rules: SiteRules, placement) -> bool:
+    """A document of a collection listed with `search_exclude: true` is out of search by default."""
+    collection = placement.collection if placement.kind == "document" else None
+    return collection is not None and collection.label in rules.search_excluded_collections
+
+
 def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir: str = "") -> DerivedFields:
     """Field values from front matter (parsed YAML or its JSON form) and the root-relative path.
 
@@ -154,6 +160,9 @@ def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir:
     # Numbers, true/false and dates are titles too (Just the Docs sorts numbers as numbers); the
     # front matter keeps them as written, so export writes them back unchanged.
     title = title_text(title_value) if has_title else title_from_path(path)
+    if not has_title and placement.kind == "document":
+        # Jekyll gives every document a title: its file name, titleized (Document#populate_title).
+        title, has_title = titleize_slug(document_slug(placement.relative)) or title, True
 
     nav_value = fm.get("nav_order")
     if isinstance(nav_value, bool | list | dict | dt.date):
@@ -211,7 +220,7 @@ def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir:
         date=date,
         published=flag("published", True),
         nav_exclude=flag("nav_exclude", False) or not has_title,
-        search_exclude=flag("search_exclude", False),
+        search_exclude=flag("search_exclude", _collection_search_excluded(rules, placement)),
         has_toc=flag("has_toc", True),
         description=description,
         redirect_from=tuple(redirects),

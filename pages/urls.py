@@ -18,6 +18,11 @@ urlpatterns = [
     path("-/nav/<int:page_id>/", views.nav_branch, name="nav_branch"),
     path("-/callouts.css", views.callouts_css, name="callouts_css"),
     path("-/nav/<int:page_id>/<int:start>-<int:end>/", views.nav_entries, name="nav_entries"),
+    path(
+        "-/nav/c<int:index>/<int:start>-<int:end>/",
+        views.nav_collection_entries,
+        name="nav_collection_entries",
+    ),
     path("-/diagram-frame/", diagrams.diagram_frame, name="diagram_frame"),
     path("_preview/<int:pk>/", views.preview, name="preview"),
     path(settings.MEDIA_URL.strip("/") + "/<path:name>", media.serve_media, name="media"),

@@ -159,6 +159,18 @@ def nav_entries(request, page_id: int, start: int, end: int):
 
 
 @require_safe
+@cache_public_response
+@reads_from_replica
+def nav_collection_entries(request, index: int, start: int, end: int):
+    """Entries [start, end) of a collection's top level in the sidebar (`just_the_docs.collections`,
+    `index` in config order), what its "more pages" entry loads."""
+    html = site_navigation(request).entries(f"c{index}", start, end)
+    if html is None:
+        raise Http404("no such entries in the navigation")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@require_safe
 @reads_from_replica
 def search(request):
     """Search results at section level. Template: pages/search.html; context: query, hits, nav_html.

@@ -62,3 +62,29 @@ def test_the_validator_reports_broken_markup(tmp_path):
     broken = tmp_path / "broken.html"
     broken.write_text('<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><p><div></p></body>')
     assert any(m.get("type") == "error" for m in validate([broken]))
+
+
+def test_just_the_docs_settings_keep_pages_valid(client, tmp_path):
+    """Collections (one folded), external links, back to top, last modified and the edit link."""
+    from tests.sync_helpers import run_import, write_site
+    from tests.test_jtd_settings import COLLECTION_SITE
+
+    config = COLLECTION_SITE["_config.yml"] + (
+        "nav_external_links:\n  - {title: Repo, url: 'https://example.com'}\nback_to_top: true\n"
+        "last_edit_timestamp: true\nlast_edit_time_format: '%b %e %Y'\ngh_edit_link: true\n"
+        "gh_edit_link_text: Edit\ngh_edit_repository: https://github.com/a/b\ngh_edit_branch: main\n"
+        "gh_edit_view_mode: edit\nheading_anchors: false\n"
+    )
+    run_import(write_site(tmp_path / "site", {**COLLECTION_SITE, "_config.yml": config}))
+    files = []
+    for name, url in {"home.html": "/", "doc.html": "/tests/untitled-test_page.html"}.items():
+        response = client.get(url)
+        assert response.status_code == 200 and b"edit-this-page" in response.content
+        (tmp_path / name).write_bytes(response.content)
+        files.append(tmp_path / name)
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in validate(files)
+        if m.get("type") == "error" or m.get("subType") == "fatal"
+    ]
+    assert errors == []
