@@ -825,10 +825,14 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
             fetched(
                 _unprefixed(reverse("pages:nav_branch", args=[page_id])), inputs.children(page_id), many=True
             )
-    for parent_id, start, end in sorted(nav_ranges(navigation.tree)):
+    for parent_id, start, end in sorted(nav_ranges(navigation.tree), key=repr):
         fragment = navigation.entries(parent_id, start, end)
         if fragment is not None:
-            url = _unprefixed(reverse("pages:nav_entries", args=[parent_id, start, end]))
+            if isinstance(parent_id, str):  # a collection's top level, "c<index>"
+                url = reverse("pages:nav_collection_entries", args=[int(parent_id[1:]), start, end])
+            else:
+                url = reverse("pages:nav_entries", args=[parent_id, start, end])
+            url = _unprefixed(url)
             fetched(url, _digest(fragment.encode()), many=True)
     fetched(_unprefixed(reverse("pages:callouts_css")), _digest(f"{inputs.global_fingerprint}".encode()))
     around = _digest(f"{inputs.global_fingerprint}\0{inputs.top_level}".encode())  # outside the navigation
@@ -861,16 +865,17 @@ def sitemap_parts() -> int:
     return PageSitemap().paginator.num_pages
 
 
-def nav_ranges(tree) -> set[tuple[int, int, int]]:
+def nav_ranges(tree) -> set[tuple[int | str, int, int]]:
     """Every (level, start, end) that a sidebar, a branch or a range written by the build links to with
     a "more pages" entry, when a level is longer than QUIRE_NAV_WINDOW (see `nav_tree`)."""
     from pages.caching import nav_window
     from pages.nav_tree import TOP_LEVEL, window_bounds
 
     window = nav_window()
-    levels = [(TOP_LEVEL, len(tree.roots))]
+    levels: list[tuple[int | str, int]] = [(TOP_LEVEL, len(tree.roots))]
     levels += [(parent_id, len(kids)) for parent_id, kids in tree.children.items()]
-    found: set[tuple[int, int, int]] = set()
+    levels += [(section.level, len(section.roots)) for section in getattr(tree, "sections", [])]
+    found: set[tuple[int | str, int, int]] = set()
     for parent_id, count in levels:
         if window <= 0 or count <= window:
             continue
