@@ -4,6 +4,7 @@
 import re
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
 from pages.static_site import build_site
@@ -96,7 +97,10 @@ def test_static_results_are_highlighted_as_the_server_highlights_them(static_rea
         for key in ("heading", "snippet"):
             hit[key] = static_reader.evaluate(NORMALISE_JS, hit[key])
     common = set(served) & set(found)
-    assert next(iter(served)) in found  # the server's best result is among the static ones
+    assert common, (query, list(served), list(found))
+    if connection.vendor == "sqlite":
+        # The static ranking follows SQLite's FTS5 (bm25); PostgreSQL's ts_rank orders differently.
+        assert next(iter(served)) in found  # the server's best result is among the static ones
     for url in common:
         assert found[url]["heading"] == served[url]["heading"], url
         assert found[url]["snippet"] == served[url]["snippet"], url
