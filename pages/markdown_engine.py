@@ -41,6 +41,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from pages.jekyll_compat import candidate_sources
 from pages.kramdown_syntax import (
     ALD_RE,
     BLOCK_IAL_RE,
@@ -636,11 +637,11 @@ class _Tree:
         for token in tokens:
             for child in token.children or []:
                 if child.type == "link_open":
-                    self._rewrite(child, "href", child)
+                    self._rewrite(child, "href")
                 elif child.type == "image":
-                    self._rewrite(child, "src", child)
+                    self._rewrite(child, "src")
 
-    def _rewrite(self, token: Token, attribute: str, _: Token) -> None:
+    def _rewrite(self, token: Token, attribute: str) -> None:
         url = str(token.attrs.get(attribute, ""))
         rewritten = resolve_link(url, self.context)
         if rewritten is None:
@@ -795,8 +796,6 @@ def _page_url(path: str, context, *, relative: bool) -> str | None:
     if resolver is None:
         return None
     source_path = getattr(context, "source_path", None) or ""
-    from pages.jekyll_compat import candidate_sources
-
     if relative:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(source_path), path))
         if target == ".." or target.startswith("../"):
@@ -857,13 +856,10 @@ def _render_cell(renderer, tokens, index, options, env) -> str:
     return renderer.renderToken(tokens, index, options, env)
 
 
-def _render_del(opening: bool):
-    def rule(renderer, tokens, index, options, env) -> str:
-        token = tokens[index]
-        token.tag = "del"
-        return renderer.renderToken(tokens, index, options, env)
-
-    return rule
+def _render_del(renderer, tokens, index, options, env) -> str:
+    """GFM strikethrough as kramdown writes it: `<del>`."""
+    tokens[index].tag = "del"
+    return renderer.renderToken(tokens, index, options, env)
 
 
 def _render_heading_close(renderer, tokens, index, options, env) -> str:
@@ -974,8 +970,8 @@ def _build() -> MarkdownIt:
     rules("code_block", _render_code_block)
     rules("th_open", _render_cell)
     rules("td_open", _render_cell)
-    rules("s_open", _render_del(True))
-    rules("s_close", _render_del(False))
+    rules("s_open", _render_del)
+    rules("s_close", _render_del)
     rules("heading_close", _render_heading_close)
     rules("math_inline", _render_math(False))
     rules("math_block", _render_math(True))
