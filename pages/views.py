@@ -135,15 +135,19 @@ def preview_status(page: Page) -> str:
     return "public"
 
 
+def _nav_fragment(html: str | None, missing: str) -> HttpResponse:
+    """A piece of the sidebar as its own HTML answer, or a 404 saying what is missing."""
+    if html is None:
+        raise Http404(missing)
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
 @require_safe
 @cache_public_response
 @reads_from_replica
 def nav_branch(request, page_id: int):
     """The sidebar entries under one page, closed: what a reader's click on a sidebar toggle loads."""
-    html = site_navigation(request).branch(page_id)
-    if html is None:
-        raise Http404("no such section in the navigation")
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
+    return _nav_fragment(site_navigation(request).branch(page_id), "no such section in the navigation")
 
 
 @require_safe
@@ -152,10 +156,9 @@ def nav_branch(request, page_id: int):
 def nav_entries(request, page_id: int, start: int, end: int):
     """Entries [start, end) of one navigation level (0: the top level), closed, a window at a time:
     what a reader's click on a long level's "more pages" entry loads."""
-    html = site_navigation(request).entries(page_id, start, end)
-    if html is None:
-        raise Http404("no such entries in the navigation")
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
+    return _nav_fragment(
+        site_navigation(request).entries(page_id, start, end), "no such entries in the navigation"
+    )
 
 
 @require_safe
@@ -164,10 +167,8 @@ def nav_entries(request, page_id: int, start: int, end: int):
 def nav_collection_entries(request, index: int, start: int, end: int):
     """Entries [start, end) of a collection's top level in the sidebar (`just_the_docs.collections`,
     `index` in config order), what its "more pages" entry loads."""
-    html = site_navigation(request).entries(f"c{index}", start, end)
-    if html is None:
-        raise Http404("no such entries in the navigation")
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
+    entries = site_navigation(request).entries(f"c{index}", start, end)
+    return _nav_fragment(entries, "no such entries in the navigation")
 
 
 @require_safe
