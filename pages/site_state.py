@@ -136,7 +136,8 @@ def shared_content_version() -> tuple[int, bool]:
     if not (isinstance(known, tuple) and len(known) == 2):
         known = None
     now = time.time()
-    if known is not None and now - known[1] < _max_age():
+    max_age = _max_age()
+    if known is not None and now - known[1] < max_age:
         return known[0], False
     if known is not None and time.monotonic() < _database_down_until:
         return known[0], True
@@ -152,7 +153,9 @@ def shared_content_version() -> tuple[int, bool]:
             raise
         return known[0], True
     _database_down_until = 0.0
-    if not _bumped_uncommitted():
+    # An untrusted (process-local) copy only serves as the last known version: rewritten when it changes.
+    untrusted_and_same = max_age == 0 and known is not None and known[0] == version
+    if not untrusted_and_same and not _bumped_uncommitted():
         cache.set(SHARED_VERSION_KEY, (version, now), _SHARED_VERSION_TIMEOUT)
     return version, False
 
