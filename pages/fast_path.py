@@ -31,7 +31,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_path_info, get_script_name
 from django.core.signals import setting_changed
 from django.db import close_old_connections
 from django.http import HttpResponse
@@ -39,7 +39,7 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
 from pages import caching, encodings
-from pages.site_state import DATABASE_ERRORS
+from pages.site_state import DATABASE_ERRORS, shared_content_version
 
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _NOT_HANDLED = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
@@ -56,6 +56,9 @@ class _Config:
     allowed_hosts: tuple[str, ...]
     uncached: tuple[str, ...]
     memory_limit: int
+    forwarded_host: bool
+    forwarded_port: bool
+    proxy_ssl_header: tuple[str, str] | None
 
 
 @functools.cache
@@ -71,6 +74,9 @@ def _config() -> _Config:
         allowed_hosts=tuple(allowed),
         uncached=caching.uncached_prefixes(),
         memory_limit=int(float(getattr(settings, "QUIRE_FAST_PATH_MEMORY_MB", 16)) * 2**20),
+        forwarded_host=bool(settings.USE_X_FORWARDED_HOST),
+        forwarded_port=bool(settings.USE_X_FORWARDED_PORT),
+        proxy_ssl_header=tuple(proxy_header) if (proxy_header := settings.SECURE_PROXY_SSL_HEADER) else None,
     )
 
 
@@ -171,26 +177,55 @@ def _django_answer(response: HttpResponse, outer) -> tuple[str, list, bytes]:
     return f"{response.status_code} {response.reason_phrase}", list(response.items()), response.content
 
 
+def _host(environ, config: _Config, scheme: str) -> str:
+    """HttpRequest._get_raw_host()."""
+    if config.forwarded_host and "HTTP_X_FORWARDED_HOST" in environ:
+        return environ["HTTP_X_FORWARDED_HOST"]
+    if "HTTP_HOST" in environ:
+        return environ["HTTP_HOST"]
+    host = environ["SERVER_NAME"]  # PEP 333's reconstruction, as HttpRequest does it
+    if config.forwarded_port and "HTTP_X_FORWARDED_PORT" in environ:
+        port = environ["HTTP_X_FORWARDED_PORT"]
+    else:
+        port = str(environ["SERVER_PORT"])
+    return host if port == ("443" if scheme == "https" else "80") else f"{host}:{port}"
+
+
+def _scheme(environ, config: _Config) -> str:
+    """HttpRequest.scheme, SECURE_PROXY_SSL_HEADER included."""
+    if config.proxy_ssl_header:
+        header, secure_value = config.proxy_ssl_header
+        value = environ.get(header)
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    return environ.get("wsgi.url_scheme", "http")
+
+
 def answer(environ) -> tuple[str, list, bytes] | None:
-    """(status, headers, body) for a request the fast path can answer, else None (see the module)."""
+    """(status, headers, body) for a request the fast path can answer, else None (see the module).
+
+    Host, scheme and path are worked out as Django's WSGIRequest does; a request object is only made
+    for the rare answers that need Django's own code (conditional requests, the database down)."""
     config = _config()
     if not (config.responses and _eligible(environ, config)):
         return None
-    request = WSGIRequest(environ)
-    if request.path.startswith(config.uncached):
+    path_info = get_path_info(environ) or "/"
+    path = "{}/{}".format(get_script_name(environ).rstrip("/"), path_info.replace("/", "", 1))
+    if path.startswith(config.uncached):
         return None
-    host = request._get_raw_host()
+    scheme = _scheme(environ, config)
+    host = _host(environ, config, scheme)
     domain, _port = split_domain_port(host)
     if not (domain and validate_host(domain, config.allowed_hosts)):
         return None  # the whole stack answers 400 (HttpRequest.get_host) and logs it
-    if config.ssl_redirect and not request.is_secure():
+    if config.ssl_redirect and scheme != "https":
         return None  # the whole stack redirects
     close_old_connections()  # what Django does when a request starts, before the database is used
     try:
-        version = caching.request_content_version(request)
+        version, stale = shared_content_version()
     except DATABASE_ERRORS:
         return None  # no version known at all: the whole stack answers 503
-    key = caching.cache_key("page", version, host, request.path)
+    key = caching.cache_key("page", version, host, path)
     held = _memory.get(key, version)
     if held is None:
         entry = caching._cache().get(key)
@@ -199,16 +234,14 @@ def answer(environ) -> tuple[str, list, bytes] | None:
         held = _hold(entry)
         _memory.put(key, version, held)
     entry = held.entry
-    if entry.scheme != request.scheme:
+    if entry.scheme != scheme:
         return None  # stored over the other scheme (HSTS differs): the middleware answers
     if entry.horizon is not None and time.time() >= entry.horizon:
         _memory.drop(key)  # a scheduled page has gone live since: render again
         return None
-    if caching.request_is_stale(request):
-        stale = caching._mark_stale(caching._public_response(request, entry))
-        return _django_answer(stale, entry.outer_headers)
-    if any(name in environ for name in _CONDITIONAL):
-        return _django_answer(caching._public_response(request, entry), entry.outer_headers)
+    if stale or any(name in environ for name in _CONDITIONAL):
+        response = caching._public_response(WSGIRequest(environ), entry)
+        return _django_answer(caching._mark_stale(response) if stale else response, entry.outer_headers)
     coding = encodings.choose(environ.get("HTTP_ACCEPT_ENCODING", ""), entry.encoded)
     headers = [*held.headers[coding], ("Cache-Control", f"public, max-age={caching.public_max_age(entry)}")]
     return "200 OK", headers, entry.encoded[coding] if coding else entry.content

@@ -21,6 +21,7 @@ from the cache needs no database query:
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
 
@@ -106,13 +108,22 @@ def _shared_cache():
     return caches[getattr(settings, "QUIRE_CACHE_ALIAS", "default")]
 
 
+@functools.cache
 def _max_age() -> float:
     """Seconds the cache's copy is trusted without the database: none when the cache is this process's
-    own (local memory: another process's bump never reaches it), unless QUIRE_VERSION_IN_CACHE says."""
+    own (local memory: another process's bump never reaches it), unless QUIRE_VERSION_IN_CACHE says.
+    Read once per process and settings (it is asked on every request)."""
     shared = getattr(settings, "QUIRE_VERSION_IN_CACHE", None)
     if shared is None:
         shared = not isinstance(_shared_cache(), LocMemCache | DummyCache)
     return float(getattr(settings, "QUIRE_VERSION_MAX_AGE", 5)) if shared else 0.0
+
+
+def _settings_changed(**_kwargs) -> None:
+    _max_age.cache_clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="quire-version-max-age")
 
 
 def publish_content_version() -> None:
