@@ -125,6 +125,9 @@ def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> 
     env = {**env, "QUIRE_BENCH_STATIC_ROOT": str(static_root), "QUIRE_CACHE_PREFIX": prefix}
     with gunicorn(env) as base:
         write_ceiling_files(base, url, static_root, figures)
+    codings = [coding for coding in ("br", "gzip") if f"page bytes, {coding}" in figures]
+    sizes = ", ".join(f"{coding} {figures[f'page bytes, {coding}']}" for coding in codings)
+    log(f"  page {url}: {figures['page bytes']} bytes; compressed: {sizes or 'not sent compressed'}")
     runs: dict[str, list] = {name: [] for name in (*CEILINGS.values(), *VIEW_POINTS)}
     with contextlib.ExitStack() as stack:
         ceiling = stack.enter_context(gunicorn(env, app="bench.bare_whitenoise"))
@@ -211,9 +214,6 @@ def print_size(size: int, f: dict) -> None:
     names = ("floor, before", "first import", "floor, after", "floor")
     for name in (*names, "re-import unchanged", "re-import 1% changed"):
         print(f"{name:>22}: {fmt_run(f[name])}")
-    codings = [coding for coding in ("br", "gzip") if f"page bytes, {coding}" in f]
-    sizes = ", ".join(f"{coding} {f[f'page bytes, {coding}']}" for coding in codings)
-    print(f"{'compressed bytes':>22}: {sizes or 'none (the page was not sent compressed)'}")
     for name in (*CEILINGS.values(), *VIEW_POINTS):
         ratio = f["ratio"][name]
         print(f"{name:>22}: {fmt_wrk(f[name])}  ({ratio:.2f} x ceiling)")
