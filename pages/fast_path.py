@@ -82,6 +82,7 @@ def _config() -> _Config:
 
 def _settings_changed(**_kwargs) -> None:
     _config.cache_clear()
+    _memory.clear()  # the held header lists follow settings too (QUIRE_PUBLIC_MAX_AGE)
 
 
 setting_changed.connect(_settings_changed, dispatch_uid="quire-fast-path-settings")
@@ -96,7 +97,7 @@ class _Held:
     """One entry kept in this process, with its answers' headers made once per coding."""
 
     entry: caching.CachedResponse
-    headers: dict[str, list[tuple[str, str]]]  # per coding ("" = identity), without Cache-Control
+    headers: dict[str, list[tuple[str, str]]]  # per coding ("" = identity), Cache-Control last
     size: int
 
 
@@ -155,8 +156,9 @@ def _hold(entry: caching.CachedResponse) -> _Held:
     headers = {}
     for coding in ("", *entry.encoded):
         response = caching.full_answer(entry, coding)
+        cache_control = response.headers["Cache-Control"]
         del response.headers["Cache-Control"]
-        headers[coding] = [*response.items(), *entry.outer_headers]
+        headers[coding] = [*response.items(), *entry.outer_headers, ("Cache-Control", cache_control)]
     size = len(entry.content) + sum(len(data) for data in entry.encoded.values())
     return _Held(entry=entry, headers=headers, size=size)
 
@@ -220,9 +222,9 @@ def answer(environ) -> tuple[str, list, bytes] | None:
         return None  # the whole stack answers 400 (HttpRequest.get_host) and logs it
     if config.ssl_redirect and scheme != "https":
         return None  # the whole stack redirects
-    close_old_connections()  # what Django does when a request starts, before the database is used
     try:
-        version, stale = shared_content_version()
+        # Django closes broken or expired connections when a request starts; here only if one is used.
+        version, stale = shared_content_version(before_query=close_old_connections)
     except DATABASE_ERRORS:
         return None  # no version known at all: the whole stack answers 503
     key = caching.cache_key("page", version, host, path)
@@ -243,8 +245,11 @@ def answer(environ) -> tuple[str, list, bytes] | None:
         response = caching._public_response(WSGIRequest(environ), entry)
         return _django_answer(caching._mark_stale(response) if stale else response, entry.outer_headers)
     coding = encodings.choose(environ.get("HTTP_ACCEPT_ENCODING", ""), entry.encoded)
-    headers = [*held.headers[coding], ("Cache-Control", f"public, max-age={caching.public_max_age(entry)}")]
-    return "200 OK", headers, entry.encoded[coding] if coding else entry.content
+    headers = held.headers[coding]
+    if entry.horizon is not None:  # max-age runs out when the next scheduled page goes live
+        max_age = caching.public_max_age(entry)
+        headers = [*headers[:-1], ("Cache-Control", f"public, max-age={max_age}")]
+    return "200 OK", list(headers), entry.encoded[coding] if coding else entry.content
 
 
 class FastPathHandler(WSGIHandler):

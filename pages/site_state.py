@@ -135,11 +135,12 @@ def publish_content_version() -> None:
     _shared_cache().set(SHARED_VERSION_KEY, (version, time.time()), _SHARED_VERSION_TIMEOUT)
 
 
-def shared_content_version() -> tuple[int, bool]:
+def shared_content_version(before_query=None) -> tuple[int, bool]:
     """The content version, and whether it is stale (the database could not answer; the last copy).
 
     From the shared cache when its copy is recent; else from the database, and shared again. Raises
-    the database's error only when the database cannot answer and no copy is known.
+    the database's error only when the database cannot answer and no copy is known. `before_query` is
+    called just before the database is asked (the fast path's `close_old_connections`).
     """
     global _database_down_until
     cache = _shared_cache()
@@ -153,6 +154,8 @@ def shared_content_version() -> tuple[int, bool]:
     if known is not None and time.monotonic() < _database_down_until:
         return known[0], True
     try:
+        if before_query is not None:
+            before_query()
         version = content_version()
     except DATABASE_ERRORS as error:
         with _down_lock:

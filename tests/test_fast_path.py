@@ -293,3 +293,20 @@ def test_uncached_answers_are_not_compressed(site, settings, client):
     answer = client.get("/guide/", HTTP_ACCEPT_ENCODING="br, gzip")
     assert answer.status_code == 200
     assert "Content-Encoding" not in answer
+
+
+def test_each_worker_keeps_at_most_its_memory_limit_of_one_version(settings):
+    settings.QUIRE_FAST_PATH_MEMORY_MB = 1
+    memory = fast_path._Memory()
+    held = fast_path._Held(entry=None, headers={}, size=200 * 1024)
+    for n in range(10):
+        memory.put(f"page-{n}", 7, held)
+    assert memory.size <= 2**20
+    assert memory.get("page-9", 7) is held
+    assert memory.get("page-0", 7) is None  # the least recently used went first
+    assert memory.get("page-9", 8) is None  # another content version: nothing held is used
+    memory.put("page-x", 8, held)
+    assert memory.get("page-9", 8) is None and memory.size == held.size
+    too_big = fast_path._Held(entry=None, headers={}, size=300 * 1024)  # over a quarter of the limit
+    memory.put("big", 8, too_big)
+    assert memory.get("big", 8) is None
