@@ -509,10 +509,17 @@ class PublicPageCacheMiddleware:
                 version = request_content_version(request)
             except DATABASE_ERRORS as error:
                 return database_unavailable(request, error)
-            entry = _cache().get(_response_key(request, version))
+            key = _response_key(request, version)
+            entry = _cache().get(key)
             if entry is not None:
                 response = _public_response(request, entry)
-                return _mark_stale(response) if request_is_stale(request) else response
+                if request_is_stale(request):
+                    return _mark_stale(response)
+                if entry.outer_headers is None and request.META.get(FAST_PATH_STORES):
+                    # Stored without the fast path's headers (by the view alone, for a request with a
+                    # stale session cookie): the fast path stores them now, so it can answer next time.
+                    setattr(response, _PENDING_ENTRY, (key, entry, _entry_timeout(version)))
+                return response
             if request_is_stale(request):
                 return database_unavailable(request, None)
             setattr(request, _MIDDLEWARE_LOOKED, True)

@@ -310,3 +310,15 @@ def test_each_worker_keeps_at_most_its_memory_limit_of_one_version(settings):
     too_big = fast_path._Held(entry=None, headers={}, size=300 * 1024)  # over a quarter of the limit
     memory.put("big", 8, too_big)
     assert memory.get("big", 8) is None
+
+
+def test_an_entry_stored_without_the_fast_path_is_completed_by_the_next_request(site, client):
+    """A page first stored by the view alone (here through the test client, no fast path in front)
+    gets its final headers from the next request through the stack; the one after is a fast hit."""
+    stored = client.get("/guide/")
+    assert stored.status_code == 200
+    assert fast_path.answer(_environ("/guide/")) is None
+    completed = call("/guide/")
+    assert completed.body == stored.content
+    assert fast_path.answer(_environ("/guide/")) is not None
+    assert comparable(call("/guide/")) == comparable(completed)
