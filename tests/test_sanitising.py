@@ -1,11 +1,17 @@
 """The nh3 allowlist: what it keeps, what it removes, and that it is idempotent."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pages.rendering import render
-from pages.sanitising import ALLOWED_TAGS, sanitise
+from pages.sanitising import ALLOWED_TAGS, forced_attributes_in_order, sanitise
 from tests.hostile_payloads import PAYLOADS
 from tests.html_tools import find, parse
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LEGITIMATE = """# Title
 
@@ -146,3 +152,32 @@ def test_allowlist_has_no_dangerous_tag():
         "base",
         "meta",
     }
+
+
+@pytest.mark.parametrize(
+    "cleaned",
+    [
+        '<input class="c" checked="checked" type="checkbox" disabled="disabled">',
+        '<input class="c" checked="checked" disabled="disabled" type="checkbox">',
+    ],
+)
+def test_forced_input_attributes_come_in_one_order(cleaned):
+    """Whichever order nh3 appended them in, the forced attributes are written type, then disabled."""
+    expected = '<p><input class="c" checked="checked" type="checkbox" disabled="disabled"></p>'
+    assert forced_attributes_in_order(f"<p>{cleaned}</p>") == expected
+
+
+def test_task_lists_render_the_same_bytes_in_every_process():
+    """nh3 adds forced attributes in a per-process order; the same markdown gives the same HTML anyway."""
+    script = (
+        "from pages.sanitising import sanitise;"
+        "print(sanitise('<ul><li><input checked> a</li><li><input type=text> b</li></ul>'))"
+    )
+    outputs = {
+        subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout
+        for _ in range(8)
+    }
+    assert len(outputs) == 1, outputs
+    assert 'type="checkbox" disabled="disabled"' in outputs.pop()
