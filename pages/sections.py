@@ -61,14 +61,12 @@ def _leave_skipped(run: str, depth: int) -> tuple[int, str]:
     return depth, ""
 
 
-def sections_from_html(html: str) -> list[Section]:
-    """One Section per heading (plus the text before the first heading, with anchor '').
-
-    Read as a stream of tokens: text goes to the current heading or section; block tags separate words;
-    a heading starts a section; an element with a skipped class or id is left out with all it holds.
-    Outside skipped elements, runs of tokens that can only add text are taken in one regular-expression
-    match (most of a page: words, emphasis, links, highlighted code); inside one, start and end tags are
-    counted to find where it ends (the sanitiser's output is well-formed).
+def sections_by_tokens(html: str) -> list[Section]:
+    """`sections_from_html` for any HTML, read as a stream of tokens: text goes to the current heading
+    or section; block tags separate words; a heading starts a section; an element with a skipped class
+    or id is left out with all it holds. Outside skipped elements, runs of tokens that can only add text
+    are taken in one regular-expression match (words, emphasis, links, highlighted code); inside one,
+    start and end tags are counted to find where it ends (the sanitiser's output is well-formed).
     """
     sections: list[Section] = []
     anchor, heading, level = "", "", 0
@@ -128,6 +126,119 @@ def sections_from_html(html: str) -> list[Section]:
         if tag in HEADINGS and heading_text is not None:
             heading = " ".join("".join(heading_text).split())
             heading_text = None
+        elif tag in BLOCK_TAGS:
+            text.append(" ")
+    flush()
+    return sections
+
+
+# The fast path's view of the HTML: only headings and tags that may mark a skipped element stop it.
+_EVENT_RE = re.compile(
+    r"</?(?i:h[1-6])(?![\w-])[^>]*>|<[a-zA-Z][\w-]*[^>]*(?:toc|anchor-link|footnote|&)[^>]*>"
+)
+_BLOCK_TAG_RE = re.compile(
+    r"<(?:(?i:"
+    + "|".join(sorted(BLOCK_TAGS))
+    + r")|/(?i:"
+    + "|".join(sorted(BLOCK_TAGS - VOID_TAGS))
+    + r"))(?![\w-])[^>]*>"
+)
+# The fast path reads HTML whose every `<` opens a tag closed by the next `>` (no `<` in attribute values,
+# no stray `<`), with no `<x/>` and every `&` starting a whole entity: the sanitiser's output.
+_IRREGULAR_RE = re.compile(r"<(?:(?!/?[a-zA-Z])|[^>]*(?:<|$))|/>|&(?![#\w]+;)")
+
+
+def sections_from_html(html: str) -> list[Section]:
+    """One Section per heading (plus the text before the first heading, with anchor '').
+
+    Text goes to the current heading or section, block tags separate words, a heading starts a section,
+    an element with a skipped class or id is left out with all it holds. For the sanitiser's regular
+    output the text between headings and possible skipped elements is taken with two substitutions
+    (block tags to spaces, other tags removed); anything irregular is read token by token
+    (`sections_by_tokens`), with the same result.
+    """
+    if _IRREGULAR_RE.search(html):
+        return sections_by_tokens(html)
+    sections: list[Section] = []
+    anchor, heading, level = "", "", 0
+    text: list[str] = []
+    heading_text: list[str] | None = None
+    unescape = html_entities.unescape
+
+    def flush() -> None:
+        joined = " ".join("".join(text).split())
+        if joined or anchor or heading:
+            sections.append(Section(anchor[:MAX_ANCHOR], heading[:MAX_HEADING], level, joined))
+
+    def close(tag: str) -> None:  # an end tag, outside or inside a skipped element
+        nonlocal heading, heading_text
+        if tag in HEADINGS and heading_text is not None:
+            heading = " ".join("".join(heading_text).split())
+            heading_text = None
+        elif tag in BLOCK_TAGS:
+            text.append(" ")
+
+    def skip_from(position: int) -> int:
+        """Past the end of the skipped element opened just before `position`; its block tags still
+        separate words, as the token reader's do."""
+        depth = 1
+        for m in _TOKEN_RE.finditer(html, position):
+            tag = m.group("tag")
+            if tag is None:
+                continue
+            tag = tag.lower()
+            if tag in VOID_TAGS:
+                if tag in BLOCK_TAGS and not m.group("end"):
+                    text.append(" ")
+                continue
+            if not m.group("end"):
+                if tag in BLOCK_TAGS:
+                    text.append(" ")
+                if not m.group("self"):
+                    depth += 1
+                    continue
+                depth += 1
+            depth -= 1
+            close(tag)
+            if not depth:
+                return m.end()
+        return len(html)
+
+    position = 0
+    while True:
+        event = _EVENT_RE.search(html, position)
+        plain = html[position : event.start() if event else len(html)]
+        if plain:
+            if heading_text is not None:
+                plain = _QUIET_TAG_RE.sub("", plain)
+            else:
+                plain = _QUIET_TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", plain))
+            if "&" in plain:
+                plain = unescape(plain)
+            (text if heading_text is None else heading_text).append(plain)
+        if event is None:
+            break
+        m = _TOKEN_RE.match(html, event.start())
+        position = m.end()
+        tag = m.group("tag").lower()
+        if tag in VOID_TAGS:
+            if tag in BLOCK_TAGS and not m.group("end"):
+                text.append(" ")
+            continue
+        if m.group("end"):
+            close(tag)
+            continue
+        skipped, element_id = _skipping(m.group("attrs"))
+        if skipped:
+            if tag in BLOCK_TAGS:
+                text.append(" ")
+            position = skip_from(position)
+            continue
+        if tag in HEADINGS:
+            flush()
+            text = []
+            anchor, level = element_id, HEADINGS[tag]
+            heading_text = []
         elif tag in BLOCK_TAGS:
             text.append(" ")
     flush()
