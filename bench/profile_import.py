@@ -28,7 +28,7 @@ STAGES = {
         ("pages/kramdown_blocks.py", "kramdown_blocks"),
     ],
     "markdown (markdown-it)": [("pages/markdown_engine.py", "render_markdown")],
-    "highlight (Pygments)": [("pages/markdown_engine.py", "highlight_code")],
+    "highlight (Pygments)": [("pages/markdown_engine.py", "_highlight")],
     "sanitise (nh3)": [("pages/sanitising.py", "sanitise"), ("pages/sanitising.py", "sanitise_mathml")],
     "search sections": [("pages/sections.py", "sections_from_html")],
     "rest of render()": [("pages/rendering.py", "render")],
