@@ -848,7 +848,7 @@ class HighlightCache:
     pages share, a page rendered again) is highlighted once. Keyed by a 16-byte digest, so the cache holds
     the HTML only, within `max_chars` characters; the least recently used blocks go first."""
 
-    def __init__(self, highlighter: Callable[[str, str], str], max_chars: int = 4_000_000):
+    def __init__(self, highlighter: Callable[[str, str], str], max_chars: int = 2_000_000):
         self._highlighter, self._max_chars = highlighter, max_chars
         self._blocks: OrderedDict[bytes, str] = OrderedDict()
         self._size = self._hits = self._misses = 0
