@@ -535,12 +535,12 @@ class _Tree:
         """A paragraph holding nothing but `$$…$$` is display math, as in kramdown."""
         index = 0
         while index + 2 < len(tokens):
-            opening, inline, closing = tokens[index : index + 3]
-            if (
-                opening.type == "paragraph_open"
-                and inline.type == "inline"
-                and closing.type == "paragraph_close"
-            ):
+            opening = tokens[index]
+            if opening.type != "paragraph_open":
+                index += 1
+                continue
+            inline, closing = tokens[index + 1], tokens[index + 2]
+            if inline.type == "inline" and closing.type == "paragraph_close" and "$$" in inline.content:
                 children = [
                     c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())
                 ]
