@@ -82,7 +82,8 @@ def measure_reimports(env: dict, content: Path, paths: list[Path], figures: dict
 
 def measure_profile(content: Path, work: Path, size: int, figures: dict) -> None:
     """A first import of the same files into a fresh database under cProfile, in one process (so every
-    second is seen; bench/profile_import.py), summarised by stage: where the next step is."""
+    second is seen; bench/profile_import.py), summarised by stage: where the next step is. Run at the
+    largest size only (cProfile makes it 2-3 x slower)."""
     env = base_env(f"sqlite:///{work / f'profile-{size}.sqlite3'}")
     manage(env, "migrate", "--noinput")
     log("  profile of a first import ...")
@@ -294,7 +295,8 @@ def main() -> None:
             measure_first_import(env, content, figures)
             if ONLY_IMPORT:
                 measure_reimports(env, content, paths, figures)
-                measure_profile(content, work, size, figures)
+                if size == max(SIZES):
+                    measure_profile(content, work, size, figures)
                 results[size] = figures
                 print_size(size, figures)
                 continue
@@ -304,7 +306,8 @@ def main() -> None:
                 measure_search(env, figures)
             site = static_build.measure_full_build(env, work, size, figures, timed)
             measure_reimports(env, content, paths, figures)
-            measure_profile(content, work, size, figures)
+            if size == max(SIZES):
+                measure_profile(content, work, size, figures)
             static_build.measure_incremental_build(env, site, figures, timed)
             results[size] = figures
             print_size(size, figures)
