@@ -225,9 +225,9 @@ def import_targets(size: int, f: dict) -> list[tuple[str, bool, str]]:
     checks.append(
         (f"{size}: first import <= {limit} x floor (wall)", ratio <= limit, f"{ratio:.2f}; CPU {cpu:.2f}")
     )
-    ratio = worse_ratio(f["re-import unchanged"], f["first import"])
-    checks.append((f"{size}: re-import unchanged <= 0.05 x first", ratio <= 0.05, f"{ratio:.3f}"))
-    if size >= 10000:
+    if size >= 10000:  # smaller sites: the fixed cost of starting Python and Django dominates
+        ratio = worse_ratio(f["re-import unchanged"], f["first import"])
+        checks.append((f"{size}: re-import unchanged <= 0.05 x first", ratio <= 0.05, f"{ratio:.3f}"))
         rss = f["first import"].peak_rss_mb
         checks.append((f"{size}: import peak RSS <= 200 MB", rss <= 200, f"{rss:.0f} MB"))
     return checks
