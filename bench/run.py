@@ -1,8 +1,10 @@
 """`make bench`: imports, page views, search and the static export against their floor and ceiling.
 
 BENCH_SIZES (default "1000,10000"), BENCH_SECONDS per wrk point (default 10), BENCH_KEEP=1 keeps the
-temporary folder, BENCH_ONLY=import measures the imports alone (first import, floor, re-imports, the
-profile). Prints a table of figures and PASS/MISS per target.
+temporary folder, BENCH_ONLY=views runs only the page views (after an untimed import), BENCH_ONLY=import
+only the imports (floor, first import, re-imports and the import's profile), BENCH_PORTS
+(default 8500-8539) the ports its servers may use. Quire's servers use Redis when REDIS_URL is set.
+Prints a table of figures and PASS/MISS per target.
 """
 
 from __future__ import annotations
@@ -26,18 +28,19 @@ from bench.tools import (  # noqa: E402
     WrkResult,
     base_env,
     fetch,
+    fetch_encoded,
     gunicorn,
     machine_facts,
     manage,
     run_measured,
     run_wrk,
+    worker_rss_mb,
 )
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",") if s.strip()]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SEARCH_QUERIES = 200
-ONLY_IMPORT = os.environ.get("BENCH_ONLY") == "import"
 
 
 def log(message: str) -> None:
@@ -91,41 +94,72 @@ def measure_profile(content: Path, work: Path, size: int, figures: dict) -> None
     figures["profile"] = done.output.rstrip()
 
 
+ACCEPT_COMPRESSED = "Accept-Encoding: br, gzip"
+# name: (the Quire server's extra environment, whether wrk sends ACCEPT_COMPRESSED). Each is compared with
+# the bare WhiteNoise ceiling serving the same bytes: "ceiling" (identity) or "ceiling, compressed"
+# (Quire's own brotli and gzip bytes as WhiteNoise's precompressed .br/.gz files).
 VIEW_POINTS = {
-    "static ceiling": {},
-    "warm": {},
-    "warm, SQLite reopened": {"DJANGO_SQLITE_CONN_MAX_AGE": "0"},
-    "cold": {"QUIRE_BENCH_CACHE_RESPONSES": "0"},
-    "cold, nothing cached": {"QUIRE_BENCH_CACHE_RESPONSES": "0", "QUIRE_BENCH_CACHE_NAV": "0"},
+    "warm": ({}, False),
+    "warm, compressed": ({}, True),
+    "warm, no fast path": ({"QUIRE_FAST_PATH": "0"}, False),
+    "warm, SQLite reopened": ({"DJANGO_SQLITE_CONN_MAX_AGE": "0"}, False),
+    "cold": ({"QUIRE_BENCH_CACHE_RESPONSES": "0"}, False),
+    "cold, nothing cached": ({"QUIRE_BENCH_CACHE_RESPONSES": "0", "QUIRE_BENCH_CACHE_NAV": "0"}, False),
 }
+CEILINGS = {False: "ceiling", True: "ceiling, compressed"}
+
+
+def write_ceiling_files(base: str, url: str, static_root: Path, figures: dict) -> None:
+    """The bytes Quire sends for `url`, as the file the ceiling serves, and its brotli and gzip answers
+    beside it (only when Quire compressed them)."""
+    status, page_bytes = fetch(base + url)
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}")
+    (static_root / "ceiling.html").write_bytes(page_bytes)
+    figures["page bytes"] = len(page_bytes)
+    for coding, suffix in (("br", ".br"), ("gzip", ".gz")):
+        _status, encoding, body = fetch_encoded(base + url, coding)
+        if encoding == coding:
+            (static_root / f"ceiling.html{suffix}").write_bytes(body)
+            figures[f"page bytes, {coding}"] = len(body)
 
 
 def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> None:
     """Each point gets SECONDS of wrk, in ROUNDS short runs interleaved with the other points, so a
-    neighbour's load on this shared machine hits all points alike; ratios are taken per round."""
+    neighbour's load on this shared machine hits all points alike; ratios are taken per round.
+
+    The ceiling is WhiteNoise alone (bench/bare_whitenoise.py) under the same gunicorn, serving exactly
+    the bytes Quire sends. Afterwards the resident memory of each of warm Quire's workers is read."""
     static_root = work / f"static-{size}"
     static_root.mkdir()
+    # A key prefix of this run and size: another run, or the other size, never answers from these entries.
+    prefix = f"quire-bench-{os.getpid()}-{size}"
+    env = {**env, "QUIRE_BENCH_STATIC_ROOT": str(static_root), "QUIRE_CACHE_PREFIX": prefix}
     with gunicorn(env) as base:
-        status, page_bytes = fetch(base + url)
-        if status != 200:
-            raise RuntimeError(f"{url} answered {status}")
-    (static_root / "ceiling.html").write_bytes(page_bytes)
-    figures["page bytes"] = len(page_bytes)
-    env = {**env, "QUIRE_BENCH_STATIC_ROOT": str(static_root)}
-    runs: dict[str, list] = {name: [] for name in VIEW_POINTS}
+        write_ceiling_files(base, url, static_root, figures)
+    codings = [coding for coding in ("br", "gzip") if f"page bytes, {coding}" in figures]
+    sizes = ", ".join(f"{coding} {figures[f'page bytes, {coding}']}" for coding in codings)
+    log(f"  page {url}: {figures['page bytes']} bytes; compressed: {sizes or 'not sent compressed'}")
+    runs: dict[str, list] = {name: [] for name in (*CEILINGS.values(), *VIEW_POINTS)}
     with contextlib.ExitStack() as stack:
-        bases = {name: stack.enter_context(gunicorn({**env, **extra})) for name, extra in VIEW_POINTS.items()}
-        targets = {
-            name: bases[name] + (url if name != "static ceiling" else "/ceiling.html") for name in bases
-        }
-        for target in targets.values():  # warm both workers (the first request of each fills its cache)
-            fetch(target)
-            fetch(target)
+        ceiling = stack.enter_context(gunicorn(env, app="bench.bare_whitenoise"))
+        servers: dict[tuple, str] = {}
+        for extra, _compressed in VIEW_POINTS.values():
+            key = tuple(sorted(extra.items()))
+            if key not in servers:
+                servers[key] = stack.enter_context(gunicorn({**env, **extra}))
+        points = {name: (ceiling + "/ceiling.html", compressed) for compressed, name in CEILINGS.items()}
+        for name, (extra, compressed) in VIEW_POINTS.items():
+            points[name] = (servers[tuple(sorted(extra.items()))] + url, compressed)
+        for target, _compressed in points.values():  # warm both workers (each fills its own copies)
+            for _ in range(4):
+                fetch(target)
         log(f"  page views, {ROUNDS} rounds of {SECONDS / ROUNDS:.0f} s per point ...")
         for _ in range(ROUNDS):
-            for name, target in targets.items():
-                runs[name].append(run_wrk(target, max(1, SECONDS // ROUNDS)))
-    ceiling = runs["static ceiling"]
+            for name, (target, compressed) in points.items():
+                headers = (ACCEPT_COMPRESSED,) if compressed else ()
+                runs[name].append(run_wrk(target, max(1, SECONDS // ROUNDS), headers=headers))
+        figures["worker RSS"] = worker_rss_mb(servers[()])
     for name, results in runs.items():
         figures[name] = WrkResult(
             requests_per_second=statistics.median(r.requests_per_second for r in results),
@@ -134,10 +168,16 @@ def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> 
             requests=sum(r.requests for r in results),
             errors=sum(r.errors for r in results),
         )
+        ceiling_runs = runs[CEILINGS[VIEW_POINTS[name][1]] if name in VIEW_POINTS else name]
         figures.setdefault("ratio", {})[name] = statistics.median(
-            r.requests_per_second / c.requests_per_second for r, c in zip(results, ceiling, strict=True)
+            r.requests_per_second / c.requests_per_second for r, c in zip(results, ceiling_runs, strict=True)
         )
         log(f"  {name}: {fmt_wrk(figures[name])}  ({figures['ratio'][name]:.2f} x ceiling)")
+    log(f"  warm Quire's workers: {fmt_rss(figures['worker RSS'])}")
+
+
+def fmt_rss(values: list[float]) -> str:
+    return ", ".join(f"{v:.0f} MB" for v in values) or "not measured"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -176,6 +216,8 @@ def print_machine() -> None:
     print("\n## Quire benchmark\n")
     for name, value in machine_facts():
         print(f"{name:>22}: {value}")
+    cache = "Redis (REDIS_URL)" if os.environ.get("REDIS_URL") else "local memory (no REDIS_URL)"
+    print(f"{'cache':>22}: {cache}")
 
 
 def print_imports(f: dict) -> None:
@@ -183,21 +225,17 @@ def print_imports(f: dict) -> None:
     for name in (*names, "re-import unchanged", "re-import 1% changed"):
         print(f"{name:>22}: {fmt_run(f[name])}")
     if "profile" in f:
-        print(f"\nWhere the first import's CPU goes (cProfile, one process, its own run):\n{f['profile']}")
+        print(f"\nWhere the first import's CPU goes (cProfile, one process, its own run):\n{f['profile']}\n")
 
 
 def print_size(size: int, f: dict) -> None:
     """One size's figures, printed as soon as they are measured."""
-    if ONLY_IMPORT:
-        print(f"\n### {size} pages (imports only)\n")
-        print_imports(f)
-        print(flush=True)
-        return
     print(f"\n### {size} pages (page {f['url']}, {f['page bytes']} bytes)\n")
     print_imports(f)
-    for name in VIEW_POINTS:
+    for name in (*CEILINGS.values(), *VIEW_POINTS):
         ratio = f["ratio"][name]
         print(f"{name:>22}: {fmt_wrk(f[name])}  ({ratio:.2f} x ceiling)")
+    print(f"{'warm worker RSS':>22}: {fmt_rss(f['worker RSS'])}")
     static_build.print_figures(f, fmt_run)
     if "search" in f:
         label, times = f["search"]
@@ -233,15 +271,20 @@ def import_targets(size: int, f: dict) -> list[tuple[str, bool, str]]:
     return checks
 
 
-def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
+def targets(results: dict[int, dict], views_only: bool = False) -> list[tuple[str, bool, str]]:
     checks = []
     for size, f in results.items():
-        checks.extend(import_targets(size, f))
-        if ONLY_IMPORT:
-            continue
         warm, cold = f["ratio"]["warm"], f["ratio"]["cold"]
-        checks.append((f"{size}: warm >= 0.7 x ceiling", warm >= 0.7, f"{warm:.2f}"))
-        checks.append((f"{size}: cold >= 0.1 x ceiling", cold >= 0.1, f"{cold:.2f}"))
+        compressed = f["ratio"]["warm, compressed"]
+        checks.append((f"{size}: warm >= 0.9 x bare WhiteNoise", warm >= 0.9, f"{warm:.2f}"))
+        name = f"{size}: warm, compressed >= 0.9 x bare WhiteNoise, compressed"
+        checks.append((name, compressed >= 0.9, f"{compressed:.2f}"))
+        checks.append((f"{size}: cold >= 0.2 x bare WhiteNoise", cold >= 0.2, f"{cold:.2f}"))
+        rss = max(f["worker RSS"], default=float("inf"))
+        checks.append((f"{size}: each web worker's RSS <= 120 MB", rss <= 120, fmt_rss(f["worker RSS"])))
+        if views_only:
+            continue
+        checks.extend(import_targets(size, f))
         checks.extend(static_build.targets(size, f))
         if "search" in f:
             times = f["search"][1]
@@ -257,9 +300,8 @@ def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
 
         # Flat cost: the same req/s at both sizes (a ratio to the ceiling would flatter a page that
         # grows with the site, since the ceiling serves the same growing bytes).
-        if not ONLY_IMPORT:
-            flat = large["cold"].requests_per_second / small["cold"].requests_per_second
-            checks.append(("cold flat: req/s at largest >= 0.8 x at smallest", flat >= 0.8, f"{flat:.2f}"))
+        flat = large["cold"].requests_per_second / small["cold"].requests_per_second
+        checks.append(("cold flat: req/s at largest >= 0.8 x at smallest", flat >= 0.8, f"{flat:.2f}"))
         growth = per_page(large, sizes[-1]) / per_page(small, sizes[0])
         checks.append(("import per-page time at largest <= at smallest", growth <= 1.0, f"{growth:.2f}"))
     return checks
@@ -281,11 +323,62 @@ def measure_pathological() -> list[tuple[str, bool, str]]:
     return checks or [("pathological inputs ran", False, done.stderr.strip()[-200:])]
 
 
+def views_only() -> None:
+    """BENCH_ONLY=views: the import (untimed), then the page views and their targets only."""
+    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
+    print_machine()
+    checks = []
+    try:
+        for size in SIZES:
+            log(f"{size} pages")
+            figures: dict = {}
+            env, content, paths = prepare(size, work)
+            manage(env, "import_pages", str(content))
+            figures["url"] = corpus.url_of(content, paths[size // 2])
+            measure_views(size, env, figures["url"], work, figures)
+            checks += targets({size: figures}, views_only=True)
+        print("\n### Targets\n")
+        for name, ok, value in checks:
+            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def imports_only() -> None:
+    """BENCH_ONLY=import: the floor, the first import, the re-imports, the profile, and their targets."""
+    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
+    print_machine()
+    checks = []
+    try:
+        for size in SIZES:
+            log(f"{size} pages")
+            figures: dict = {}
+            env, content, paths = prepare(size, work)
+            measure_first_import(env, content, figures)
+            measure_reimports(env, content, paths, figures)
+            if size == max(SIZES):
+                measure_profile(content, work, size, figures)
+            print(f"\n### {size} pages (imports only)\n")
+            print_imports(figures)
+            checks += import_targets(size, figures)
+        print("\n### Targets\n")
+        for name, ok, value in checks:
+            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
+    if os.environ.get("BENCH_ONLY") == "views":
+        views_only()
+        return
+    if os.environ.get("BENCH_ONLY") == "import":
+        imports_only()
+        return
     work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
     results: dict[int, dict] = {}
     print_machine()
-    pathological = [] if ONLY_IMPORT else measure_pathological()
+    pathological = measure_pathological()
     try:
         for size in SIZES:
             # Order: what the page-view and search figures need comes first.
@@ -293,13 +386,6 @@ def main() -> None:
             figures: dict = {}
             env, content, paths = prepare(size, work)
             measure_first_import(env, content, figures)
-            if ONLY_IMPORT:
-                measure_reimports(env, content, paths, figures)
-                if size == max(SIZES):
-                    measure_profile(content, work, size, figures)
-                results[size] = figures
-                print_size(size, figures)
-                continue
             figures["url"] = corpus.url_of(content, paths[size // 2])
             measure_views(size, env, figures["url"], work, figures)
             if size == max(SIZES):
