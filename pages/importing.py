@@ -568,13 +568,13 @@ def _plan_and_write(
     report.unchanged.extend(item.path for item in unchanged)
     planned = [p for p in planned if p.found.path not in invalid]
 
-    urls = {path: row["url_path"] for path, row in existing.items()}
-    urls.update({p.found.path: p.fields.url_path for p in planned})
-    if renderer:
+    if renderer and planned:  # the link index, for rendering: nothing to render, no index
+        urls = {path: row["url_path"] for path, row in existing.items()}
+        urls.update({p.found.path: p.fields.url_path for p in planned})
         renderer.use_index(SourceIndex(urls))
     done = len(unchanged)
     total = len(found)
-    indexing = contextlib.nullcontext(None) if options.dry_run else indexing_by_batch()
+    indexing = contextlib.nullcontext(None) if options.dry_run or not planned else indexing_by_batch()
     with indexing as index_sections:
         for queued in _queued_ahead(planned, options, report, renderer, setup):
             _write_batch(queued, report, index_sections)
@@ -621,6 +621,8 @@ def _written_pages(paths: list[str]) -> Iterable[Page]:
 
 def _check_urls(planned, unchanged, existing, report: ImportReport, invalid: set[str]) -> None:
     """Two pages claiming one URL is an error naming both; so is a URL Quire itself answers."""
+    if not planned:
+        return  # only changed files can claim a URL that is taken
     claims: dict[str, str] = {}
     run_paths = {p.found.path for p in planned} | {u.path for u in unchanged}
     for page in Page.objects.exclude(source_path__in=run_paths).values("source_path", "url_path", "pk"):

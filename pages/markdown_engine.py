@@ -18,12 +18,17 @@ lists, task lists), this module adds what kramdown does and CommonMark does not:
 
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
 import re
 import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -530,12 +535,12 @@ class _Tree:
         """A paragraph holding nothing but `$$…$$` is display math, as in kramdown."""
         index = 0
         while index + 2 < len(tokens):
-            opening, inline, closing = tokens[index : index + 3]
-            if (
-                opening.type == "paragraph_open"
-                and inline.type == "inline"
-                and closing.type == "paragraph_close"
-            ):
+            opening = tokens[index]
+            if opening.type != "paragraph_open":
+                index += 1
+                continue
+            inline, closing = tokens[index + 1], tokens[index + 2]
+            if inline.type == "inline" and closing.type == "paragraph_close" and "$$" in inline.content:
                 children = [
                     c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())
                 ]
@@ -824,13 +829,65 @@ def _lexer(language: str):
         return get_lexer_by_name("text", stripnl=False, ensurenl=True), "text"
 
 
-@lru_cache(maxsize=4096)
-def highlight_code(code: str, language: str) -> str:
-    """Code as Pygments token classes (no inline style); the same block is highlighted once."""
+def _highlight(code: str, language: str) -> str:
     lexer, name = _lexer(language)
     body = highlight(code, lexer, _FORMATTER)
     safe_name = re.sub(r"[^\w+#.-]", "", name)
     return body.replace('<div class="highlight">', f'<div class="language-{safe_name} highlight">', 1)
+
+
+class _CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    entries: int
+    size: int  # characters of HTML held
+
+
+class HighlightCache:
+    """Highlighted code blocks by the hash of their language and code: the same block (a snippet many
+    pages share, a page rendered again) is highlighted once. Keyed by a 16-byte digest, so the cache holds
+    the HTML only, within `max_chars` characters; the least recently used blocks go first."""
+
+    def __init__(self, highlighter: Callable[[str, str], str], max_chars: int = 2_000_000):
+        self._highlighter, self._max_chars = highlighter, max_chars
+        self._blocks: OrderedDict[bytes, str] = OrderedDict()
+        self._size = self._hits = self._misses = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(code: str, language: str) -> bytes:
+        text = f"{language}\0{code}".encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=16).digest()
+
+    def __call__(self, code: str, language: str) -> str:
+        key = self.key(code, language)
+        with self._lock:
+            found = self._blocks.get(key)
+            if found is not None:
+                self._blocks.move_to_end(key)
+                self._hits += 1
+                return found
+            self._misses += 1
+        result = self._highlighter(code, language)
+        if len(result) <= self._max_chars:
+            with self._lock:
+                self._size += len(result) - len(self._blocks.pop(key, ""))
+                self._blocks[key] = result
+                while self._size > self._max_chars:
+                    self._size -= len(self._blocks.popitem(last=False)[1])
+        return result
+
+    def cache_info(self) -> _CacheInfo:
+        return _CacheInfo(self._hits, self._misses, len(self._blocks), self._size)
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._blocks.clear()
+            self._size = self._hits = self._misses = 0
+
+
+# Code as Pygments token classes (no inline style); the same block is highlighted once per process.
+highlight_code = HighlightCache(_highlight)
 
 
 def _render_fence(renderer, tokens, index, options, env) -> str:

@@ -24,81 +24,222 @@ BLOCK_TAGS = {"p", "li", "pre", "td", "th", "dt", "dd", "blockquote", "div", "tr
 
 _TOKEN_RE = re.compile(r"<(?P<end>/?)(?P<tag>[a-zA-Z][\w-]*)(?P<attrs>[^>]*?)(?P<self>/?)>|(?P<text>[^<]+)|<")
 _ATTRIBUTE_RE = re.compile(r"""\s(?P<name>class|id)="(?P<value>[^"]*)\"""")
+# A run of tokens that, outside skipped elements, only add their text: text, and tags that are neither
+# headings nor block tags and cannot mark an element as skipped (no `toc`, `anchor-link`, `footnote`,
+# nor an entity in them). The same tokens `_TOKEN_RE` reads, taken in one match.
+_QUIET_TAG = (
+    r"<(?!/?(?i:h[1-6]|" + "|".join(sorted(BLOCK_TAGS)) + r")(?![\w-]))(?=/?[a-zA-Z])"
+    r"(?![^>]*(?:toc|anchor-link|footnote|&))[^>]*>"
+)
+_RUN_RE = re.compile(rf"(?:[^<]+|{_QUIET_TAG})+")
+_QUIET_TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
+_STEP_RE = re.compile(rf"(?P<run>{_RUN_RE.pattern})|{_TOKEN_RE.pattern}")
 
 
-class _SectionParser:
-    def __init__(self) -> None:
-        self.sections: list[Section] = []
-        self._anchor, self._heading, self._level = "", "", 0
-        self._text: list[str] = []
-        self._heading_text: list[str] | None = None
-        self._skip_depth = 0
-        self._stack: list[bool] = []
+def _skipping(attrs: str) -> tuple[bool, str]:
+    """(whether a start tag's element is skipped, its id)."""
+    if "class=" not in attrs and "id=" not in attrs:
+        return False, ""
+    found = {m.group("name"): html_entities.unescape(m.group("value")) for m in _ATTRIBUTE_RE.finditer(attrs)}
+    classes = set((found.get("class") or "").split())
+    return bool(classes & SKIPPED_CLASSES) or found.get("id") in SKIPPED_IDS, found.get("id") or ""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+
+def _leave_skipped(run: str, depth: int) -> tuple[int, str]:
+    """Inside a skipped element `depth` deep, read a run up to the end of that element: (the depth
+    left, the rest of the run after that end, which is read normally)."""
+    for m in _TOKEN_RE.finditer(run):
+        tag = m.group("tag")
+        if tag is None or tag.lower() in VOID_TAGS:
+            continue
+        if m.group("end"):
+            depth -= 1
+            if not depth:
+                return 0, run[m.end() :]
+        elif not m.group("self"):
+            depth += 1
+    return depth, ""
+
+
+def sections_by_tokens(html: str) -> list[Section]:
+    """`sections_from_html` for any HTML, read as a stream of tokens: text goes to the current heading
+    or section; block tags separate words; a heading starts a section; an element with a skipped class
+    or id is left out with all it holds. Outside skipped elements, runs of tokens that can only add text
+    are taken in one regular-expression match (words, emphasis, links, highlighted code); inside one,
+    start and end tags are counted to find where it ends (the sanitiser's output is well-formed).
+    """
+    sections: list[Section] = []
+    anchor, heading, level = "", "", 0
+    text: list[str] = []
+    heading_text: list[str] | None = None
+    depth = 0  # > 0: inside a skipped element, this many elements deep
+    unescape = html_entities.unescape
+
+    def flush() -> None:
+        joined = " ".join("".join(text).split())
+        if joined or anchor or heading:
+            sections.append(Section(anchor[:MAX_ANCHOR], heading[:MAX_HEADING], level, joined))
+
+    for m in _STEP_RE.finditer(html):
+        run = m.group("run")
+        if run is not None:
+            if depth:
+                depth, run = _leave_skipped(run, depth)
+                if not run:
+                    continue
+            if "<" in run:
+                run = _QUIET_TAG_RE.sub("", run)
+            if "&" in run:
+                run = unescape(run)
+            (text if heading_text is None else heading_text).append(run)
+            continue
+        tag = m.group("tag")
+        if tag is None:  # a `<` that opens no tag
+            if not depth:
+                (text if heading_text is None else heading_text).append("<")
+            continue
+        tag = tag.lower()
+        end = m.group("end")
         if tag in VOID_TAGS:
-            if tag in BLOCK_TAGS:
-                self._text.append(" ")
-            return
-        classes = set((dict(attrs).get("class") or "").split())
-        skipping = bool(classes & SKIPPED_CLASSES) or dict(attrs).get("id") in SKIPPED_IDS
-        self._stack.append(skipping)
-        self._skip_depth += skipping
-        if tag in HEADINGS and not self._skip_depth:
-            self._flush()
-            self._anchor, self._level = dict(attrs).get("id") or "", HEADINGS[tag]
-            self._heading_text = []
-        elif tag in BLOCK_TAGS:
-            self._text.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in VOID_TAGS or not self._stack:
-            return
-        self._skip_depth -= self._stack.pop()
-        if tag in HEADINGS and self._heading_text is not None:
-            self._heading = " ".join("".join(self._heading_text).split())
-            self._heading_text = None
-        elif tag in BLOCK_TAGS:
-            self._text.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
-            return
-        if self._heading_text is not None:
-            self._heading_text.append(data)
-        else:
-            self._text.append(data)
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._text).split())
-        if text or self._anchor or self._heading:
-            section = Section(self._anchor[:MAX_ANCHOR], self._heading[:MAX_HEADING], self._level, text)
-            self.sections.append(section)
-        self._text = []
-
-    def feed(self, text: str) -> None:
-        for match in _TOKEN_RE.finditer(text):
-            tag = match.group("tag")
-            if tag is None:
-                self.handle_data(html_entities.unescape(match.group("text") or "<"))
-            elif match.group("end"):
-                self.handle_endtag(tag.lower())
+            if tag in BLOCK_TAGS and not end:
+                text.append(" ")
+            continue
+        if not end:
+            if depth:
+                depth += 1
             else:
-                attrs = [
-                    (m.group("name"), html_entities.unescape(m.group("value")))
-                    for m in _ATTRIBUTE_RE.finditer(match.group("attrs"))
-                ]
-                self.handle_starttag(tag.lower(), attrs)
-                if match.group("self") and tag.lower() not in VOID_TAGS:
-                    self.handle_endtag(tag.lower())
+                skipped, element_id = _skipping(m.group("attrs"))
+                if skipped:
+                    depth = 1
+                elif tag in HEADINGS:
+                    flush()
+                    text = []
+                    anchor, level = element_id, HEADINGS[tag]
+                    heading_text = []
+            if tag in BLOCK_TAGS:
+                text.append(" ")
+            if not m.group("self"):
+                continue
+        # an end tag, or the end of a `<x/>`
+        if depth:
+            depth -= 1
+        if tag in HEADINGS and heading_text is not None:
+            heading = " ".join("".join(heading_text).split())
+            heading_text = None
+        elif tag in BLOCK_TAGS:
+            text.append(" ")
+    flush()
+    return sections
 
-    def close(self) -> None:
-        self._flush()
+
+# The fast path's view of the HTML: only headings and tags that may mark a skipped element stop it.
+_EVENT_RE = re.compile(
+    r"</?(?i:h[1-6])(?![\w-])[^>]*>|<[a-zA-Z][\w-]*[^>]*(?:toc|anchor-link|footnote|&)[^>]*>"
+)
+_BLOCK_TAG_RE = re.compile(
+    r"<(?:(?i:"
+    + "|".join(sorted(BLOCK_TAGS))
+    + r")|/(?i:"
+    + "|".join(sorted(BLOCK_TAGS - VOID_TAGS))
+    + r"))(?![\w-])[^>]*>"
+)
+# The fast path reads HTML whose every `<` opens a tag closed by the next `>` (no `<` in attribute values,
+# no stray `<`), with no `<x/>` and every `&` starting a whole entity: the sanitiser's output.
+_IRREGULAR_RE = re.compile(r"<(?:(?!/?[a-zA-Z])|[^>]*(?:<|$))|/>|&(?![#\w]+;)")
 
 
 def sections_from_html(html: str) -> list[Section]:
-    """One Section per heading (plus the text before the first heading, with anchor '')."""
-    parser = _SectionParser()
-    parser.feed(html)
-    parser.close()
-    return parser.sections
+    """One Section per heading (plus the text before the first heading, with anchor '').
+
+    Text goes to the current heading or section, block tags separate words, a heading starts a section,
+    an element with a skipped class or id is left out with all it holds. For the sanitiser's regular
+    output the text between headings and possible skipped elements is taken with two substitutions
+    (block tags to spaces, other tags removed); anything irregular is read token by token
+    (`sections_by_tokens`), with the same result.
+    """
+    if _IRREGULAR_RE.search(html):
+        return sections_by_tokens(html)
+    sections: list[Section] = []
+    anchor, heading, level = "", "", 0
+    text: list[str] = []
+    heading_text: list[str] | None = None
+    unescape = html_entities.unescape
+
+    def flush() -> None:
+        joined = " ".join("".join(text).split())
+        if joined or anchor or heading:
+            sections.append(Section(anchor[:MAX_ANCHOR], heading[:MAX_HEADING], level, joined))
+
+    def close(tag: str) -> None:  # an end tag, outside or inside a skipped element
+        nonlocal heading, heading_text
+        if tag in HEADINGS and heading_text is not None:
+            heading = " ".join("".join(heading_text).split())
+            heading_text = None
+        elif tag in BLOCK_TAGS:
+            text.append(" ")
+
+    def skip_from(position: int) -> int:
+        """Past the end of the skipped element opened just before `position`; its block tags still
+        separate words, as the token reader's do."""
+        depth = 1
+        for m in _TOKEN_RE.finditer(html, position):
+            tag = m.group("tag")
+            if tag is None:
+                continue
+            tag = tag.lower()
+            if tag in VOID_TAGS:
+                if tag in BLOCK_TAGS and not m.group("end"):
+                    text.append(" ")
+                continue
+            if not m.group("end"):
+                if tag in BLOCK_TAGS:
+                    text.append(" ")
+                if not m.group("self"):
+                    depth += 1
+                    continue
+                depth += 1
+            depth -= 1
+            close(tag)
+            if not depth:
+                return m.end()
+        return len(html)
+
+    position = 0
+    while True:
+        event = _EVENT_RE.search(html, position)
+        plain = html[position : event.start() if event else len(html)]
+        if plain:
+            if heading_text is not None:
+                plain = _QUIET_TAG_RE.sub("", plain)
+            else:
+                plain = _QUIET_TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", plain))
+            if "&" in plain:
+                plain = unescape(plain)
+            (text if heading_text is None else heading_text).append(plain)
+        if event is None:
+            break
+        m = _TOKEN_RE.match(html, event.start())
+        position = m.end()
+        tag = m.group("tag").lower()
+        if tag in VOID_TAGS:
+            if tag in BLOCK_TAGS and not m.group("end"):
+                text.append(" ")
+            continue
+        if m.group("end"):
+            close(tag)
+            continue
+        skipped, element_id = _skipping(m.group("attrs"))
+        if skipped:
+            if tag in BLOCK_TAGS:
+                text.append(" ")
+            position = skip_from(position)
+            continue
+        if tag in HEADINGS:
+            flush()
+            text = []
+            anchor, level = element_id, HEADINGS[tag]
+            heading_text = []
+        elif tag in BLOCK_TAGS:
+            text.append(" ")
+    flush()
+    return sections

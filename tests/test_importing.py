@@ -71,6 +71,23 @@ def test_unchanged_files_are_skipped_before_parsing(tmp_path, monkeypatch):
     assert len(run_import(root).unchanged) == 2
 
 
+def test_unchanged_files_are_neither_rendered_nor_written_again(tmp_path, monkeypatch):
+    """A re-import of unchanged files renders nothing, writes no page and records no history."""
+    from reversion.models import Version
+
+    root = write_site(tmp_path, BASIC)
+    run_import(root)
+    versions, pages = Version.objects.count(), {p.pk: p.version for p in Page.objects.all()}
+
+    def fail(*args):
+        raise AssertionError("rendered an unchanged file")
+
+    monkeypatch.setattr(render_pool, "render", fail)
+    assert len(run_import(root).unchanged) == 2
+    assert Version.objects.count() == versions
+    assert {p.pk: p.version for p in Page.objects.all()} == pages
+
+
 def test_parent_redirects_and_sections_are_stored(tmp_path, monkeypatch):
     """parent becomes Page.parent; redirect_from makes front-matter redirects; sections are saved."""
     sections = [Section("part", "Part", 2, "text")]

@@ -229,6 +229,51 @@ def test_code_block_highlighting_is_cached_and_the_same():
     assert first == second and highlight_code.cache_info().hits >= 1
 
 
+def test_highlight_cache_is_keyed_by_content_and_language_and_returns_the_same_html():
+    from pages.markdown_engine import HighlightCache
+
+    calls = []
+
+    def highlighter(code, language):
+        calls.append((code, language))
+        return f"<pre>{language}:{code}</pre>"
+
+    cache = HighlightCache(highlighter)
+    assert cache("x = 1\n", "python") == "<pre>python:x = 1\n</pre>"
+    assert cache("x = 1\n", "python") == "<pre>python:x = 1\n</pre>"
+    assert cache("x = 1\n", "ruby") == "<pre>ruby:x = 1\n</pre>"  # same code, other language
+    assert cache("x = 2\n", "python") == "<pre>python:x = 2\n</pre>"
+    assert calls == [("x = 1\n", "python"), ("x = 1\n", "ruby"), ("x = 2\n", "python")]
+    assert cache.cache_info().hits == 1
+
+
+def test_highlight_cache_holds_at_most_its_size_dropping_the_least_recently_used():
+    from pages.markdown_engine import HighlightCache
+
+    calls = []
+    cache = HighlightCache(lambda code, language: calls.append(code) or code * 10, max_chars=25)
+    cache("a", "")  # 10 characters
+    cache("b", "")  # 20
+    cache("a", "")  # a used again: b is now the oldest
+    cache("c", "")  # 30 > 25: b goes
+    assert cache.cache_info().size <= 25 and cache.cache_info().entries == 2
+    cache("a", "")
+    cache("b", "")
+    assert calls == ["a", "b", "c", "b"]
+
+
+def test_a_cached_code_block_renders_byte_for_byte_as_a_fresh_one():
+    from pages.markdown_engine import highlight_code
+
+    text = "```python\ndef f(x):\n    return x < 1 and 'a&b'\n```\n"
+    highlight_code.cache_clear()
+    fresh = html_of(text)
+    cached = html_of(text)
+    assert highlight_code.cache_info().hits >= 1
+    highlight_code.cache_clear()
+    assert fresh == cached == html_of(text)
+
+
 def test_relative_file_links_resolve_from_the_page_url():
     """`img.png` on the page at /docs/x.html is /docs/img.png on the real site, whatever Quire's URL."""
     html = html_of(

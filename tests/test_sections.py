@@ -1,7 +1,10 @@
 """Search sections read back from rendered HTML."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pages.rendering import Section
-from pages.sections import sections_from_html
+from pages.sections import sections_by_tokens, sections_from_html
 
 
 def test_text_before_the_first_heading_has_an_empty_anchor():
@@ -37,3 +40,59 @@ def test_long_headings_and_anchors_fit_the_search_table():
     """Headings and anchors longer than the PageSection columns are cut to fit."""
     (section,) = sections_from_html(f'<h2 id="{"a" * 400}">{"word " * 200}</h2>')
     assert len(section.anchor) == 300 and len(section.heading) == 500
+
+
+# Pieces of HTML like the sanitiser's output, and a few irregular ones (which take the token reader).
+_PIECES = [
+    "word ",
+    "two words",
+    "&amp;",
+    "&lt;b&gt;",
+    " ",
+    "\n",
+    "<p>",
+    "</p>",
+    "<li>",
+    "</li>",
+    "<div>",
+    "</div>",
+    "<br>",
+    "<hr>",
+    "<td>",
+    "</td>",
+    "<em>",
+    "</em>",
+    '<span class="n">',
+    "</span>",
+    '<a href="#x">',
+    "</a>",
+    '<h2 id="a">',
+    "</h2>",
+    "<h3>",
+    "</h3>",
+    '<a class="anchor-link" href="#a">',
+    '<div class="toc">',
+    '<ul id="markdown-toc">',
+    "<ul>",
+    "</ul>",
+    '<sup class="footnote">',
+    "</sup>",
+    '<a class="footnote-ref">',
+    '<img alt="i">',
+    '<a title="x>y">',
+    "<x/>",
+    "a < b",
+    "&amp",
+    '<span class="toc"/>',
+    "<P>",
+    "</H2>",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_the_fast_reader_finds_what_the_token_reader_finds(pieces):
+    """Whichever way the HTML is read (substitutions for regular HTML, tokens for the rest), the
+    sections are the same."""
+    html = "".join(pieces)
+    assert sections_from_html(html) == sections_by_tokens(html)
