@@ -15,11 +15,11 @@ from pages.base_url import site_url
 from pages.front_matter import parse_date
 from pages.jekyll_site import SiteRules
 from pages.models import Page, Redirect
-from pages.nav_tree import NavRecord, NavTree, build_tree, home_record
+from pages.nav_tree import NavRecord, NavTree, build_tree
 from pages.site_settings import nav_case_sensitive, site_rules_or_default
 
 if TYPE_CHECKING:
-    from pages.caching import SiteNavigation
+    from pages.nav_cache import CachedNavigation, SiteNavigation
 
 # Columns a public page view needs; the markdown source and the raw front matter stay in the database.
 PAGE_DEFERRED = ("body", "front_matter_raw", "source_format", "render_warnings")
@@ -82,10 +82,9 @@ def public_page_by_id(page_id: int) -> Page | None:
     return Page.objects.published().defer(*PAGE_DEFERRED).filter(pk=page_id).first()
 
 
-def home_page(tree: NavTree) -> Page | None:
-    """`/` is the page whose URL is `/`, else the root index page, else the first page in nav order."""
-    record = home_record(tree)
-    return public_page_by_id(record.id) if record else None
+def home_page(home_id: int | None) -> Page | None:
+    """`/`: the navigation's home page (`nav_tree.home_record`), if it is still public."""
+    return public_page_by_id(home_id) if home_id is not None else None
 
 
 def redirect_target(path: str) -> str | None:
@@ -184,23 +183,21 @@ def file_edit_url(page: Page, rules: SiteRules) -> str:
     return link.url(f"{site_dir}/{page.source_path}" if site_dir else page.source_path)
 
 
-def page_context(page: Page, navigation: SiteNavigation, request: HttpRequest) -> dict:
+def page_context(page: Page, navigation: SiteNavigation | CachedNavigation, request: HttpRequest) -> dict:
     """Everything the page template shows around the body, from the page and the site's navigation."""
     from pages.site_settings import request_site
 
     rules = request_site(request).rules
     edit_link = rules.edit_link
-    tree = navigation.tree
-    trail = tree.lineage(page.parent_id)
-    previous, following = tree.neighbours(page.pk)
+    around = navigation.page(page.pk, page.parent_id, with_children=page.has_toc)
     title_html, rest_html = split_title_heading(page.body_html)
     return {
         "page": page,
-        "nav_html": navigation.sidebar(page.pk, [record.id for record in trail]),
-        "breadcrumbs": trail,
-        "children": tree.children_of(page.pk) if page.has_toc else [],
-        "previous_page": previous,
-        "next_page": following,
+        "nav_html": around.sidebar,
+        "breadcrumbs": around.breadcrumbs,
+        "children": around.children,
+        "previous_page": around.previous,
+        "next_page": around.following,
         "toc": [] if has_own_toc(page.body_html) else side_toc(page),
         "title_html": title_html,
         "body_html": rest_html,

@@ -1,0 +1,244 @@
+"""pages/nav_cache.py: the navigation built once per content version, shared in pieces."""
+
+import threading
+import time as clock
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+
+from pages import nav_cache
+from pages.models import Page
+from pages.site_state import content_version
+
+
+def make_page(title, url_path, **fields):
+    return Page.objects.create(title=title, url_path=url_path, body="", body_html="<p>x</p>", **fields)
+
+
+@pytest.fixture
+def site(db):
+    home = make_page("Home", "/", nav_order="1")
+    guide = make_page("Guide", "/guide/", nav_order="2")
+    install = make_page("Install", "/guide/install/", nav_order="3", parent=guide)
+    return {"home": home, "guide": guide, "install": install}
+
+
+@pytest.fixture
+def wide_site(db, settings):
+    """Forty sections of five pages each: with a window of 8 the top level is windowed."""
+    settings.QUIRE_NAV_WINDOW = 8
+    sections = []
+    for s in range(40):
+        section = make_page(f"Section {s:02d}", f"/s{s}/", nav_order=str(s))
+        sections.append(section)
+        for c in range(5):
+            make_page(f"Page {s:02d}.{c}", f"/s{s}/p{c}/", nav_order=str(c), parent=section)
+    return sections
+
+
+class CountingCache:
+    """The shared cache, with every key asked of it (get, get_many) written down."""
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.asked: list[str] = []
+
+    def get(self, key, *args, **kwargs):
+        self.asked.append(key)
+        return self.cache.get(key, *args, **kwargs)
+
+    def get_many(self, keys, *args, **kwargs):
+        self.asked.extend(keys)
+        return self.cache.get_many(keys, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.cache, name)
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    counter = CountingCache(caches["default"])
+    monkeypatch.setattr(nav_cache, "_cache", lambda: counter)
+    return counter
+
+
+def nav_keys(keys):
+    return [key for key in keys if ":nav:" in key]
+
+
+def test_pages_read_only_the_pieces_their_sidebar_shows(wide_site, counting):
+    """After one build, a page view asks the shared cache for the meta, its place and the chunks of
+    the levels it shows: never another section's children."""
+    client = Client()
+    client.get("/s0/p0/")  # builds and stores
+    nav_cache.forget_local_navigation()  # a fresh worker
+    counting.asked.clear()
+    page = client.get("/s30/p1/")
+    assert page.status_code == 200
+    asked = nav_keys(counting.asked)
+    version = content_version()
+    levels = {key.split(":l:")[1] for key in asked if ":l:" in key}
+    assert levels == {"0:0", f"{wide_site[30].pk}:0"}  # the top level's window and its own section
+    assert sum(":p:" in key for key in asked) == 1
+    assert nav_cache.meta_key(version, "") in asked
+    assert len(asked) <= 4
+    for other in wide_site[:30]:
+        assert not any(key.endswith(f":l:{other.pk}:0") for key in asked)
+
+
+def test_every_sidebar_from_pieces_is_the_whole_trees_sidebar(wide_site, settings):
+    """The pieces give each page the same sidebar, breadcrumbs and neighbours as the whole tree."""
+    settings.QUIRE_NAV_WINDOW = 8
+    client = Client()
+    client.get("/")
+    whole = nav_cache.whole_navigation()
+    pieces = nav_cache.site_navigation()
+    assert isinstance(pieces, nav_cache.CachedNavigation)
+    for page in Page.objects.all():
+        a = whole.page(page.pk, page.parent_id, with_children=True)
+        b = pieces.page(page.pk, page.parent_id, with_children=True)
+        assert a.sidebar == b.sidebar
+        assert [r.id for r in a.breadcrumbs] == [r.id for r in b.breadcrumbs]
+        assert [r.url_path for r in a.children] == [r.url_path for r in b.children]
+        assert (a.previous and a.previous.id) == (b.previous and b.previous.id)
+        assert (a.following and a.following.id) == (b.following and b.following.id)
+        assert whole.branch(page.pk) == pieces.branch(page.pk)
+    assert whole.html == pieces.html
+    for start, end in [(0, 8), (8, 40), (30, 40), (39, 40), (0, 41), (5, 5)]:
+        assert whole.entries(0, start, end) == pieces.entries(0, start, end)
+
+
+def test_a_page_view_does_not_load_the_whole_navigation_into_the_worker(wide_site, settings):
+    """A worker keeps at most QUIRE_NAV_LOCAL_ENTRIES pieces, and none holds the whole tree."""
+    settings.QUIRE_NAV_LOCAL_ENTRIES = 5
+    client = Client()
+    client.get("/s0/")
+    nav_cache.forget_local_navigation()
+    for s in range(0, 40, 3):
+        assert client.get(f"/s{s}/p2/").status_code == 200
+    assert len(nav_cache._local) <= 5
+    assert nav_cache._local_whole is None
+
+
+def test_a_piece_gone_from_the_cache_is_built_again(wide_site):
+    """An evicted chunk does not break a page: the navigation is built and stored again."""
+    client = Client()
+    before = client.get("/s12/p1/").content
+    nav_cache.forget_local_navigation()
+    version = content_version()
+    caches["default"].delete(nav_cache.level_key(version, "", wide_site[12].pk, 0))
+    from pages import caching
+
+    caching._cache().delete(caching.cache_key("page", version, "testserver", "/s12/p1/"))
+    assert client.get("/s12/p1/").content == before
+    assert caches["default"].get(nav_cache.level_key(version, "", wide_site[12].pk, 0)) is not None
+
+
+def test_a_failing_cache_still_renders_the_navigation(site, monkeypatch):
+    """With a shared cache that answers nothing and stores nothing, pages still carry their sidebar."""
+    from django.core.cache.backends.dummy import DummyCache
+
+    dummy = DummyCache("dummy", {})
+    monkeypatch.setattr(nav_cache, "_cache", lambda: dummy)
+    monkeypatch.setattr("pages.cache_backend.cache_is_down", lambda cache: True)
+    html = Client().get("/guide/install/").content.decode()
+    assert f'data-nav-link="{site["install"].pk}" aria-current="page"' in html
+    assert 'href="/guide/"' in html
+
+
+def test_parent_change_refreshes_the_navigation(client, site):
+    """Moving a page under another parent is seen by the next page view's breadcrumbs and sidebar."""
+    before = client.get("/guide/install/").content.decode()
+    assert 'href="/guide/"><span' in before or 'href="/guide/">Guide' in before
+    install = site["install"]
+    install.parent = site["home"]
+    install.save()
+    navigation = nav_cache.site_navigation()
+    around = navigation.page(install.pk, site["home"].pk)
+    assert [r.id for r in around.breadcrumbs] == [site["home"].pk]
+    assert f'id="nav-{site["home"].pk}"' in around.sidebar
+
+
+def test_navigation_is_rebuilt_after_a_save(site):
+    """A save bumps the version, so the next request reads a navigation built with the change."""
+    first = nav_cache.site_navigation()
+    site["guide"].title = "Handbook"
+    site["guide"].save()
+    second = nav_cache.site_navigation()
+    assert second.version > first.version
+    assert ">Handbook</a>" in second.html
+    assert ">Guide</a>" not in second.html
+
+
+def test_another_process_reads_the_shared_pieces(site, monkeypatch):
+    """A worker with nothing of its own reads what another worker stored, without building."""
+    first = nav_cache.site_navigation()
+    nav_cache.forget_local_navigation()
+    monkeypatch.setattr(nav_cache, "build_navigation", lambda *a, **k: pytest.fail("built again"))
+    second = nav_cache.site_navigation()
+    assert isinstance(second, nav_cache.CachedNavigation)
+    assert second.html == first.html and second.version == first.version
+
+
+def test_pieces_of_an_older_format_are_not_read_after_an_upgrade(site):
+    """Every key names the navigation's format: what an older release stored is never read."""
+    version = content_version()
+    caches["default"].set(f"quire:nav:{version}", {"html": "<ul>old shape</ul>"})
+    navigation = nav_cache.site_navigation()
+    assert navigation.version == version and "old shape" not in navigation.html
+
+
+def test_navigation_of_a_new_version_is_built_once_across_concurrent_workers(monkeypatch):
+    """Workers asking at once for a navigation nobody has built wait for one builder's pieces."""
+    from pages.nav_tree import build_tree
+
+    builds = []
+
+    def slow_build(version, request=None):
+        builds.append(version)
+        clock.sleep(0.3)
+        return nav_cache.SiteNavigation(
+            version=version, tree=build_tree([]), closed={}, branch_url_pattern="{}"
+        )
+
+    monkeypatch.setattr(nav_cache, "build_navigation", slow_build)
+    monkeypatch.setattr(nav_cache, "_entry_timeout", lambda version: 60)
+    results = []
+    version = 77
+
+    def worker():
+        request = SimpleNamespace(_quire_content_version=version, _quire_stale=False)
+        results.append(nav_cache.site_navigation(request))
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == [version]
+    assert len(results) == 6 and all(r.version == version for r in results)
+
+
+def test_a_new_navigation_drops_the_pieces_of_the_version_before_the_previous(site):
+    """The builder of a version deletes the pieces of the one before the previous one."""
+    first = nav_cache.site_navigation()
+    first_meta = nav_cache.meta_key(first.version, "")
+    assert caches["default"].get(first_meta) is not None
+    for title in ("Renamed", "Renamed again"):
+        site["guide"].title = title
+        site["guide"].save()
+        nav_cache.site_navigation()
+    assert caches["default"].get(first_meta) is None
+    assert caches["default"].get(nav_cache.place_key(first.version, "", site["guide"].pk)) is None
+
+
+def test_an_edit_is_read_by_every_page_and_the_branches(client, wide_site):
+    """After an edit in one section, its branch and its pages show the change; other pages too."""
+    client.get("/s3/p0/")
+    page = Page.objects.get(url_path="/s3/p4/")
+    page.title = "Renamed page"
+    page.save()
+    assert b"Renamed page" in client.get("/s3/p0/").content
+    assert b"Renamed page" in client.get(f"/-/nav/{wide_site[3].pk}/").content
