@@ -84,7 +84,8 @@ def public_page_by_id(page_id: int) -> Page | None:
     return _one_public_page("pk", page_id)
 
 
-_PLACEHOLDER = "\x00quire-lookup\x00"
+# A value no lookup is made with, to find its place among the compiled SQL's parameters.
+_PLACEHOLDERS = {"url_path": "\x00quire-lookup\x00", "pk": -7_230_941_003}
 
 
 @functools.lru_cache(maxsize=16)
@@ -92,9 +93,9 @@ def _public_page_sql(alias: str, vendor: str, field: str) -> tuple[str, tuple, i
     """The SQL of `Page.objects.published().defer(...).filter(<field>=...).first()` on this database,
     compiled once: the ORM takes longer to compile it than the database to answer it. Returns the SQL,
     its parameters and the index of the looked-up value among them."""
-    query = Page.objects.published().defer(*PAGE_DEFERRED).filter(**{field: _PLACEHOLDER})[:1]
+    query = Page.objects.published().defer(*PAGE_DEFERRED).filter(**{field: _PLACEHOLDERS[field]})[:1]
     sql, params = query.query.get_compiler(using=alias).as_sql()
-    return sql, tuple(params), params.index(_PLACEHOLDER)
+    return sql, tuple(params), params.index(_PLACEHOLDERS[field])
 
 
 def _one_public_page(field: str, value) -> Page | None:
