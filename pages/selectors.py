@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 from django.db import connections, router
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.timezone import template_localtime
 
 from pages.base_url import site_url
 from pages.front_matter import parse_date
@@ -207,6 +210,33 @@ def file_edit_url(page: Page, rules: SiteRules) -> str:
     return link.url(f"{site_dir}/{page.source_path}" if site_dir else page.source_path)
 
 
+ISO_DATE_FORMAT = "Y-m-d\\TH:i:sO"  # the template's `date:'Y-m-d\TH:i:sO'`
+DAY_FORMAT = "j F Y"
+
+
+def iso_date(value) -> str:
+    """`value|date:'Y-m-d\\TH:i:sO'` in a template (the current time zone), without the template
+    filter's format parsing where `strftime` writes the same text."""
+    local = template_localtime(value)
+    offset = local.utcoffset() if timezone.is_aware(local) else None
+    if offset is None or offset.seconds % 60 or local.year < 1000:
+        return date_filter(local, ISO_DATE_FORMAT)
+    return local.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def page_dates(page: Page) -> dict:
+    """The page's dates as its template writes them, each formatted once: `published` and `updated`,
+    each with `iso` (Y-m-d\\TH:i:sO) and `day` (j F Y); `published` is None for an undated page."""
+
+    def both(value):
+        return {"iso": iso_date(value), "day": date_filter(template_localtime(value), DAY_FORMAT)}
+
+    return {
+        "published": both(page.date) if page.date else None,
+        "updated": both(page.updated_at) if page.updated_at else None,
+    }
+
+
 def page_context(page: Page, navigation: SiteNavigation | CachedNavigation, request: HttpRequest) -> dict:
     """Everything the page template shows around the body, from the page and the site's navigation."""
     from pages.site_settings import request_site
@@ -217,6 +247,8 @@ def page_context(page: Page, navigation: SiteNavigation | CachedNavigation, requ
     title_html, rest_html = split_title_heading(page.body_html)
     return {
         "page": page,
+        "title_text": strip_tags(page.title),
+        "dates": page_dates(page),
         "nav_html": around.sidebar,
         "breadcrumbs": around.breadcrumbs,
         "children": around.children,
