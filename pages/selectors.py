@@ -13,6 +13,7 @@ from django.db.models.fields.json import KT
 from django.http import HttpRequest
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.html import strip_tags
 from django.utils.timezone import template_localtime
 
@@ -224,12 +225,18 @@ def iso_date(value) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
+def day_date(value) -> str:
+    """`value|date:"j F Y"` in a template: the day, the month's (translated) name, the year."""
+    local = template_localtime(value)
+    return f"{local.day} {MONTHS[local.month]} {local.year:04d}"
+
+
 def page_dates(page: Page) -> dict:
     """The page's dates as its template writes them, each formatted once: `published` and `updated`,
     each with `iso` (Y-m-d\\TH:i:sO) and `day` (j F Y); `published` is None for an undated page."""
 
     def both(value):
-        return {"iso": iso_date(value), "day": date_filter(template_localtime(value), DAY_FORMAT)}
+        return {"iso": iso_date(value), "day": day_date(value)}
 
     return {
         "published": both(page.date) if page.date else None,

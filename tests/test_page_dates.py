@@ -7,7 +7,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.timezone import template_localtime
 
-from pages.selectors import ISO_DATE_FORMAT, iso_date
+from pages.selectors import DAY_FORMAT, ISO_DATE_FORMAT, day_date, iso_date
 
 ZONES = ["UTC", "Europe/Paris", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"]
 
@@ -25,3 +25,12 @@ ZONES = ["UTC", "Europe/Paris", "Asia/Kolkata", "America/St_Johns", "Pacific/Cha
 def test_iso_date_is_the_templates_date_filter(zone, when):
     with timezone.override(zone):
         assert iso_date(when) == date_filter(template_localtime(when), ISO_DATE_FORMAT)
+        assert day_date(when) == date_filter(template_localtime(when), DAY_FORMAT)
+
+
+def test_the_day_names_the_month_in_the_active_language():
+    when = dt.datetime(2026, 5, 3, 12, tzinfo=dt.UTC)
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert day_date(when) == date_filter(when, DAY_FORMAT) == "3 mai 2026"
