@@ -20,12 +20,15 @@ shared ones: never stale, and its memory does not grow with the site. The builde
 of the version before the previous one (in-flight requests of the previous one still find theirs).
 
 Without a working shared cache the process builds the whole navigation itself and keeps that one copy
-while the version holds (degraded, never an error); with QUIRE_CACHE_NAV off every request builds it.
+while the version holds (degraded, never an error); so it does when the cache is this process's own
+memory (no pieces: QUIRE_NAV_PIECES), or when pieces go missing (a cache too small for them, evicting);
+with QUIRE_CACHE_NAV off every request builds it.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -33,6 +36,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -63,6 +68,8 @@ from pages.nav_tree import (
     tree_heads,
     window_bounds,
 )
+
+logger = logging.getLogger("quire.cache")
 
 # Part of every key: entries stored by an older Quire (other shapes) are never read by a newer one.
 NAVIGATION_FORMAT = 5
@@ -311,6 +318,16 @@ def _local_entries() -> LocalEntries:
     return _local
 
 
+def pieces_enabled() -> bool:
+    """Whether the navigation is stored in pieces (QUIRE_NAV_PIECES): by default when the cache is
+    shared (Redis); a cache of this process's own memory gains nothing from pieces (and Django's keeps
+    300 entries), so each process keeps its whole navigation while the version holds."""
+    value = _setting("QUIRE_NAV_PIECES", None)
+    if value is None:
+        return not isinstance(_cache(), LocMemCache | DummyCache)
+    return bool(value)
+
+
 def forget_local_navigation() -> None:
     """Drop what this process keeps (tests that roll the database back to an older version)."""
     global _local_whole
@@ -330,9 +347,14 @@ def _or_built(method):
         try:
             return method(self, *args, **kwargs)
         except _Missing:
+            global _local_whole
             whole = _build_once(self.version, self.prefix, self.request)
             if isinstance(whole, CachedNavigation):  # another process stored it meanwhile
                 whole = build_navigation(self.version, self.request)
+            # The cache evicts pieces (too small for them): keep the whole navigation here while the
+            # version holds, rather than build it again on every request.
+            logger.warning("navigation pieces of version %s evicted from the cache", self.version)
+            _local_whole = whole
             if method.__name__ == "sidebar":
                 return whole.sidebar()
             return getattr(whole, method.__name__)(*args, **kwargs)
@@ -545,6 +567,9 @@ def site_navigation(request: HttpRequest | None = None):
     whole = _local_whole
     if whole is not None and whole.version == version and whole.prefix == prefix:
         return whole
+    if not pieces_enabled():
+        _local_whole = build_navigation(version, request)
+        return _local_whole
     key = meta_key(version, prefix)
     local = _local_entries()
     meta = local.get(key)

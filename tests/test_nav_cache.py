@@ -13,6 +13,12 @@ from pages.models import Page
 from pages.site_state import content_version
 
 
+@pytest.fixture(autouse=True)
+def in_pieces(settings):
+    """The tests' cache is this process's memory: store the navigation in pieces all the same."""
+    settings.QUIRE_NAV_PIECES = True
+
+
 def make_page(title, url_path, **fields):
     return Page.objects.create(title=title, url_path=url_path, body="", body_html="<p>x</p>", **fields)
 
@@ -242,3 +248,34 @@ def test_an_edit_is_read_by_every_page_and_the_branches(client, wide_site):
     page.save()
     assert b"Renamed page" in client.get("/s3/p0/").content
     assert b"Renamed page" in client.get(f"/-/nav/{wide_site[3].pk}/").content
+
+
+def test_a_cache_that_evicts_pieces_does_not_make_every_request_build(wide_site, monkeypatch):
+    """Once a piece is found missing, this process keeps the whole navigation for the version."""
+    client = Client()
+    client.get("/s1/")
+    nav_cache.forget_local_navigation()
+    caches["default"].delete(nav_cache.level_key(content_version(), "", wide_site[5].pk, 0))
+    builds = []
+    real_build = nav_cache.build_navigation
+    monkeypatch.setattr(
+        nav_cache, "build_navigation", lambda *a, **k: builds.append(1) or real_build(*a, **k)
+    )
+    monkeypatch.setattr(nav_cache, "store_navigation", lambda cache, navigation: True)  # it stays gone
+    for _ in range(3):
+        nav_cache.site_navigation().page(wide_site[5].pk, None)
+    assert len(builds) == 1
+
+
+def test_without_a_shared_cache_each_process_keeps_its_whole_navigation(site, settings, monkeypatch):
+    """A cache of the process's own memory gets no pieces: the whole navigation, built once."""
+    settings.QUIRE_NAV_PIECES = None  # decided by the cache: the tests' is local memory
+    builds = []
+    real_build = nav_cache.build_navigation
+    monkeypatch.setattr(
+        nav_cache, "build_navigation", lambda *a, **k: builds.append(1) or real_build(*a, **k)
+    )
+    first = nav_cache.site_navigation()
+    assert isinstance(first, nav_cache.SiteNavigation)
+    assert nav_cache.site_navigation() is first and len(builds) == 1
+    assert not any(":nav:" in key for key in caches["default"]._cache)
