@@ -15,7 +15,7 @@ as many small entries rather than one blob, so that a page view fetches only wha
 A page view reads the meta, its place's bucket, and the chunks of the levels its sidebar shows (the
 window of the top level, and of each of its ancestors' children): a few entries of a few KB whatever
 the number of pages (bench/nav_scale.py measures them). This process keeps the entries it read last
-in a bounded LRU (QUIRE_NAV_LOCAL_ENTRIES, default 500: about 10 MB), keyed by version like the
+in a bounded LRU (QUIRE_NAV_LOCAL_ENTRIES, default 1,000: 5-20 MB), keyed by version like the
 shared ones: never stale, and its memory does not grow with the site. The builder drops the entries
 of the version before the previous one (in-flight requests of the previous one still find theirs).
 
@@ -305,14 +305,14 @@ class LocalEntries:
         return len(self._entries)
 
 
-_local = LocalEntries(500)
+_local = LocalEntries(1000)
 # The whole navigation this process built when the shared cache could not take it (a degraded cache);
 # used only while the content version and base URL are still its own.
 _local_whole: SiteNavigation | None = None
 
 
 def _local_entries() -> LocalEntries:
-    size = int(_setting("QUIRE_NAV_LOCAL_ENTRIES", 500))
+    size = int(_setting("QUIRE_NAV_LOCAL_ENTRIES", 1000))
     if _local.size != size:
         _local.size = size
     return _local
