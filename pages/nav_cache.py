@@ -6,18 +6,23 @@ as many small entries rather than one blob, so that a page view fetches only wha
 
 - `m` (meta): the length of the top level and of each listed collection, the home page, the external
   links' HTML. One per version; its presence says the rest is stored.
-- `l:<level>:<chunk>`: entries [chunk*NAV_CHUNK, (chunk+1)*NAV_CHUNK) of one level (0: the top level,
+- `chunk:<digest>`: entries [n*NAV_CHUNK, (n+1)*NAV_CHUNK) of one level (0: the top level,
   `c<index>`: a collection's top level, a page id: that page's children), each entry with its closed
-  HTML (`nav_tree.NavEntry`).
+  HTML (`nav_tree.NavEntry`), keyed by a digest of its content: a chunk no edit touched keeps its key
+  from one version to the next, so workers keep it and no reader fetches it again. The meta lists the
+  top levels' chunk digests, each place those of its page's and ancestors' children.
 - `p:<bucket>`: the places of the public pages whose id // NAV_BUCKET is `bucket` (`NavPlace`): where
   the page and its ancestors stand in their levels, its breadcrumb trail, its previous and next page.
+
+The meta and the places are keyed by the content version.
 
 A page view reads the meta, its place's bucket, and the chunks of the levels its sidebar shows (the
 window of the top level, and of each of its ancestors' children): a few entries of a few KB whatever
 the number of pages (bench/nav_scale.py measures them). This process keeps the entries it read last
-in a bounded LRU (QUIRE_NAV_LOCAL_ENTRIES, default 1,000: 5-20 MB), keyed by version like the
-shared ones: never stale, and its memory does not grow with the site. The builder drops the entries
-of the version before the previous one (in-flight requests of the previous one still find theirs).
+in a bounded LRU (QUIRE_NAV_LOCAL_ENTRIES, default 1,000: 5-20 MB), keyed like the shared ones
+(never stale), so its memory does not grow with the site. The builder drops the pieces of the version
+before the previous one that the newer ones do not share (in-flight requests of the previous one still
+find theirs). An edit still rebuilds the whole navigation once (one process) and writes every piece.
 
 Without a working shared cache the process builds the whole navigation itself and keeps that one copy
 while the version holds (degraded, never an error); so it does when the cache is this process's own
@@ -28,7 +33,9 @@ with QUIRE_CACHE_NAV off every request builds it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -84,16 +91,18 @@ class NavMeta(NamedTuple):
     heads: tuple[SectionHead, ...]
     home_id: int | None
     external_html: str
+    chunks: dict  # the chunk digests of the top level (0) and of each collection's ("c<index>")
 
 
 class NavPlace(NamedTuple):
     """Where one public page stands: `own` (id, title, url_path); `trail` the same for its ancestors,
-    root first (its breadcrumbs); `opened` (id, level, index, children) for it and its ancestors that are
-    in the navigation; `collections` of it and its ancestors; its previous and next page, or None."""
+    root first (its breadcrumbs); `opened` (id, level, index, children, the digests of its children's
+    chunks) for it and its ancestors that are in the navigation; `collections` of it and its ancestors;
+    its previous and next page, or None."""
 
     own: tuple[int, str, str]
     trail: tuple[tuple[int, str, str], ...]
-    opened: tuple[tuple[int, int | str, int, int], ...]
+    opened: tuple[tuple[int, int | str, int, int, tuple[str, ...]], ...]
     collections: tuple[str, ...]
     previous: tuple[int, str, str] | None
     following: tuple[int, str, str] | None
@@ -208,8 +217,21 @@ def meta_key(version: int, prefix: str) -> str:
     return _key(version, prefix, "m")
 
 
-def level_key(version: int, prefix: str, level: int | str, chunk: int) -> str:
-    return _key(version, prefix, "l", level, chunk)
+def chunk_key(digest: str) -> str:
+    """A level chunk's key names its content, not the version: a chunk no edit changed keeps its key
+    (and its place in every worker's memory) from one version to the next."""
+    return cache_key("nav", NAVIGATION_FORMAT, "chunk", digest)
+
+
+def _digest(chunk: tuple) -> str:
+    return hashlib.blake2b(pickle.dumps(chunk, protocol=5), digest_size=16).hexdigest()
+
+
+def _chunk_keys(digests: Sequence[str], start: int, end: int) -> list[str]:
+    """The keys of the chunks holding entries [start, end) of a level whose chunks are `digests`."""
+    if end <= start:
+        return []
+    return [chunk_key(digests[chunk]) for chunk in range(start // NAV_CHUNK, (end - 1) // NAV_CHUNK + 1)]
 
 
 def place_key(version: int, prefix: str, page_id: int) -> str:
@@ -226,15 +248,17 @@ def navigation_entries(navigation: SiteNavigation) -> dict[str, object]:
     source = navigation.source
     entries: dict[str, object] = {}
     levels: list[int | str] = [TOP_LEVEL, *(s.level for s in tree.sections), *tree.children]
+    digests: dict[int | str, tuple[str, ...]] = {}
     for level in levels:
-        count = source.count(level)
-        for chunk, start in enumerate(range(0, count, NAV_CHUNK)):
-            entries[level_key(version, prefix, level, chunk)] = tuple(
-                source.entries(level, start, start + NAV_CHUNK)
-            )
+        found = []
+        for start in range(0, source.count(level), NAV_CHUNK):
+            chunk = tuple(source.entries(level, start, start + NAV_CHUNK))
+            found.append(_digest(chunk))
+            entries[chunk_key(found[-1])] = chunk
+        digests[level] = tuple(found)
     buckets: dict[int, dict[int, NavPlace]] = {}
     for record in tree.by_id.values():
-        buckets.setdefault(record.id // NAV_BUCKET, {})[record.id] = _place(tree, record)
+        buckets.setdefault(record.id // NAV_BUCKET, {})[record.id] = _place(tree, record, digests)
     for bucket, places in buckets.items():
         entries[_key(version, prefix, "p", bucket)] = places
     entries[meta_key(version, prefix)] = NavMeta(
@@ -243,17 +267,19 @@ def navigation_entries(navigation: SiteNavigation) -> dict[str, object]:
         heads=tuple(tree_heads(tree)),
         home_id=navigation.home_id,
         external_html=navigation.external_html,
+        chunks={level: digests[level] for level in [TOP_LEVEL, *(s.level for s in tree.sections)]},
     )
     return entries
 
 
-def _place(tree: NavTree, record: NavRecord) -> NavPlace:
+def _place(tree: NavTree, record: NavRecord, digests: dict) -> NavPlace:
     trail = tree.lineage(record.parent_id)
     opened = []
     for node in [*trail, record]:
         index = tree.sibling_index(node.id)
         if index is not None and tree.in_nav(node.id):
-            opened.append((node.id, level_of(tree, node), index, len(tree.children.get(node.id, ()))))
+            kids = len(tree.children.get(node.id, ()))
+            opened.append((node.id, level_of(tree, node), index, kids, digests.get(node.id, ())))
     previous, following = tree.neighbours(record.id)
     return NavPlace(
         own=_row(record),
@@ -424,6 +450,8 @@ class CachedNavigation:
         counts: dict[int | str, int] = {TOP_LEVEL: meta.top_count}
         counts.update((head.level, head.count) for head in meta.heads)
         counts.update((node[0], node[3]) for node in opened)
+        digests = dict(meta.chunks)
+        digests.update((node[0], node[4]) for node in opened)
         focus = {node[1]: node[2] for node in opened}
         ranges = list(extra)
         levels = ([TOP_LEVEL] if meta.pages_level else []) + [head.level for head in meta.heads]
@@ -432,16 +460,12 @@ class CachedNavigation:
             ranges.append((level, *window_bounds(counts[level], focus.get(level), window)))
         keys = []
         for level, start, end in ranges:
-            if end > start:
-                keys += [
-                    level_key(self.version, self.prefix, level, chunk)
-                    for chunk in range(start // NAV_CHUNK, (end - 1) // NAV_CHUNK + 1)
-                ]
+            keys += _chunk_keys(digests[level], start, end)
         keys = list(dict.fromkeys(keys))
         chunks = self._get_many(keys)
         if len(chunks) < len(keys):
             raise _Missing
-        return ChunkSource(self, counts, opened, place.collections if place else (), chunks)
+        return ChunkSource(self, counts, digests, opened, place.collections if place else (), chunks)
 
     # -- answers
     @_or_built
@@ -478,54 +502,50 @@ class CachedNavigation:
             children=children,
         )
 
-    def _level_count(self, level: int | str) -> tuple[int, NavPlace | None]:
+    def _level(self, level: int | str) -> tuple[int, tuple[str, ...]]:
+        """A level's length and its chunks' digests (0 and none when there is no such level)."""
         if level == TOP_LEVEL:
-            return self.meta.top_count, None
+            return self.meta.top_count, self.meta.chunks[TOP_LEVEL]
         if isinstance(level, str):
-            return next((head.count for head in self.meta.heads if head.level == level), 0), None
+            count = next((head.count for head in self.meta.heads if head.level == level), 0)
+            return count, self.meta.chunks.get(level, ())
         place = self._places([level]).get(level)
         node = next((node for node in place.opened if node[0] == level), None) if place else None
-        return (node[3] if node else 0), place
+        return (node[3], node[4]) if node else (0, ())
 
     @_or_built
     def branch(self, page_id: int) -> str | None:
         if page_id == TOP_LEVEL:
             return None
-        count, place = self._level_count(page_id)
+        count, digests = self._level(page_id)
         end = window_bounds(count, None, nav_window())[1]
-        source = self._partial(page_id, count, 0, end)
+        source = self._partial(page_id, count, digests, 0, end)
         return render_branch(source, page_id, self.branch_url, nav_window())
 
     @_or_built
     def entries(self, parent_id: int | str, start: int, end: int) -> str | None:
-        count, _ = self._level_count(parent_id)
+        count, digests = self._level(parent_id)
         if not 0 <= start < end <= count:
             return None
         window = nav_window()
         stop = min(end, start + window) if window > 0 else end
-        source = self._partial(parent_id, count, start, stop)
+        source = self._partial(parent_id, count, digests, start, stop)
         return render_range(source, parent_id, start, end, self.branch_url, window)
 
-    def _partial(self, level: int | str, count: int, start: int, end: int) -> ChunkSource:
-        keys = (
-            [
-                level_key(self.version, self.prefix, level, chunk)
-                for chunk in range(start // NAV_CHUNK, (end - 1) // NAV_CHUNK + 1)
-            ]
-            if end > start
-            else []
-        )
+    def _partial(self, level: int | str, count: int, digests, start: int, end: int) -> ChunkSource:
+        keys = _chunk_keys(digests, start, end)
         chunks = self._get_many(keys)
         if len(chunks) < len(keys):
             raise _Missing
-        return ChunkSource(self, {level: count}, (), (), chunks)
+        return ChunkSource(self, {level: count}, {level: digests}, (), (), chunks)
 
 
 class ChunkSource:
     """A `nav_tree.LevelSource` over the chunks one request fetched."""
 
-    def __init__(self, navigation: CachedNavigation, counts, opened, collections, chunks: dict[str, tuple]):
+    def __init__(self, navigation: CachedNavigation, counts, digests, opened, collections, chunks: dict):
         self.navigation = navigation
+        self.digests = digests
         self.pages_level = navigation.meta.pages_level
         self.heads = navigation.meta.heads
         self.counts = counts
@@ -538,12 +558,11 @@ class ChunkSource:
 
     def entries(self, level: int | str, start: int, end: int) -> list[NavEntry]:
         end = min(end, self.count(level))
-        version, prefix = self.navigation.version, self.navigation.prefix
         found: list[NavEntry] = []
+        digests = self.digests.get(level, ())
         for chunk in range(start // NAV_CHUNK, (end - 1) // NAV_CHUNK + 1) if end > start else ():
             base = chunk * NAV_CHUNK
-            rows = self.chunks[level_key(version, prefix, level, chunk)]
-            found.extend(rows[max(start - base, 0) : end - base])
+            found.extend(self.chunks[chunk_key(digests[chunk])][max(start - base, 0) : end - base])
         return found
 
     def place(self, page_id: int) -> tuple[int | str, int] | None:
@@ -642,6 +661,7 @@ def store_navigation(cache, navigation: SiteNavigation) -> bool:
     history.append((meta, list(entries)))
     while len(history) > 2:
         _, old_keys = history.pop(0)
-        cache.delete_many(old_keys)
+        kept = {key for _, keys in history for key in keys}  # chunks the newer versions share
+        cache.delete_many([key for key in old_keys if key not in kept])
     cache.set(history_key, history, int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
     return True

@@ -74,6 +74,18 @@ def nav_keys(keys):
     return [key for key in keys if ":nav:" in key]
 
 
+def chunk_keys(level, version=None):
+    """The keys of the chunks of one level as stored for `version` (default: the current one)."""
+    version = content_version() if version is None else version
+    cache = caches["default"]
+    if level == 0:
+        digests = cache.get(nav_cache.meta_key(version, "")).chunks[0]
+    else:
+        place = cache.get(nav_cache.place_key(version, "", level))[level]
+        digests = next(node[4] for node in place.opened if node[0] == level)
+    return [nav_cache.chunk_key(digest) for digest in digests]
+
+
 def test_pages_read_only_the_pieces_their_sidebar_shows(wide_site, counting):
     """After one build, a page view asks the shared cache for the meta, its place and the chunks of
     the levels it shows: never another section's children."""
@@ -85,13 +97,14 @@ def test_pages_read_only_the_pieces_their_sidebar_shows(wide_site, counting):
     assert page.status_code == 200
     asked = nav_keys(counting.asked)
     version = content_version()
-    levels = {key.split(":l:")[1] for key in asked if ":l:" in key}
-    assert levels == {"0:0", f"{wide_site[30].pk}:0"}  # the top level's window and its own section
+    chunks = {key for key in asked if ":chunk:" in key}
+    # the top level's window (entries 26-33 of 40: its first chunk) and its own section's children
+    assert chunks == {chunk_keys(0)[0], chunk_keys(wide_site[30].pk)[0]}
     assert sum(":p:" in key for key in asked) == 1
     assert nav_cache.meta_key(version, "") in asked
-    assert len(asked) <= 4
+    assert len(asked) == 4
     for other in wide_site[:30]:
-        assert not any(key.endswith(f":l:{other.pk}:0") for key in asked)
+        assert not set(chunk_keys(other.pk)) & set(asked)
 
 
 def test_every_sidebar_from_pieces_is_the_whole_trees_sidebar(wide_site, settings):
@@ -134,12 +147,13 @@ def test_a_piece_gone_from_the_cache_is_built_again(wide_site):
     before = client.get("/s12/p1/").content
     nav_cache.forget_local_navigation()
     version = content_version()
-    caches["default"].delete(nav_cache.level_key(version, "", wide_site[12].pk, 0))
+    (gone,) = chunk_keys(wide_site[12].pk)
+    caches["default"].delete(gone)
     from pages import caching
 
     caching._cache().delete(caching.cache_key("page", version, "testserver", "/s12/p1/"))
     assert client.get("/s12/p1/").content == before
-    assert caches["default"].get(nav_cache.level_key(version, "", wide_site[12].pk, 0)) is not None
+    assert caches["default"].get(gone) is not None
 
 
 def test_a_failing_cache_still_renders_the_navigation(site, monkeypatch):
@@ -255,7 +269,7 @@ def test_a_cache_that_evicts_pieces_does_not_make_every_request_build(wide_site,
     client = Client()
     client.get("/s1/")
     nav_cache.forget_local_navigation()
-    caches["default"].delete(nav_cache.level_key(content_version(), "", wide_site[5].pk, 0))
+    caches["default"].delete(chunk_keys(wide_site[5].pk)[0])
     builds = []
     real_build = nav_cache.build_navigation
     monkeypatch.setattr(
@@ -279,3 +293,23 @@ def test_without_a_shared_cache_each_process_keeps_its_whole_navigation(site, se
     assert isinstance(first, nav_cache.SiteNavigation)
     assert nav_cache.site_navigation() is first and len(builds) == 1
     assert not any(":nav:" in key for key in caches["default"]._cache)
+
+
+def test_an_edit_in_one_section_leaves_the_other_sections_chunks_as_they_were(client, wide_site):
+    """Chunks are keyed by their content: after an edit in section 3 the other sections' chunks keep
+    their keys (still stored, still in every worker's memory); section 3's and the top level's do not
+    change unless their entries did."""
+    client.get("/s3/p0/")
+    before = {section.pk: chunk_keys(section.pk) for section in wide_site}
+    top_before = chunk_keys(0)
+    page = Page.objects.get(url_path="/s3/p4/")
+    page.title = "Renamed page"
+    page.save()
+    assert b"Renamed page" in client.get("/s3/p0/").content  # the new version's pieces are stored
+    after = {section.pk: chunk_keys(section.pk) for section in wide_site}
+    assert after[wide_site[3].pk] != before[wide_site[3].pk]
+    assert chunk_keys(0) == top_before
+    for section in wide_site:
+        if section.pk != wide_site[3].pk:
+            assert after[section.pk] == before[section.pk]
+            assert caches["default"].get(after[section.pk][0]) is not None
