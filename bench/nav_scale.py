@@ -125,9 +125,8 @@ def measure(size: int) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
-
     from django.conf import settings
+    from django.core.management import call_command
 
     from pages import caching, nav_cache
 
