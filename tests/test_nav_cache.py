@@ -313,3 +313,18 @@ def test_an_edit_in_one_section_leaves_the_other_sections_chunks_as_they_were(cl
         if section.pk != wide_site[3].pk:
             assert after[section.pk] == before[section.pk]
             assert caches["default"].get(after[section.pk][0]) is not None
+
+
+def test_a_draft_under_a_section_gets_the_sidebar_of_the_whole_tree(wide_site):
+    """A page outside the navigation (a draft in preview) gets its parent's open branch, from pieces
+    as from the whole tree."""
+    draft = make_page("Draft", "/s7/draft/", parent=wide_site[7], published=False)
+    Client().get("/s0/")
+    whole = nav_cache.whole_navigation()
+    pieces = nav_cache.site_navigation()
+    assert isinstance(pieces, nav_cache.CachedNavigation)
+    for parent_id in (wide_site[7].pk, None):
+        a, b = whole.page(draft.pk, parent_id), pieces.page(draft.pk, parent_id)
+        assert a.sidebar == b.sidebar
+        assert [r.id for r in a.breadcrumbs] == [r.id for r in b.breadcrumbs]
+        assert b.previous is None and b.following is None
