@@ -10,11 +10,12 @@ and the one blob of the whole navigation that earlier releases stored), and over
 random, each read by a fresh worker (nothing kept in the process): the pieces and bytes a page view
 reads from the shared cache, and the sidebar's size. Then a gunicorn (2 sync workers, the response
 cache off, the navigation cache on) answers wrk (-t2 -c8) going through 2,000 pages at random, next to
-WhiteNoise serving one page's bytes (the ceiling), in interleaved rounds; the workers' RSS after it.
+bare WhiteNoise under the same gunicorn serving one page's bytes (the ceiling, bench/bare_whitenoise.py),
+in interleaved rounds; the workers' CPU per answer, and their RSS after it.
 
 NAV_SCALE_SIZES (default "1000,10000,100000"), BENCH_SECONDS per wrk point (default 10),
 BENCH_REDIS_URL (default: REDIS_URL; without one the shared cache is each process's own memory, and
-each worker builds its own navigation), BENCH_PORTS (default 8500-8539).
+each worker keeps its own whole navigation), BENCH_PORTS (default 8500-8539).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.tools import PYTHON, base_env, fetch, gunicorn, run_wrk  # noqa: E402
+from bench import tools  # noqa: E402
+from bench.tools import PYTHON, base_env, fetch, gunicorn, run_wrk, worker_rss_mb  # noqa: E402
 
 SIZES = [int(s) for s in os.environ.get("NAV_SCALE_SIZES", "1000,10000,100000").split(",") if s.strip()]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -195,25 +197,12 @@ def wrk_script(urls: list[str], path: Path) -> Path:
     return path
 
 
-def gunicorn_workers(port: int) -> list:
+def workers_cpu_seconds(base: str) -> float:
+    """User + system CPU of the server's workers so far: a measure the machine's other load leaves alone."""
     import psutil
 
-    for process in psutil.process_iter(["cmdline", "pid"]):
-        cmdline = " ".join(process.info["cmdline"] or [])
-        if "gunicorn" in cmdline and f"127.0.0.1:{port}" in cmdline:
-            children = process.children()
-            if children:
-                return children
-    return []
-
-
-def worker_rss_mb(port: int) -> list[float]:
-    return [worker.memory_info().rss / 2**20 for worker in gunicorn_workers(port)]
-
-
-def workers_cpu_seconds(port: int) -> float:
-    """User + system CPU of the server's workers so far: a measure the machine's other load leaves alone."""
-    return sum(sum(worker.cpu_times()[:2]) for worker in gunicorn_workers(port))
+    workers = psutil.Process(tools._SERVERS[base]).children()
+    return sum(sum(worker.cpu_times()[:2]) for worker in workers)
 
 
 def run_size(size: int, work: Path) -> dict:
@@ -231,23 +220,22 @@ def run_size(size: int, work: Path) -> dict:
         raise RuntimeError(out.stderr[-3000:])
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     urls = figures.pop("urls")
-    first, last = (int(n) for n in os.environ.get("BENCH_PORTS", "8500-8539").split("-"))
     log(f"{size:,} pages: page views ...")
-    with gunicorn(env, ports=range(first, last + 1)) as base:
-        port = int(base.rsplit(":", 1)[1])
+    with (
+        gunicorn(env) as base,
+        gunicorn(env, app="bench.bare_whitenoise:application") as bare,
+    ):
         for url in urls[:20]:
             fetch(base + url)
         script = wrk_script(urls, work / f"pages-{size}.lua")
         cold, ceiling, cold_cpu, ceiling_cpu = [], [], [], []
+        points = ((cold, cold_cpu, base, "/", script), (ceiling, ceiling_cpu, bare, "/ceiling.html", None))
         for _ in range(ROUNDS):
-            for runs, cpu, url, lua in (
-                (cold, cold_cpu, "/", script),
-                (ceiling, ceiling_cpu, "/ceiling.html", None),
-            ):
-                before = workers_cpu_seconds(port)
-                runs.append(run_wrk(base + url, max(1, SECONDS // ROUNDS), script=lua))
-                cpu.append((workers_cpu_seconds(port) - before) / max(1, runs[-1].requests) * 1000)
-        figures["worker rss mb"] = worker_rss_mb(port)
+            for runs, cpu, server, url, lua in points:
+                before = workers_cpu_seconds(server)
+                runs.append(run_wrk(server + url, max(1, SECONDS // ROUNDS), script=lua))
+                cpu.append((workers_cpu_seconds(server) - before) / max(1, runs[-1].requests) * 1000)
+        figures["worker rss mb"] = worker_rss_mb(base)
     figures["cold cpu ms"] = statistics.median(cold_cpu)
     figures["ceiling cpu ms"] = statistics.median(ceiling_cpu)
     figures["cold req/s"] = statistics.median(r.requests_per_second for r in cold)
