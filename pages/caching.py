@@ -11,10 +11,8 @@ machine and the `import_pages` process agree on what is fresh) and by the releas
   `Cache-Control: public, max-age=...` and `Vary: Cookie`, and conditional requests get 304.
   A request with a session cookie whose user is logged in (staff) never reads or fills the shared
   cache and is answered `Cache-Control: private, no-store`, so staff always see their own page.
-- `site_navigation(request)`: the navigation tree and every sidebar entry as closed HTML, built once
-  per content version and shared by every page and every worker; a page's sidebar joins those
-  strings, opening only its own branch (`nav_tree.render_nav_html`), so its cost follows the size of
-  the top level, not the number of pages.
+- the navigation, built once per content version and shared in pieces by every page and every worker,
+  lives in `pages.nav_cache` (`site_navigation(request)`) and uses this module's keys and version.
 
 Every save or delete of a Page bumps the content version inside the saving transaction (see
 `connect_invalidation`); code that changes pages with `QuerySet.update()`,
@@ -30,7 +28,6 @@ import hashlib
 import math
 import time
 import zlib
-from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
@@ -39,19 +36,10 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from pages import base_url, encodings
-from pages.nav_tree import (
-    NavTree,
-    closed_items,
-    render_branch_html,
-    render_external_links_html,
-    render_nav_html,
-    render_range_html,
-)
+from pages import encodings
 from pages.release import current_release
 from pages.site_state import DATABASE_ERRORS, bump_content_version, shared_content_version
 
@@ -143,141 +131,6 @@ def version_last_modified(version: int) -> float:
     cache = _cache()
     cache.add(key, math.floor(time.time()), int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
     return cache.get(key) or math.floor(time.time())
-
-
-# ----------------------------------------------------------------------------------------- navigation
-@dataclass(frozen=True)
-class SiteNavigation:
-    """The navigation of one content version: the tree (breadcrumbs, prev/next, children) and every
-    sidebar entry as closed HTML, from which each page's sidebar is put together."""
-
-    version: int
-    tree: NavTree
-    closed: dict[int, str]
-    branch_url_pattern: str  # the URL of one branch's HTML, with "{}" for the page id
-    prefix: str = ""  # the site's base URL, which every link in the HTML starts with
-    external_html: str = ""  # `nav_external_links`, written after the pages
-
-    def branch_url(self, page_id: int) -> str:
-        return self.branch_url_pattern.format(page_id)
-
-    def sidebar(self, current_id: int | None = None, ancestor_ids: Iterable[int] = ()) -> str:
-        """The sidebar HTML with `current_id` marked and it and its ancestors open; a level longer than
-        QUIRE_NAV_WINDOW shows the window around its open entry (`nav_tree.render_nav_html`)."""
-        return render_nav_html(
-            self.tree,
-            self.closed,
-            self.branch_url,
-            current_id,
-            ancestor_ids,
-            prefix=self.prefix,
-            window=nav_window(),
-            after_pages=self.external_html,
-        )
-
-    @property
-    def html(self) -> str:
-        """The sidebar of a page outside the navigation (search, 404): the top level, closed."""
-        return self.sidebar()
-
-    def branch(self, page_id: int) -> str | None:
-        """One page's children as a closed list (what a sidebar toggle fetches), None if it has none."""
-        return render_branch_html(self.tree, self.closed, page_id, self.branch_url, window=nav_window())
-
-    def entries(self, parent_id: int | str, start: int, end: int) -> str | None:
-        """Entries [start, end) of one level (0: the top level; "c<index>": a collection's top level),
-        what a "more pages" entry loads."""
-        return render_range_html(self.tree, self.closed, parent_id, start, end, self.branch_url, nav_window())
-
-
-# Part of the shared cache key: an entry pickled by an older Quire (another SiteNavigation shape) is
-# never read by a newer one after an upgrade, even for the same content version.
-NAVIGATION_FORMAT = 4
-
-# The last navigation this process used. Only a shortcut past unpickling the shared entry: it is used
-# only while the database's content version still equals its version, so it is never stale.
-_local_navigation: SiteNavigation | None = None
-
-
-def site_navigation(request: HttpRequest | None = None) -> SiteNavigation:
-    """The navigation tree and HTML of the current content version, built once and shared.
-
-    Looked up in this process, then in the shared cache; built (one query, one render) only when
-    neither holds the current version — and then by one process at a time (`_build_once`).
-    """
-    global _local_navigation
-    version = request_content_version(request)
-    if not nav_enabled():
-        return _build_navigation(version, request)
-    local = _local_navigation
-    prefix = base_url.prefix()
-    if local is not None and local.version == version and local.prefix == prefix:
-        return local
-    key = cache_key("nav", NAVIGATION_FORMAT, version, prefix)
-    cache = _cache()
-    navigation = cache.get(key)
-    if navigation is None:
-        navigation = _build_once(cache, key, version, request)
-    _local_navigation = navigation
-    return navigation
-
-
-def _build_once(cache, key: str, version: int, request: HttpRequest | None) -> SiteNavigation:
-    """Build and share the navigation of `version`, one builder across all workers and machines.
-
-    The first process to take the lock (an `add` in the shared cache) builds and stores it, and drops
-    the previous version's entry; the others wait up to QUIRE_NAV_BUILD_WAIT seconds (default 5) for
-    the entry, then build their own copy. Without a working cache every process builds its own.
-    """
-    from pages.cache_backend import cache_is_down
-
-    lock = f"{key}:building"
-    if cache.add(lock, 1, int(_setting("QUIRE_NAV_BUILD_LOCK", 60))):
-        try:
-            navigation = _build_navigation(version, request)
-            cache.set(key, navigation, _entry_timeout(version))
-            latest = cache_key("nav-latest", NAVIGATION_FORMAT)
-            previous = cache.get(latest)
-            if previous is not None and previous != key:
-                cache.delete(previous)  # no reader asks for an older version once this one is out
-            cache.set(latest, key, int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
-        finally:
-            cache.delete(lock)
-        return navigation
-    deadline = time.monotonic() + float(_setting("QUIRE_NAV_BUILD_WAIT", 5))
-    while time.monotonic() < deadline and not cache_is_down(cache):
-        time.sleep(0.02)
-        navigation = cache.get(key)
-        if navigation is not None:
-            return navigation
-        if not cache.has_key(lock):
-            break  # the builder gave up (or its entry could not be stored): build here
-    return _build_navigation(version, request)
-
-
-def _build_navigation(version: int, request: HttpRequest | None = None) -> SiteNavigation:
-    from pages import selectors
-    from pages.site_settings import nav_case_sensitive, request_site
-
-    rules = request_site(request).rules
-    tree = selectors.nav_tree(case_sensitive=nav_case_sensitive(rules), rules=rules)
-    pattern = reverse("pages:nav_branch", args=[0]).removesuffix("0/") + "{}/"
-    prefix = base_url.prefix()
-    closed = closed_items(tree, pattern.format, prefix)
-    return SiteNavigation(
-        version=version,
-        tree=tree,
-        closed=closed,
-        branch_url_pattern=pattern,
-        prefix=prefix,
-        external_html=render_external_links_html(rules.nav_external_links, prefix),
-    )
-
-
-def forget_local_navigation() -> None:
-    """Drop this process's shortcut (tests that roll the database back to an older version)."""
-    global _local_navigation
-    _local_navigation = None
 
 
 # ------------------------------------------------------------------------------------------------ search

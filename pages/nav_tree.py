@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 
 from django.utils.html import escape, strip_tags
 
@@ -200,8 +201,8 @@ def _toggle(node: NavRecord, title: str, branch_url: str, expanded: bool) -> str
 
 
 def _item(
-    tree: NavTree,
-    node: NavRecord,
+    node,
+    has_children: bool,
     branch_url: str,
     classes: str = "",
     current: bool = False,
@@ -215,7 +216,7 @@ def _item(
     href = escape(prefix + node.url_path)
     link = f'<a class="nav-link" href="{href}" data-nav-link="{node.id}"{marker}>{title}</a>'
     toggle = ""
-    if node.id in tree.children:
+    if has_children:
         toggle = _toggle(node, node.title, branch_url, expanded="is-open" in classes)
     class_attribute = f"nav-item {classes}" if classes else "nav-item"
     return f'<li class="{class_attribute}" data-nav="{node.id}">{link}{toggle}'
@@ -223,7 +224,11 @@ def _item(
 
 def closed_items(tree: NavTree, branch_url: Callable[[int], str], prefix: str = "") -> dict[int, str]:
     """Every entry as a closed `<li>` (its link, and a toggle if it has children): once per version."""
-    return {node.id: _item(tree, node, branch_url(node.id), prefix=prefix) + "</li>" for node in tree.order}
+    children = tree.children
+    return {
+        node.id: _item(node, node.id in children, branch_url(node.id), prefix=prefix) + "</li>"
+        for node in tree.order
+    }
 
 
 _EXTERNAL_ICON = (
@@ -284,9 +289,119 @@ def range_url(branch_url: Callable, parent_id: int | str, start: int, end: int) 
     return f"{branch_url(parent_id)}{start}-{end}/"
 
 
+# -- Level sources ----------------------------------------------------------------------------------
+#
+# The renderers below read the navigation through a `LevelSource`: a level's length and a slice of its
+# entries (`NavEntry`: what one sidebar entry needs, its closed HTML made once per content version), the
+# place of an open page in its level, and the collections listed after the pages. `TreeSource` reads a
+# whole `NavTree` in memory; `pages.nav_cache` reads the pieces a page needs from the shared cache. Both
+# give the same HTML, since both go through the same renderers.
+
+
+class NavEntry(NamedTuple):
+    """One entry of a level: enough to write it closed (`closed`) or open (the rest)."""
+
+    id: int
+    title: str
+    url_path: str
+    has_children: bool
+    closed: str
+    collection: str = ""
+
+
+class SectionHead(NamedTuple):
+    """A collection listed after the pages (see `NavSection`), with its top level's length."""
+
+    collection: str
+    level: str
+    name: str
+    fold: bool
+    heading: bool
+    count: int
+
+
+class LevelSource(Protocol):
+    pages_level: bool  # the pages' top level is written (there are pages, or no collection is listed)
+    heads: Sequence[SectionHead]
+
+    def count(self, level: int | str) -> int: ...
+
+    def entries(self, level: int | str, start: int, end: int) -> Sequence[NavEntry]: ...
+
+    def place(self, page_id: int) -> tuple[int | str, int] | None:
+        """(level, index) of a page in the navigation, None when it is not in it."""
+
+    def collections(self, page_ids: Iterable[int]) -> set[str]:
+        """The collections of these pages that are public ("" for pages)."""
+
+
+def level_of(tree: NavTree, record: NavRecord) -> int | str:
+    """The key of the level a record of the tree stands in: its parent's id, the top level (0), or a
+    collection's top level ("c<index>")."""
+    if record.parent_id is not None:
+        return record.parent_id
+    if record.collection:
+        return next((s.level for s in tree.sections if s.collection == record.collection), TOP_LEVEL)
+    return TOP_LEVEL
+
+
+def tree_heads(tree: NavTree) -> list[SectionHead]:
+    return [
+        SectionHead(s.collection, s.level, s.name, s.fold, s.heading, len(s.roots)) for s in tree.sections
+    ]
+
+
+class TreeSource:
+    """A `LevelSource` over a whole tree in memory and its closed entries."""
+
+    def __init__(self, tree: NavTree, closed: dict[int, str]):
+        self.tree = tree
+        self.closed = closed
+        self.pages_level = bool(tree.roots or not tree.sections)
+        self.heads = tree_heads(tree)
+
+    def nodes(self, level: int | str) -> list[NavRecord]:
+        return _level(self.tree, level) or []
+
+    def count(self, level: int | str) -> int:
+        return len(self.nodes(level))
+
+    def entries(self, level: int | str, start: int, end: int) -> list[NavEntry]:
+        children, closed = self.tree.children, self.closed
+        return [
+            NavEntry(n.id, n.title, n.url_path, n.id in children, closed[n.id], n.collection)
+            for n in self.nodes(level)[start:end]
+        ]
+
+    def place(self, page_id: int) -> tuple[int | str, int] | None:
+        index = self.tree.sibling_index(page_id)
+        if index is None or not self.tree.in_nav(page_id):
+            return None
+        return level_of(self.tree, self.tree.by_id[page_id]), index
+
+    def collections(self, page_ids: Iterable[int]) -> set[str]:
+        by_id = self.tree.by_id
+        return {by_id[i].collection for i in page_ids if i in by_id}
+
+
 def render_nav_html(
     tree: NavTree,
     closed: dict[int, str],
+    branch_url: Callable[[int], str],
+    current_id: int | None = None,
+    ancestor_ids: Iterable[int] = (),
+    prefix: str = "",
+    window: int = NO_WINDOW,
+    after_pages: str = "",
+) -> str:
+    """The sidebar of a whole tree in memory (see `render_sidebar`)."""
+    return render_sidebar(
+        TreeSource(tree, closed), branch_url, current_id, ancestor_ids, prefix, window, after_pages
+    )
+
+
+def render_sidebar(
+    source: LevelSource,
     branch_url: Callable[[int], str],
     current_id: int | None = None,
     ancestor_ids: Iterable[int] = (),
@@ -300,51 +415,53 @@ def render_nav_html(
     opened = set(ancestor_ids)
     if current_id is not None:
         opened.add(current_id)
+    focus: dict[int | str, int] = {}
+    for page_id in opened:
+        place = source.place(page_id)
+        if place is not None and (place[0] not in focus or place[1] < focus[place[0]]):
+            focus[place[0]] = place[1]
     parts: list[str] = []
 
-    def write(nodes: Sequence[NavRecord], list_id: str | None, parent_id: int | str) -> None:
+    def write(level: int | str, count: int, list_id: str | None) -> None:
         parts.append(f'<ul class="nav-list" id="{list_id}">' if list_id else '<ul class="nav-list">')
-        found = (tree.sibling_index(page_id) for page_id in opened)
-        focus = min(
-            (i for i in found if i is not None and i < len(nodes) and nodes[i].id in opened), default=None
-        )
-        start, end = window_bounds(len(nodes), focus, window)
+        start, end = window_bounds(count, focus.get(level), window)
         if start > 0:
-            parts.append(_more_item(range_url(branch_url, parent_id, 0, start), start))
-        for node in nodes[start:end]:
+            parts.append(_more_item(range_url(branch_url, level, 0, start), start))
+        for node in source.entries(level, start, end):
             if node.id not in opened:
-                parts.append(closed[node.id])
+                parts.append(node.closed)
                 continue
-            kids = tree.children.get(node.id)
+            kids = node.has_children
             current = node.id == current_id
             classes = " ".join(name for name, on in (("is-current", current), ("is-open", kids)) if on)
-            parts.append(_item(tree, node, branch_url(node.id), classes, current, prefix))
+            parts.append(_item(node, kids, branch_url(node.id), classes, current, prefix))
             opened.discard(node.id)  # a cycle cannot open a branch twice
             if kids:
-                write(kids, f"nav-{node.id}", node.id)
+                write(node.id, source.count(node.id), f"nav-{node.id}")
             parts.append("</li>")
-        if end < len(nodes):
-            parts.append(_more_item(range_url(branch_url, parent_id, end, len(nodes)), len(nodes) - end))
+        if end < count:
+            parts.append(_more_item(range_url(branch_url, level, end, count), count - end))
         parts.append("</ul>")
 
-    if tree.roots or not tree.sections:
-        write(tree.roots, None, TOP_LEVEL)
+    if source.pages_level:
+        write(TOP_LEVEL, source.count(TOP_LEVEL), None)
     parts.append(after_pages)
-    for section in tree.sections:
-        name = escape(section.name)
-        if not section.heading:
-            write(section.roots, None, section.level)
-        elif section.fold:
-            is_open = any(tree.by_id[i].collection == section.collection for i in opened if i in tree.by_id)
+    collections = source.collections(opened)
+    for head in source.heads:
+        name = escape(head.name)
+        if not head.heading:
+            write(head.level, head.count, None)
+        elif head.fold:
+            is_open = head.collection in collections
             parts.append(
                 f'<details class="nav-category-fold"{" open" if is_open else ""}>'
-                f'<summary class="nav-category">{name or escape(section.collection)}</summary>'
+                f'<summary class="nav-category">{name or escape(head.collection)}</summary>'
             )
-            write(section.roots, None, section.level)
+            write(head.level, head.count, None)
             parts.append("</details>")
         else:
             parts.append(f'<div class="nav-category">{name}</div>' if name else "")
-            write(section.roots, None, section.level)
+            write(head.level, head.count, None)
     return "".join(parts)
 
 
@@ -362,18 +479,25 @@ def render_branch_html(
     branch_url: Callable[[int], str] | None = None,
     window: int = NO_WINDOW,
 ) -> str | None:
+    return render_branch(TreeSource(tree, closed), page_id, branch_url, window)
+
+
+def render_branch(
+    source: LevelSource,
+    page_id: int,
+    branch_url: Callable[[int], str] | None = None,
+    window: int = NO_WINDOW,
+) -> str | None:
     """The closed list of one page's children (what a toggle fetches), or None if it has none; past
     `window` entries, the first window and a "more" entry for the rest."""
-    kids = tree.children.get(page_id)
-    if not kids:
+    count = source.count(page_id) if page_id != TOP_LEVEL else 0
+    if not count:
         return None
-    end = len(kids) if branch_url is None else window_bounds(len(kids), None, window)[1]
-    more = (
-        _more_item(range_url(branch_url, page_id, end, len(kids)), len(kids) - end) if end < len(kids) else ""
-    )
+    end = count if branch_url is None else window_bounds(count, None, window)[1]
+    more = _more_item(range_url(branch_url, page_id, end, count), count - end) if end < count else ""
     return (
         f'<ul class="nav-list" id="nav-{page_id}">'
-        + "".join(closed[k.id] for k in kids[:end])
+        + "".join(entry.closed for entry in source.entries(page_id, 0, end))
         + more
         + "</ul>"
     )
@@ -388,13 +512,24 @@ def render_range_html(
     branch_url: Callable[[int], str],
     window: int,
 ) -> str | None:
+    return render_range(TreeSource(tree, closed), parent_id, start, end, branch_url, window)
+
+
+def render_range(
+    source: LevelSource,
+    parent_id: int | str,
+    start: int,
+    end: int,
+    branch_url: Callable[[int], str],
+    window: int,
+) -> str | None:
     """Entries [start, end) of one level (a "more" entry's load), at most `window` of them and a "more"
     entry for the rest; None when the level or the range does not exist."""
-    nodes = _level(tree, parent_id)
-    if not nodes or not 0 <= start < end <= len(nodes):
+    count = source.count(parent_id)
+    if not count or not 0 <= start < end <= count:
         return None
     stop = min(end, start + window) if window > NO_WINDOW else end
-    items = "".join(closed[node.id] for node in nodes[start:stop])
+    items = "".join(entry.closed for entry in source.entries(parent_id, start, stop))
     if stop < end:
         items += _more_item(range_url(branch_url, parent_id, stop, end), end - stop)
     return f'<ul class="nav-list">{items}</ul>'

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections, router
 from django.utils import timezone
 
 from pages.base_url import site_url
@@ -318,9 +318,18 @@ def sqlite_parameters(terms: list[str], now, limit: int, per_page: int = PER_PAG
     ]
 
 
+def read_connection():
+    """The connection a search reads from: the replica inside a public view that may read it
+    (`pages.db_router.public_reads`), else the primary."""
+    from pages.models import PageSection
+
+    return connections[router.db_for_read(PageSection)]
+
+
 def ranked_section_ids(terms: list[str], limit: int, per_page: int = PER_PAGE_LIMIT) -> list[int]:
     """The ids of at most `limit` public sections matching every term, best first, at most `per_page`
     of one page: one statement over the full-text index, ranked, capped and limited in SQL."""
+    connection = read_connection()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     if connection.vendor == "sqlite":
         statement, parameters = _SQLITE_CANDIDATES, sqlite_parameters(terms, now, limit, per_page)
@@ -395,7 +404,7 @@ def search(text: str, limit: int = 20) -> list[SearchHit]:
     ids = ranked_section_ids(terms, limit)
     if not ids:
         return []
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_HIT_ROWS % ", ".join(["%s"] * len(ids)), ids)
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
     hits: list[SearchHit] = []

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from html import unescape
 from typing import TYPE_CHECKING
 
+from django.db import connections, router
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.html import strip_tags
+from django.utils.timezone import template_localtime
 
 from pages.base_url import site_url
 from pages.front_matter import parse_date
 from pages.jekyll_site import SiteRules
 from pages.models import Page, Redirect
-from pages.nav_tree import NavRecord, NavTree, build_tree, home_record
+from pages.nav_tree import NavRecord, NavTree, build_tree
 from pages.site_settings import nav_case_sensitive, site_rules_or_default
 
 if TYPE_CHECKING:
-    from pages.caching import SiteNavigation
+    from pages.nav_cache import CachedNavigation, SiteNavigation
 
 # Columns a public page view needs; the markdown source and the raw front matter stay in the database.
 PAGE_DEFERRED = ("body", "front_matter_raw", "source_format", "render_warnings")
@@ -75,17 +81,38 @@ def nav_tree(case_sensitive: bool | None = None, rules: SiteRules | None = None)
 
 def public_page(url_path: str) -> Page | None:
     """The public page at exactly this URL, or None."""
-    return Page.objects.published().defer(*PAGE_DEFERRED).filter(url_path=url_path).first()
+    return _one_public_page("url_path", url_path)
 
 
 def public_page_by_id(page_id: int) -> Page | None:
-    return Page.objects.published().defer(*PAGE_DEFERRED).filter(pk=page_id).first()
+    return _one_public_page("pk", page_id)
 
 
-def home_page(tree: NavTree) -> Page | None:
-    """`/` is the page whose URL is `/`, else the root index page, else the first page in nav order."""
-    record = home_record(tree)
-    return public_page_by_id(record.id) if record else None
+# A value no lookup is made with, to find its place among the compiled SQL's parameters.
+_PLACEHOLDERS = {"url_path": "\x00quire-lookup\x00", "pk": -7_230_941_003}
+
+
+@functools.lru_cache(maxsize=16)
+def _public_page_sql(alias: str, vendor: str, field: str) -> tuple[str, tuple, int]:
+    """The SQL of `Page.objects.published().defer(...).filter(<field>=...).first()` on this database,
+    compiled once: the ORM takes longer to compile it than the database to answer it. Returns the SQL,
+    its parameters and the index of the looked-up value among them."""
+    query = Page.objects.published().defer(*PAGE_DEFERRED).filter(**{field: _PLACEHOLDERS[field]})[:1]
+    sql, params = query.query.get_compiler(using=alias).as_sql()
+    return sql, tuple(params), params.index(_PLACEHOLDERS[field])
+
+
+def _one_public_page(field: str, value) -> Page | None:
+    """The public page whose `field` is `value` (the columns a page view needs), or None."""
+    alias = router.db_for_read(Page)
+    sql, params, index = _public_page_sql(alias, connections[alias].vendor, field)
+    params = (*params[:index], value, *params[index + 1 :])
+    return next(iter(Page.objects.db_manager(alias).raw(sql, params)), None)
+
+
+def home_page(home_id: int | None) -> Page | None:
+    """`/`: the navigation's home page (`nav_tree.home_record`), if it is still public."""
+    return public_page_by_id(home_id) if home_id is not None else None
 
 
 def redirect_target(path: str) -> str | None:
@@ -184,23 +211,56 @@ def file_edit_url(page: Page, rules: SiteRules) -> str:
     return link.url(f"{site_dir}/{page.source_path}" if site_dir else page.source_path)
 
 
-def page_context(page: Page, navigation: SiteNavigation, request: HttpRequest) -> dict:
+ISO_DATE_FORMAT = "Y-m-d\\TH:i:sO"  # the template's `date:'Y-m-d\TH:i:sO'`
+DAY_FORMAT = "j F Y"
+
+
+def iso_date(value) -> str:
+    """`value|date:'Y-m-d\\TH:i:sO'` in a template (the current time zone), without the template
+    filter's format parsing where `strftime` writes the same text."""
+    local = template_localtime(value)
+    offset = local.utcoffset() if timezone.is_aware(local) else None
+    if offset is None or offset.seconds % 60 or local.year < 1000:
+        return date_filter(local, ISO_DATE_FORMAT)
+    return local.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def day_date(value) -> str:
+    """`value|date:"j F Y"` in a template: the day, the month's (translated) name, the year."""
+    local = template_localtime(value)
+    return f"{local.day} {MONTHS[local.month]} {local.year:04d}"
+
+
+def page_dates(page: Page) -> dict:
+    """The page's dates as its template writes them, each formatted once: `published` and `updated`,
+    each with `iso` (Y-m-d\\TH:i:sO) and `day` (j F Y); `published` is None for an undated page."""
+
+    def both(value):
+        return {"iso": iso_date(value), "day": day_date(value)}
+
+    return {
+        "published": both(page.date) if page.date else None,
+        "updated": both(page.updated_at) if page.updated_at else None,
+    }
+
+
+def page_context(page: Page, navigation: SiteNavigation | CachedNavigation, request: HttpRequest) -> dict:
     """Everything the page template shows around the body, from the page and the site's navigation."""
     from pages.site_settings import request_site
 
     rules = request_site(request).rules
     edit_link = rules.edit_link
-    tree = navigation.tree
-    trail = tree.lineage(page.parent_id)
-    previous, following = tree.neighbours(page.pk)
+    around = navigation.page(page.pk, page.parent_id, with_children=page.has_toc)
     title_html, rest_html = split_title_heading(page.body_html)
     return {
         "page": page,
-        "nav_html": navigation.sidebar(page.pk, [record.id for record in trail]),
-        "breadcrumbs": trail,
-        "children": tree.children_of(page.pk) if page.has_toc else [],
-        "previous_page": previous,
-        "next_page": following,
+        "title_text": strip_tags(page.title),
+        "dates": page_dates(page),
+        "nav_html": around.sidebar,
+        "breadcrumbs": around.breadcrumbs,
+        "children": around.children,
+        "previous_page": around.previous,
+        "next_page": around.following,
         "toc": [] if has_own_toc(page.body_html) else side_toc(page),
         "title_html": title_html,
         "body_html": rest_html,

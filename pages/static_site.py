@@ -293,7 +293,7 @@ class Fetcher:
 def build_settings(out: Path, static_root: Path, scheme: str, host: str, base_url: str) -> Iterator[None]:
     """Settings for the build only: a private cache (nothing built for the base URL reaches the
     server's shared cache), manifest static names from `static_root`, the base URL as script name."""
-    from pages.caching import forget_local_navigation
+    from pages.nav_cache import forget_local_navigation
 
     cache_settings = {
         **settings.CACHES,
@@ -597,7 +597,7 @@ def build_site(
     """Write the public site into `out`; see the module. Returns what was written, kept and deleted.
 
     `workers`: processes that render pages (default: one per CPU; one where forking cannot work)."""
-    from pages.caching import site_navigation
+    from pages.nav_cache import whole_navigation
 
     started = time.perf_counter()
     out = Path(out)
@@ -630,7 +630,7 @@ def build_site(
         with build_settings(out, static_root, scheme, host, base):
             _write_static(output, static_root, manifest, reusable, log)
             fetcher = Fetcher(scheme, host, base)
-            inputs = PageInputs(page_rows(), site_navigation(), site_fingerprint())
+            inputs = PageInputs(page_rows(), whole_navigation(), site_fingerprint())
             page_urls = _write_pages(output, fetcher, links, inputs, plan)
             report.pages = len(page_urls)
             _write_site_files(output, fetcher, links, inputs, plan)
@@ -804,9 +804,9 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
     """Sidebar branches, the search page and index, the diagram frame, the 404 page, feed, sitemap and
     robots.txt; each
     fetched again only when what it is made from changed (in an incremental build)."""
-    from pages.caching import site_navigation
+    from pages.nav_cache import whole_navigation
 
-    navigation = site_navigation()
+    navigation = whole_navigation()
     plan.log("writing navigation branches, feed, sitemap, search index")
 
     def fetched(

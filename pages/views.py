@@ -27,10 +27,11 @@ from django.views.decorators.http import require_safe
 
 from pages import drafts
 from pages.base_url import site_url
-from pages.caching import cache_public_response, cached_search, site_navigation
+from pages.caching import cache_public_response, cached_search
 from pages.callout_styles import callout_css
 from pages.db_router import reads_from_replica
 from pages.models import Page, SiteFile
+from pages.nav_cache import site_navigation
 from pages.outage import database_unavailable, is_database_outage
 from pages.selectors import alternate_urls, home_page, page_context, public_page, redirect_target
 from pages.site_files import site_file_at
@@ -52,11 +53,11 @@ def page_detail(request, url_path: str = ""):
 
     `/` shows the home page; an old URL answers 301 to where its page lives now. Anonymous answers
     are cached per content version (`caching.cache_public_response`), and the navigation is built
-    once per content version (`caching.site_navigation`).
+    once per content version and read in pieces (`nav_cache.site_navigation`).
     """
     path = "/" + url_path
     navigation = site_navigation(request)
-    page = home_page(navigation.tree) if path == "/" else public_page(path)
+    page = home_page(navigation.home_id) if path == "/" else public_page(path)
     if page is None:
         if path == "/":
             return render(request, EMPTY_TEMPLATE, {"nav_html": ""})

@@ -39,7 +39,7 @@ def empty_caches():
     """Every test starts with empty caches: rolled-back tests reuse content version numbers."""
     from django.core.cache import caches
 
-    from pages.caching import forget_local_navigation
+    from pages.nav_cache import forget_local_navigation
 
     for cache in caches.all():
         cache.clear()

@@ -128,21 +128,6 @@ def test_delete_removes_page_and_nav_item(client, site):
 
 
 @pytest.mark.django_db
-def test_parent_change_refreshes_nav_and_pages(client, site):
-    """Moving a page under another parent invalidates the cached nav tree and the cached page."""
-    before = caching.site_navigation()
-    assert before.tree.by_id[site["install"].pk].parent_id == site["guide"].pk
-    etag = client.get("/guide/install/")["ETag"]
-    install = site["install"]
-    install.parent = site["home"]
-    install.save()
-    after = caching.site_navigation()
-    assert after.tree.by_id[site["install"].pk].parent_id == site["home"].pk
-    assert [r.id for r in after.tree.lineage(site["home"].pk)] == [site["home"].pk]
-    assert client.get("/guide/install/")["ETag"] != etag
-
-
-@pytest.mark.django_db
 def test_import_serves_fresh_page(client, tmp_path):
     """A re-import that changes a file is served at once to a warm cache."""
     (tmp_path / "about.md").write_text("---\ntitle: About\n---\nFirst text\n")
@@ -169,30 +154,6 @@ def test_nav_is_built_once_per_version_and_marks_the_current_page(client, site, 
     assert len(re.findall(r'data-nav-link="\d+" aria-current="page"', guide)) == 1
     assert f'data-nav-link="{site["guide"].pk}" aria-current="page"' in guide
     assert f'data-nav-link="{site["install"].pk}" aria-current="page"' in install
-
-
-@pytest.mark.django_db
-def test_navigation_is_rebuilt_after_a_save(site, monkeypatch):
-    """A save bumps the version, so the next request builds the navigation again with the change."""
-    first = caching.site_navigation()
-    assert caching.site_navigation() is first
-    site["guide"].title = "Handbook"
-    site["guide"].save()
-    second = caching.site_navigation()
-    assert second.version > first.version
-    assert ">Handbook</a>" in second.html
-    assert ">Guide</a>" not in second.html
-
-
-@pytest.mark.django_db
-def test_another_process_sees_the_shared_navigation_entry(site):
-    """A worker whose own shortcut is empty reuses the navigation another worker stored."""
-    first = caching.site_navigation()
-    caching.forget_local_navigation()
-    second = caching.site_navigation()
-    assert second is not first
-    assert second.html == first.html
-    assert second.version == first.version
 
 
 @pytest.mark.django_db
@@ -372,63 +333,6 @@ def test_import_run_bumps_once(tmp_path):
     report = import_directory(tmp_path)
     assert len(report.created) == 5
     assert content_version() == before + 1
-
-
-@pytest.mark.django_db
-def test_a_navigation_entry_of_an_older_shape_is_not_read_after_an_upgrade(site):
-    """The shared entry's key names the navigation's format, so an entry an older release stored for the
-    same content version (another shape) is never unpickled into a page view."""
-    from django.core.cache import cache
-
-    from pages.site_state import content_version
-
-    version = content_version()
-    cache.set(f"quire:nav:{version}", {"html": "<ul>old shape</ul>"})
-    caching.forget_local_navigation()
-    navigation = caching.site_navigation()
-    assert isinstance(navigation, caching.SiteNavigation)
-    assert navigation.version == version and "old shape" not in navigation.html
-
-
-def test_navigation_of_a_new_version_is_built_once_across_concurrent_workers(monkeypatch):
-    """Workers asking at once for a navigation nobody has built wait for one builder's entry."""
-    import threading
-    import time as clock
-    from types import SimpleNamespace
-
-    builds = []
-
-    def slow_build(version, request=None):
-        builds.append(version)
-        clock.sleep(0.3)
-        return caching.SiteNavigation(version=version, tree=None, closed={}, branch_url_pattern="{}")
-
-    monkeypatch.setattr(caching, "_build_navigation", slow_build)
-    monkeypatch.setattr(caching, "_entry_timeout", lambda version: 60)
-    results = []
-
-    def worker():
-        caching.forget_local_navigation()  # each thread stands for a worker process of its own
-        request = SimpleNamespace(_quire_content_version=77, _quire_stale=False)
-        results.append(caching.site_navigation(request))
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert builds == [77]
-    assert len(results) == 6 and all(r.version == 77 for r in results)
-
-
-def test_a_new_navigation_drops_the_previous_versions_entry(site):
-    first = caching.site_navigation()
-    old_key = caching.cache_key("nav", caching.NAVIGATION_FORMAT, first.version, first.prefix)
-    assert caches["default"].get(old_key) is not None
-    site["guide"].title = "Renamed"
-    site["guide"].save()
-    caching.site_navigation()
-    assert caches["default"].get(old_key) is None
 
 
 @pytest.mark.django_db

@@ -22,6 +22,9 @@ result = {}
 reader = Client()
 result["public"] = reader.get("/guide/").content.decode()
 result["search"] = reader.get("/search.json?q=guide").content.decode()
+result["search_page"] = reader.get("/search/?q=guide").content.decode()
+from pages.search import search
+result["search_outside"] = [hit.page_title for hit in search("guide")]
 staff = Client()
 staff.force_login(User.objects.get(username="admin"))
 page = Page.objects.get(url_path="/guide/")
@@ -75,6 +78,10 @@ def test_public_views_read_the_replica_and_the_admin_the_primary(databases):
     env, _primary, _replica = databases
     seen = run(env)
     assert "Text as the replica has it" in seen["public"]
+    # Search reads the replica too: its hits carry the replica's title; outside a view, the primary's.
+    assert [hit["title"] for hit in json.loads(seen["search"])["results"]] == ["Replica title"]
+    assert "Replica title" in seen["search_page"]
+    assert seen["search_outside"] == ["Guide"]
     assert "Text as the primary has it" in seen["orm"]  # code outside the public views: the primary
     assert "Text as the primary has it" in seen["preview"]  # staff preview: the primary
     assert 'value="Guide"' in seen["admin"] and "Replica title" not in seen["admin"]
@@ -87,6 +94,7 @@ def test_a_replica_behind_the_content_version_is_not_read(databases):
     seen = run(env)
     assert "Text as the primary has it" in seen["public"]
     assert "Text as the replica has it" not in seen["public"]
+    assert [hit["title"] for hit in json.loads(seen["search"])["results"]] == ["Guide"]
 
 
 def test_an_unreachable_replica_falls_back_to_the_primary(databases, tmp_path):

@@ -1,7 +1,11 @@
 """Template filters for the public pages: URLs under the site's base URL, and titles as HTML."""
 
+import functools
+
 from django import template
+from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 
 from pages.base_url import prefix as base_prefix
@@ -32,3 +36,15 @@ def static(path: str) -> str:
     if current and url.startswith("/") and not url.startswith(current + "/"):
         return current + url
     return url
+
+
+@register.simple_tag
+def route(name: str) -> str:
+    """`{% url name %}` for a URL without arguments, reversed once per script prefix and URLconf: the
+    links every public page carries (home, search, feed, sitemap) cost a lookup, not a reverse."""
+    return _reversed(name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed(name: str, script_prefix: str, urlconf, root_urlconf: str) -> str:
+    return reverse(name, urlconf=urlconf)
