@@ -14,8 +14,9 @@ bare WhiteNoise under the same gunicorn serving one page's bytes (the ceiling, b
 in interleaved rounds; the workers' CPU per answer, and their RSS after it.
 
 NAV_SCALE_SIZES (default "1000,10000,100000"), BENCH_SECONDS per wrk point (default 10),
-BENCH_REDIS_URL (default: REDIS_URL; without one the shared cache is each process's own memory, and
-each worker keeps its own whole navigation), BENCH_PORTS (default 8500-8539).
+REDIS_URL, else BENCH_REDIS_URL (default redis://127.0.0.1:6379/15, when it answers; without one the
+shared cache is each process's own memory, and each worker keeps its own whole navigation),
+BENCH_PORTS (default 8500-8539).
 """
 
 from __future__ import annotations
@@ -207,8 +208,13 @@ def workers_cpu_seconds(base: str) -> float:
 
 def run_size(size: int, work: Path) -> dict:
     database = work / f"nav-{size}.sqlite3"
-    redis = os.environ.get("BENCH_REDIS_URL", os.environ.get("REDIS_URL", ""))
-    env = base_env(f"sqlite:///{database}", REDIS_URL=redis, QUIRE_BENCH_CACHE_RESPONSES="0")
+    redis = tools.shared_cache_url()
+    env = base_env(
+        f"sqlite:///{database}",
+        REDIS_URL=redis,
+        QUIRE_BENCH_CACHE_RESPONSES="0",
+        QUIRE_CACHE_PREFIX=f"quire-nav-scale-{os.getpid()}-{size}",
+    )
     static_root = work / f"static-{size}"
     static_root.mkdir()
     env["QUIRE_BENCH_STATIC_ROOT"] = str(static_root)

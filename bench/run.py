@@ -3,7 +3,9 @@
 BENCH_SIZES (default "1000,10000"), BENCH_SECONDS per wrk point (default 10), BENCH_KEEP=1 keeps the
 temporary folder, BENCH_ONLY=views runs only the page views (after an untimed import), BENCH_ONLY=import
 only the imports (floor, first import, re-imports and the import's profile), BENCH_PORTS
-(default 8500-8539) the ports its servers may use. Quire's servers use Redis when REDIS_URL is set.
+(default 8500-8539) the ports its servers may use. Quire's servers share a Redis as in production:
+REDIS_URL, else BENCH_REDIS_URL (default redis://127.0.0.1:6379/15) when it answers;
+else each process's own memory.
 Prints a table of figures and PASS/MISS per target.
 """
 
@@ -34,6 +36,7 @@ from bench.tools import (  # noqa: E402
     manage,
     run_measured,
     run_wrk,
+    shared_cache_url,
     worker_rss_mb,
 )
 
@@ -56,7 +59,10 @@ def timed(figures: dict, name: str, args: list[str], env: dict) -> None:
 def prepare(size: int, work: Path) -> tuple[dict, Path, list[Path]]:
     content = work / f"content-{size}"
     paths = corpus.generate(content, size)
-    env = base_env(f"sqlite:///{work / f'bench-{size}.sqlite3'}")
+    # Cache keys of this run and size only: a shared Redis may hold another run's entries of the same
+    # content version.
+    prefix = f"quire-bench-{os.getpid()}-{size}"
+    env = base_env(f"sqlite:///{work / f'bench-{size}.sqlite3'}", QUIRE_CACHE_PREFIX=prefix)
     manage(env, "migrate", "--noinput")
     return env, content, paths
 
@@ -369,6 +375,7 @@ def imports_only() -> None:
 
 
 def main() -> None:
+    os.environ["REDIS_URL"] = shared_cache_url()  # every server the bench starts inherits it
     if os.environ.get("BENCH_ONLY") == "views":
         views_only()
         return

@@ -254,3 +254,24 @@ def machine_facts() -> list[tuple[str, str]]:
         ("sqlite", sqlite3.sqlite_version),
         ("wrk", wrk_version.strip()),
     ]
+
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def shared_cache_url() -> str:
+    """The Redis the servers share, as in production: REDIS_URL, else BENCH_REDIS_URL (default
+    DEFAULT_REDIS_URL) when it answers a PING; "" (each process's own memory) when none does."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    if not url:
+        return ""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        print(f"NOTICE: no Redis answers at {url}: the servers use their own memory as cache", flush=True)
+        return ""
+    return url
