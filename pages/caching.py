@@ -113,24 +113,59 @@ def next_scheduled_publication(version: int) -> float | None:
     from pages.models import Page
 
     key = cache_key("scheduled", version)
-    cache = _cache()
-    value = cache.get(key)
+    value = _remembered(key)
     if value is None:
-        date = Page.objects.scheduled().order_by("date").values_list("date", flat=True).first()
-        value = date.timestamp() if date else 0.0
-        timeout = int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600))
-        if value:
-            timeout = min(timeout, max(1, math.ceil(value - time.time())))
-        cache.set(key, value, timeout)
+        cache = _cache()
+        value = cache.get(key)
+        if value is None:
+            date = Page.objects.scheduled().order_by("date").values_list("date", flat=True).first()
+            value = date.timestamp() if date else 0.0
+            timeout = int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600))
+            if value:
+                timeout = min(timeout, max(1, math.ceil(value - time.time())))
+            cache.set(key, value, timeout)
+        _remember(key, value, until=value or None)
     return value or None
 
 
 def version_last_modified(version: int) -> float:
     """The time this content version was first served (the Last-Modified of every page in it)."""
     key = cache_key("seen", version)
-    cache = _cache()
-    cache.add(key, math.floor(time.time()), int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
-    return cache.get(key) or math.floor(time.time())
+    seen = _remembered(key)
+    if seen is None:
+        cache = _cache()
+        cache.add(key, math.floor(time.time()), int(_setting("QUIRE_CACHE_TIMEOUT", 24 * 3600)))
+        seen = cache.get(key)
+        if seen is None:  # the cache is down: this answer's own time, not remembered
+            return math.floor(time.time())
+        _remember(key, seen)
+    return seen
+
+
+# Facts of one content version (when it was first served, when its next scheduled page goes live) are
+# fixed once known, so each process remembers the last few instead of asking the shared cache on every
+# render. Keyed like the shared entries (release and version), so a new version is never answered from
+# here; `until` ends a fact that time makes untrue (the scheduled page has gone live).
+_VERSION_FACTS: dict[str, tuple[float, float | None]] = {}
+_VERSION_FACTS_KEPT = 64
+
+
+def _remembered(key: str) -> float | None:
+    fact = _VERSION_FACTS.get(key)
+    if fact is None or (fact[1] is not None and time.time() >= fact[1]):
+        return None
+    return fact[0]
+
+
+def _remember(key: str, value: float, until: float | None = None) -> None:
+    if len(_VERSION_FACTS) >= _VERSION_FACTS_KEPT:
+        _VERSION_FACTS.clear()
+    _VERSION_FACTS[key] = (value, until)
+
+
+def forget_version_facts() -> None:
+    """Drop this process's remembered version facts (tests that roll back to an older version)."""
+    _VERSION_FACTS.clear()
 
 
 # ------------------------------------------------------------------------------------------------ search

@@ -44,6 +44,9 @@ def empty_caches():
     for cache in caches.all():
         cache.clear()
     forget_local_navigation()
+    from pages.caching import forget_version_facts
+
+    forget_version_facts()
     from pages.site_settings import forget_local_site
 
     forget_local_site()

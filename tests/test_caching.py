@@ -350,3 +350,49 @@ def test_a_long_level_is_windowed_and_its_hidden_entries_are_served(client, sett
     assert earlier.status_code == 200 and earlier["Cache-Control"].startswith("public")
     assert [f"/p{i}/" for i in (1, 2, 3)] == re.findall(r'href="(/p\d/)"', earlier.content.decode())
     assert client.get("/-/nav/0/6-99/").status_code == 404
+
+
+class CountingCache:
+    """The shared cache, counting the calls made to it."""
+
+    def __init__(self, cache):
+        self.cache, self.calls = cache, 0
+
+    def __getattr__(self, name):
+        self.calls += 1
+        return getattr(self.cache, name)
+
+
+@pytest.mark.django_db
+def test_version_facts_are_asked_of_the_shared_cache_once_per_process(site, monkeypatch):
+    """A content version's first-served time and next go-live are fixed: a render asks the cache once."""
+    counting = CountingCache(caching._cache())
+    monkeypatch.setattr(caching, "_cache", lambda: counting)
+    version = content_version()
+    first = (caching.version_last_modified(version), caching.next_scheduled_publication(version))
+    asked = counting.calls
+    assert asked > 0
+    again = (caching.version_last_modified(version), caching.next_scheduled_publication(version))
+    assert again == first
+    assert counting.calls == asked
+    bump_content_version()
+    caching.next_scheduled_publication(content_version())
+    assert counting.calls > asked, "a new version is asked of the shared cache again"
+
+
+@pytest.mark.django_db
+def test_a_remembered_go_live_time_ends_when_the_page_goes_live(site, monkeypatch):
+    """The remembered next go-live time is kept until it passes, then asked of the shared cache again."""
+    soon = timezone.now() + dt.timedelta(hours=1)
+    make_page("Soon", "/soon/", date=soon)
+    version = content_version()
+    counting = CountingCache(caching._cache())
+    monkeypatch.setattr(caching, "_cache", lambda: counting)
+    assert caching.next_scheduled_publication(version) == pytest.approx(soon.timestamp())
+    asked = counting.calls
+    assert caching.next_scheduled_publication(version) == pytest.approx(soon.timestamp())
+    assert counting.calls == asked
+    real_time = caching.time.time
+    monkeypatch.setattr(caching.time, "time", lambda: real_time() + 2 * 3600)
+    caching.next_scheduled_publication(version)
+    assert counting.calls > asked
