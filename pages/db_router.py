@@ -3,20 +3,25 @@
 Only the reads inside `public_reads()` (the public views: pages, navigation, search, sitemap, feed) go
 to the replica, and only while the replica has caught up with the content version the request is
 served at: a lagging replica would otherwise fill the cache with old pages under the new version, so
-then the request reads from the primary. Writes, the admin, the editor, management commands and the
-content version itself (pages/site_state.py) always use the primary.
+then the request reads from the primary. A replica that answers the version check but then fails
+(lost mid-request, a query cancelled by recovery) costs the reader nothing: the view runs again on the
+primary. Writes, the admin, the editor, management commands and the content version itself
+(pages/site_state.py) always use the primary.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connections
 
 from pages.site_state import _VERSION_SQL, DATABASE_ERRORS, SITE_STATE_ID
+
+logger = logging.getLogger("quire.database")
 
 REPLICA = "replica"
 PRIMARY = "default"
@@ -62,8 +67,19 @@ def reads_from_replica(view):
             return view(request, *args, **kwargs)
         from pages.caching import request_content_version
 
-        with public_reads(request_content_version(request)):
+        with public_reads(request_content_version(request)) as alias:
+            try:
+                return view(request, *args, **kwargs)
+            except DATABASE_ERRORS as error:
+                if alias != REPLICA:
+                    raise
+                logger.warning("Replica failed for %s %s, reading the primary (%s: %s)", request.method,
+                               request.path, type(error).__name__, error)  # fmt: skip
+        token = _read_alias.set(PRIMARY)
+        try:
             return view(request, *args, **kwargs)
+        finally:
+            _read_alias.reset(token)
 
     return wrapper
 

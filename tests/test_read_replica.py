@@ -102,3 +102,13 @@ def test_an_unreachable_replica_falls_back_to_the_primary(databases, tmp_path):
     env = {**env, "DATABASE_REPLICA_URL": f"sqlite:///{tmp_path / 'missing-dir' / 'replica.sqlite3'}"}
     seen = run(env)
     assert "Text as the primary has it" in seen["public"]
+
+
+def test_a_replica_failing_after_the_version_check_is_left_for_the_primary(databases):
+    """The replica answers the version but not the page (lost mid-request, a query cancelled by
+    recovery): the reader gets the primary's page, not an error page."""
+    env, _primary, replica = databases
+    execute(replica, "DROP TABLE pages_page")
+    seen = run(env)
+    assert "Text as the primary has it" in seen["public"]
+    assert [hit["title"] for hit in json.loads(seen["search"])["results"]] == ["Guide"]
