@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import time
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -26,6 +27,9 @@ logger = logging.getLogger("quire.database")
 REPLICA = "replica"
 PRIMARY = "default"
 _read_alias: ContextVar[str | None] = ContextVar("quire_read_alias", default=None)
+# After the replica failed, this process leaves it alone until then (a hung replica would otherwise cost
+# every uncached public request the connect timeout). Only a shortcut: the primary answers meanwhile.
+_replica_down_until = 0.0
 
 
 def replica_configured() -> bool:
@@ -33,14 +37,23 @@ def replica_configured() -> bool:
 
 
 def replica_version() -> int | None:
-    """The content version as the replica sees it; None when it cannot answer."""
+    """The content version as the replica sees it; None when it cannot answer (or failed lately)."""
+    if time.monotonic() < _replica_down_until:
+        return None
     try:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute(_VERSION_SQL, [SITE_STATE_ID])
             row = cursor.fetchone()
     except DATABASE_ERRORS:
+        replica_failed()
         return None
     return row[0] if row else 0
+
+
+def replica_failed() -> None:
+    """Read the primary instead for the next QUIRE_DB_RETRY_AFTER seconds in this process."""
+    global _replica_down_until
+    _replica_down_until = time.monotonic() + float(getattr(settings, "QUIRE_DB_RETRY_AFTER", 2))
 
 
 @contextlib.contextmanager
@@ -73,6 +86,7 @@ def reads_from_replica(view):
             except DATABASE_ERRORS as error:
                 if alias != REPLICA:
                     raise
+                replica_failed()
                 logger.warning("Replica failed for %s %s, reading the primary (%s: %s)", request.method,
                                request.path, type(error).__name__, error)  # fmt: skip
         token = _read_alias.set(PRIMARY)

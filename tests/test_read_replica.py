@@ -112,3 +112,33 @@ def test_a_replica_failing_after_the_version_check_is_left_for_the_primary(datab
     seen = run(env)
     assert "Text as the primary has it" in seen["public"]
     assert [hit["title"] for hit in json.loads(seen["search"])["results"]] == ["Guide"]
+
+
+BACK_OFF_SCRIPT = r"""
+import django
+django.setup()
+from django.db import connections
+import pages.db_router as db_router
+
+attempts = []
+replica = connections["replica"]
+original = replica.ensure_connection
+replica.ensure_connection = lambda: (attempts.append(1), original())
+seen = [db_router.replica_version() for _ in range(3)]
+db_router._replica_down_until = 0.0  # the back-off has run out
+seen.append(db_router.replica_version())
+print(len(attempts), seen)
+"""
+
+
+def test_a_failed_replica_is_left_alone_for_the_retry_interval(databases, tmp_path):
+    """A failing (or hung) replica is asked once per QUIRE_DB_RETRY_AFTER, not on every request."""
+    env, _primary, _replica = databases
+    env = {**env, "DATABASE_REPLICA_URL": f"sqlite:///{tmp_path / 'missing-dir' / 'replica.sqlite3'}",
+           "QUIRE_DB_RETRY_AFTER": "60"}  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", BACK_OFF_SCRIPT], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "2 [None, None, None, None]"
