@@ -1,4 +1,4 @@
-"""`manage.py build_site`: the public site as files, served by a plain static server and crawled."""
+"""`manage.py build_site`: the public site as files, served by nginx and crawled."""
 
 from __future__ import annotations
 
@@ -168,13 +168,16 @@ def test_crawl_from_the_root_reaches_every_page_with_nothing_broken(site):
             assert origin + url in seen, url
         assert any(url.endswith("/media/uploads/2026/dot.png") for url in seen)
         assert any("/-/nav/" in url for url in seen)
+        assert any(re.search(r"/static/quire/site\.[0-9a-f]{12}\.css$", url) for url in seen)
+        assert any(re.search(r"/static/quire/site\.[0-9a-f]{12}\.js$", url) for url in seen)
         status, final, _, body = fetch(origin + "/old/deploying/")
         assert status == 200 and b'http-equiv="refresh"' in body
+        status, _, content_type, body = fetch(origin + "/no/such/page/")
+        assert (status, content_type) == (404, "text/html") and b"Page not found" in body
 
 
 def test_crawl_under_a_base_url_prefix(site):
-    root = site / "served"
-    out = root / "handbook"
+    out = site / "handbook"
     build(out, base_url="/handbook/")
     page = (out / "deployment/index.html").read_text()
     for attribute in re.findall(r'\s(?:href|src|action|data-[\w-]+)="(/[^"]*)"', page):
@@ -184,12 +187,15 @@ def test_crawl_under_a_base_url_prefix(site):
     assert "/handbook/old/deploying/ /handbook/deployment/ 301" in (out / "_redirects").read_text()
     index = json.loads((out / "-/search-index.json").read_text())
     assert all(url.startswith("/handbook/") for _title, url, _sections in index["pages"])
-    with serve(root) as origin:
+    with serve(out, "/handbook/") as origin:
         seen, broken = crawl(origin + "/handbook/")
         assert broken == []
         assert all(url.startswith(origin + "/handbook/") for url in seen)
         for url in Page.objects.published().values_list("url_path", flat=True):
             assert f"{origin}/handbook{url}" in seen, url
+        assert any(url.endswith("/handbook/media/uploads/2026/dot.png") for url in seen)
+        status, _, _, body = fetch(origin + "/handbook/no/such/page/")
+        assert status == 404 and b"Page not found" in body and b'href="/handbook/' in body
 
 
 def test_building_for_a_prefix_leaves_the_server_unprefixed(site):
@@ -366,10 +372,10 @@ def test_a_sitemap_in_parts_is_written_with_every_part(site, monkeypatch):
 
 def test_the_base_url_defaults_to_the_sites_own(site, settings):
     settings.QUIRE_BASEURL = "/handbook"
-    root = site / "served"
-    build(root / "handbook")
-    page = (root / "handbook/deployment/index.html").read_text()
+    out = site / "handbook"
+    build(out)
+    page = (out / "deployment/index.html").read_text()
     assert re.findall(r'\s(?:href|src|action|data-[\w-]+)="/(?!handbook/)[^"]*"', page) == []
-    with serve(root) as origin:
+    with serve(out, "/handbook/") as origin:
         seen, broken = crawl(origin + "/handbook/")
         assert broken == [] and origin + "/handbook/deployment/" in seen

@@ -1,5 +1,5 @@
 """The reader's tests of the public site, run again in Chromium against the static build
-(`build_site`) served by a plain static file server: sidebar, live search, dark mode, phone menu."""
+(`build_site`) served by nginx: sidebar, live search, dark mode, phone menu."""
 
 import re
 
@@ -118,8 +118,9 @@ def test_static_build_under_a_base_url_prefix(chromium, tmp_path):
     """Under /handbook/: the sidebar loads closed sections, live search finds and opens a section, and
     the dark-mode choice holds across pages."""
     import_sample_site()
-    build_site(tmp_path / "served" / "handbook", site_url="https://docs.example.org", base_url="/handbook/")
-    with serve(tmp_path / "served") as origin:
+    out = tmp_path / "handbook"
+    build_site(out, site_url="https://docs.example.org", base_url="/handbook/")
+    with serve(out, "/handbook/") as origin:
         context = chromium.new_context(base_url=origin)
         reader = context.new_page()
         try:
