@@ -49,9 +49,11 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory, override_settings
 from django.urls import Resolver404, get_script_prefix, resolve, reverse, set_script_prefix
 
+from pages.static_search import INDEX_PATH as SEARCH_INDEX_PATH
+from pages.static_search import write_index
+
 MANIFEST_NAME = ".quire-build.json"
 MANIFEST_FORMAT = 1
-SEARCH_INDEX_PATH = "/-/search-index.json"
 BUILD_CACHE_ALIAS = "quire-static-build"
 # Not part of the public site: the admin's and the editor's own files.
 STATIC_IGNORE = ["admin", "quire/admin", "markdownx", "*.scss", "*.map"]
@@ -457,88 +459,11 @@ class PageInputs:
         ]  # fmt: skip
         return _digest("\x1e".join(parts).encode())
 
-    def search_index(self) -> str:
-        """The searchable pages' rows (a changed body means changed sections), and the sections' count
-        and last id (sections are always replaced, never edited in place)."""
-        from django.db.models import Count, Max
-
-        from pages.models import PageSection
-
-        searchable = sorted(
-            (page_id, self.row_digests[page_id]) for page_id, row in self.rows.items() if not row[-1]
-        )
-        sections = PageSection.objects.aggregate(count=Count("id"), last=Max("id"))
-        return _digest(repr((searchable, sections["count"], sections["last"])).encode())
-
-    def searchable_pages(self) -> list[tuple[int, str, str]]:
-        """(id, title, URL) of the pages search finds, in URL order."""
-        return [(row[0], row[2], row[1]) for row in self.rows.values() if not row[-1]]
-
-    def sitemap(self) -> str:
-        return _digest(repr(sorted((row[1], row[5]) for row in self.rows.values())).encode())
-
-
-# -------------------------------------------------------------------------------------------- search
-SEARCH_INDEX_FORMAT = 2
-
-
-def _json(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def search_index(
-    pages: list[tuple[int, str, str]], url: Callable[[str], str], reused: dict[str, bytes] | None = None
-) -> tuple[bytes, dict[str, list[int]]]:
-    """The static search index: {"format": 2, "pages": [[title, URL, [[anchor, heading, text], ...]], ...]},
-    pages in URL order with their sections in order, text with its whitespace collapsed.
-
-    `pages`: (id, title, URL) of the searchable pages, in URL order; `url` puts the base URL in front;
-    `reused`: {URL: its entry's bytes} from the previous index, for pages that did not change (their
-    sections are not read again). Returns the file's bytes and {URL: [offset, length]} of each entry."""
-    from pages.models import PageSection
-
-    reused = reused or {}
-    fresh: dict[int, list] = {}
-    wanted = [page_id for page_id, _, page_url in pages if url(page_url) not in reused]
-    for start in range(0, len(wanted), 500):
-        rows = (
-            PageSection.objects.filter(page_id__in=wanted[start : start + 500])
-            .order_by("page_id", "position")
-            .values_list("page_id", "anchor", "heading", "text")
-        )
-        for page_id, anchor, heading, text in rows:
-            fresh.setdefault(page_id, []).append([anchor, heading, " ".join(text.split())])
-    parts = [b'{"format":%d,"pages":[' % SEARCH_INDEX_FORMAT]
-    offset = len(parts[0])
-    entries: dict[str, list[int]] = {}
-    for i, (page_id, title, page_url) in enumerate(pages):
-        address = url(page_url)
-        entry = reused.get(address) or _json([title, address, fresh.get(page_id, [])])
-        if i:
-            parts.append(b",")
-            offset += 1
-        parts.append(entry)
-        entries[address] = [offset, len(entry)]
-        offset += len(entry)
-    parts.append(b"]}")
-    return b"".join(parts), entries
-
-
-def reusable_entries(path: Path, previous: dict | None, digests: dict[str, str]) -> dict[str, bytes]:
-    """From the previous build's index: the entry of each page whose row is unchanged, by URL, cut out
-    of the file by the offsets its manifest entry recorded (nothing is parsed)."""
-    if not previous or previous.get("format") != SEARCH_INDEX_FORMAT or not path.is_file():
-        return {}
-    old_digests, offsets = previous.get("pages") or {}, previous.get("entries") or {}
-    data = path.read_bytes()
-    reused = {}
-    for address, digest in digests.items():
-        where = offsets.get(address)
-        if old_digests.get(address) == digest and where:
-            entry = data[where[0] : where[0] + where[1]]
-            if entry.startswith(b"[") and entry.endswith(b"]"):
-                reused[address] = entry
-    return reused
+    def searchable_pages(self) -> list[tuple[int, str, str, str]]:
+        """(id, title, URL, row digest) of the pages search finds."""
+        return [
+            (row[0], row[2], row[1], self.row_digests[row[0]]) for row in self.rows.values() if not row[-1]
+        ]
 
 
 # ------------------------------------------------------------------------------------------ redirects
@@ -842,27 +767,35 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
         fetched("/404.html", around, relpath="404.html", expect=404)
     feed = _digest(f"{inputs.global_fingerprint}\0{feed_inputs()}".encode())
     fetched(_unprefixed(reverse("pages:feed")), feed)
-    fetched(_unprefixed(reverse("pages:sitemap")), inputs.sitemap())
-    parts = sitemap_parts()
-    for number in range(1, parts + 1) if parts > 1 else ():  # a large site's sitemap, in parts
-        fetched(_unprefixed(reverse("pages:sitemap_part", args=[number])), inputs.sitemap())
+    _write_sitemap(output, fetcher, links, inputs, plan)
     fetched(_unprefixed(reverse("pages:robots")), None)
-    fingerprint = inputs.search_index()
-    relpath = output_path(SEARCH_INDEX_PATH)
-    if not output.reuse(relpath, fingerprint, plan.reusable):
-        pages = inputs.searchable_pages()
-        digests = {links.path(page_url): inputs.row_digests[page_id] for page_id, _, page_url in pages}
-        previous = output.previous.get(relpath) if plan.reusable else None
-        reused = reusable_entries(output.root / relpath, previous, digests)
-        data, entries = search_index(pages, links.path, reused)
-        output.write(relpath, data, fingerprint, pages=digests, entries=entries, format=SEARCH_INDEX_FORMAT)
+    write_index(output, inputs.searchable_pages(), links.path, plan.reusable)
 
 
-def sitemap_parts() -> int:
-    """How many files the sitemap takes (more than one: /sitemap.xml is their index)."""
-    from pages.sitemaps import PageSitemap
+def _write_sitemap(output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan) -> None:
+    """The sitemap's files, written by `pages.sitemaps`' own rule and writer: `sitemap.xml`, or past
+    its per-file limit `sitemap-<n>.xml` parts with `sitemap.xml` as their index; a part is written
+    again only when its URLs or their dates changed."""
+    from pages import sitemaps
 
-    return PageSitemap().paginator.num_pages
+    origin = links.origin
+    rows = [(row[1], row[5]) for row in inputs.rows.values()]  # in URL order, as the server lists them
+    count = sitemaps.part_count(len(rows))
+    for number in range(1, count + 1):
+        share = sitemaps.part_of(rows, number)
+        name = "pages:sitemap" if count == 1 else "pages:sitemap_part"
+        relpath = output_path(_unprefixed(reverse(name, args=[] if count == 1 else [number])))
+        lastmods = [(url, sitemaps.lastmod_text(when)) for url, when in share]
+        fingerprint = _digest(repr((origin, lastmods)).encode())
+        if not output.reuse(relpath, fingerprint, plan.reusable):
+            output.write(relpath, links.text(sitemaps.part_xml(origin, share)).encode(), fingerprint)
+    if count > 1:
+        relpath = output_path(_unprefixed(reverse("pages:sitemap")))
+        latest = max((when for _url, when in rows if when is not None), default=None)
+        fingerprint = _digest(repr((origin, count, latest)).encode())
+        if not output.reuse(relpath, fingerprint, plan.reusable):
+            text = fetcher.get(_unprefixed(reverse("pages:sitemap"))).decode()
+            output.write(relpath, links.text(text).encode(), fingerprint)
 
 
 def nav_ranges(tree) -> set[tuple[int | str, int, int]]:

@@ -9,6 +9,7 @@ build's `404.html` as the answer for a missing file, and under a base URL an `al
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
 import socket
@@ -153,7 +154,7 @@ def fetch(url: str) -> tuple[int, str, str, bytes]:
 
 def crawl(start: str, limit: int = 2000) -> tuple[dict[str, int], list[str]]:
     """Every same-origin URL reachable from `start` through links, images, scripts, stylesheets (and
-    what they name with `url()`), sidebar branches and the search index:
+    what they name with `url()`), sidebar branches and the search index (its manifest and parts):
     ({URL: status}, ["<URL> answered <status> (linked from <page>)", ...])."""
     origin = urlsplit(start)._replace(path="", query="", fragment="").geturl()
     seen: dict[str, int] = {}
@@ -168,7 +169,9 @@ def crawl(start: str, limit: int = 2000) -> tuple[dict[str, int], list[str]]:
         if status != 200:
             broken.append(f"{url} answered {status} (linked from {source})")
             continue
-        if content_type == "text/css":
+        if content_type == "application/json" and url.endswith("/-/search-index.json"):
+            links = json.loads(body)["parts"]  # the static search index's parts
+        elif content_type == "text/css":
             links = _CSS_URL_RE.findall(body.decode("utf-8", "replace"))
         elif content_type == "text/html":
             parser = _Links()
