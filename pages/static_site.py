@@ -49,6 +49,7 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory, override_settings
 from django.urls import Resolver404, get_script_prefix, resolve, reverse, set_script_prefix
 
+from pages.build_lock import build_lock
 from pages.static_search import INDEX_PATH as SEARCH_INDEX_PATH
 from pages.static_search import write_index
 
@@ -58,8 +59,8 @@ BUILD_CACHE_ALIAS = "quire-static-build"
 # Not part of the public site: the admin's and the editor's own files.
 STATIC_IGNORE = ["admin", "quire/admin", "markdownx", "*.scss", "*.map"]
 PAGE_COLUMNS = (
-    "id", "url_path", "title", "parent_id", "date", "updated_at", "version", "body_hash", "toc",
-    "description", "has_toc", "nav_order", "front_matter", "search_exclude",
+    "id", "url_path", "title", "parent_id", "date", "updated_at", "version", "body_hash", "toc_text",
+    "description", "has_toc", "nav_order", "front_matter_text", "search_exclude",
 )  # fmt: skip
 
 _CSRF_INPUT_RE = re.compile(r'<input\b[^>]*\bname="csrfmiddlewaretoken"[^>]*>', re.IGNORECASE)
@@ -144,6 +145,7 @@ class Output:
 
     def __init__(self, root: Path, previous: dict[str, dict], report: BuildReport):
         self.root = root
+        self.root_text = str(root)
         self.previous = previous
         self.files: dict[str, dict] = {}
         self.report = report
@@ -162,7 +164,7 @@ class Output:
     def keep(self, relpath: str) -> bool:
         """Carry an unchanged file over from the previous build without touching it (if it is there)."""
         entry = self.previous.get(relpath)
-        if entry is None or not (self.root / relpath).is_file():
+        if entry is None or not os.path.isfile(os.path.join(self.root_text, relpath)):
             return False
         self.files[relpath] = entry
         self.report.unchanged += 1
@@ -416,13 +418,19 @@ def templates_fingerprint() -> str:
 
 def page_rows() -> list[tuple]:
     """The public pages' columns a page is made from; the body as its MD5, computed by the database
-    (natively on PostgreSQL), so the bodies themselves are not fetched."""
-    from django.db.models.functions import MD5
+    (natively on PostgreSQL), so the bodies themselves are not fetched; the JSON columns as their
+    text (they are only compared, never read)."""
+    from django.db.models import TextField
+    from django.db.models.functions import MD5, Cast
 
     from pages.models import Page
 
-    rows = Page.objects.published().annotate(body_hash=MD5("body_html")).order_by("url_path")
-    return list(rows.values_list(*PAGE_COLUMNS))
+    rows = Page.objects.published().annotate(
+        body_hash=MD5("body_html"),
+        toc_text=Cast("toc", TextField()),
+        front_matter_text=Cast("front_matter", TextField()),
+    )
+    return list(rows.order_by("url_path").values_list(*PAGE_COLUMNS))
 
 
 class PageInputs:
@@ -521,9 +529,8 @@ def build_site(
 ) -> BuildReport:
     """Write the public site into `out`; see the module. Returns what was written, kept and deleted.
 
-    `workers`: processes that render pages (default: one per CPU; one where forking cannot work)."""
-    from pages.caching import site_navigation
-
+    `workers`: processes that render pages (default: one per CPU; one where forking cannot work).
+    Raises BuildBusy (`pages.build_lock`) at once when another build is writing into `out`."""
     started = time.perf_counter()
     out = Path(out)
     if base_url is None:  # the site's own: its _config.yml's baseurl, else QUIRE_BASEURL
@@ -536,7 +543,15 @@ def build_site(
     scheme, host = normalise_site_url(site_url)
     if out.exists() and not out.is_dir():
         raise BuildError(f"'{out}' exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    with build_lock(out):  # BuildBusy when another build is writing into `out`
+        return _build(out, base, scheme, host, incremental, workers, log, started)
+
+
+def _build(
+    out: Path, base: str, scheme: str, host: str, incremental: bool, workers, log, started
+) -> BuildReport:
+    from pages.caching import site_navigation
+
     manifest = read_manifest(out)
     options_key = f"{base}|{scheme}://{host}"
     if manifest.get("options") != options_key:
