@@ -97,23 +97,32 @@ def write_index(output, pages: list[tuple[int, str, str, str]], url: Callable[[s
         address = url(page[2])
         members[part_of(address, count)].append((page[0], page[1], address, page[3]))
     previous = previous_parts(output.previous) if reusable else {}
-    part_urls = []
+    kept: dict[int, str] = {}
+    rebuilt: dict[int, tuple[str, dict[str, bytes]]] = {}  # number: (fingerprint, reused entries)
     for number, share in enumerate(members):
         if not share:
             continue  # an empty part is no file
         share.sort(key=lambda page: page[2])
-        digests = {address: digest for _id, _title, address, digest in share}
-        fingerprint = _digest(repr((FORMAT, count, sorted(digests.items()))).encode())
+        fingerprint = _digest(repr((FORMAT, count, [(page[2], page[3]) for page in share])).encode())
         relpath, entry = previous.get(number, (None, None))
-        if not (entry and entry.get("input") == fingerprint and output.keep(relpath)):
-            relpath = _write_part(output, number, count, share, fingerprint, relpath, entry)
-        part_urls.append(url("/" + relpath))
+        if entry and entry.get("input") == fingerprint and output.keep(relpath):
+            kept[number] = relpath
+        else:
+            rebuilt[number] = (fingerprint, _reusable_entries(output.root, relpath, entry, share))
+    wanted = [page[0] for n, (_f, reused) in rebuilt.items() for page in members[n] if page[2] not in reused]
+    fresh = read_sections(wanted)  # the sections of every changed page, in one pass
+    part_urls = []
+    for number, share in enumerate(members):
+        if number in kept:
+            part_urls.append(url("/" + kept[number]))
+        elif number in rebuilt:
+            fingerprint, reused = rebuilt[number]
+            relpath = _write_part(output, number, count, share, fingerprint, reused, fresh)
+            part_urls.append(url("/" + relpath))
     output.write(INDEX_PATH.lstrip("/"), manifest_bytes(part_urls))
 
 
-def _write_part(output, number, count, share, fingerprint, old_relpath, old_entry) -> str:
-    reused = _reusable_entries(output.root, old_relpath, old_entry, share)
-    fresh = read_sections([page_id for page_id, _t, address, _d in share if address not in reused])
+def _write_part(output, number, count, share, fingerprint, reused, fresh) -> str:
     entries = [
         reused.get(address) or _json([title, address, fresh.get(page_id, [])])
         for page_id, title, address, _digest_ in share

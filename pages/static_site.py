@@ -63,6 +63,7 @@ PAGE_COLUMNS = (
     "description", "has_toc", "nav_order", "front_matter_text", "search_exclude",
 )  # fmt: skip
 
+_PLAIN_FOLDER_URL = re.compile(r"/(?:[\w-]+/)*")  # letters, digits, _ and - between slashes, ending in one
 _CSRF_INPUT_RE = re.compile(r'<input\b[^>]*\bname="csrfmiddlewaretoken"[^>]*>', re.IGNORECASE)
 _ROOT_RELATIVE_ATTR_RE = re.compile(r'(\s(?:href|src|action|poster|data-[\w-]+)=")(/(?!/)[^"]*)"')
 
@@ -102,6 +103,8 @@ def output_path(url_path: str) -> str:
     `/` → `index.html`; `/a/b/` → `a/b/index.html`; `/a/b.html` (a file name with an extension) →
     `a/b.html`; `/a/b` (no extension) → `a/b/index.html`, which static servers answer at `/a/b`.
     """
+    if _PLAIN_FOLDER_URL.fullmatch(url_path):  # the common case, /a/b/, without the general parsing
+        return url_path[1:] + "index.html"
     path = unquote(urlsplit(url_path).path)
     parts = [part for part in path.split("/") if part]
     if any(part in (".", "..") or "\x00" in part or "\\" in part for part in parts):
@@ -661,7 +664,7 @@ class Plan:
 
 
 # Below this many pages per process, forking costs more than it saves.
-MIN_PAGES_PER_WORKER = 100
+MIN_PAGES_PER_WORKER = 50
 
 
 def _render(jobs, output: Output, fetcher: Fetcher, links: Links) -> None:
@@ -845,10 +848,12 @@ def nav_ranges(tree) -> set[tuple[int | str, int, int]]:
 
 def feed_inputs() -> str:
     """The feed's entries as the feed reads them (its `updated` is the newest entry's)."""
+    from django.db.models.functions import MD5
+
     from pages.feeds import LatestPagesFeed
 
-    columns = ("id", "title", "url_path", "date", "updated_at", "description", "body_html")
-    return repr(list(LatestPagesFeed().items().values_list(*columns)))
+    columns = ("id", "title", "url_path", "date", "updated_at", "description", "body_hash")
+    return repr(list(LatestPagesFeed().items().annotate(body_hash=MD5("body_html")).values_list(*columns)))
 
 
 def _unprefixed(url: str) -> str:
