@@ -66,9 +66,9 @@ def lastmod_text(value: dt.datetime | None) -> str:
     """A page's `lastmod` as the sitemap writes it: its date in the site's time zone."""
     if value is None:
         return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.strftime("%Y-%m-%d")
+    if value.utcoffset() is not None:  # aware: as the template's date filter shows it
+        value = value.astimezone(timezone.get_current_timezone())
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def urlset_xml(origin: str, entries: Iterable[tuple[str, str]]) -> str:
