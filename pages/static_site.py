@@ -154,6 +154,7 @@ class Output:
         self.report = report
         self.static_sources = ""
         self.folders: set[Path] = set()
+        self.pending: set[str] = set()  # pages being written by forked processes
 
     def target(self, relpath: str) -> Path:
         path = (self.root / relpath).resolve()
@@ -162,7 +163,7 @@ class Output:
         return path
 
     def claimed(self, relpath: str) -> bool:
-        return relpath in self.files
+        return relpath in self.files or relpath in self.pending
 
     def keep(self, relpath: str) -> bool:
         """Carry an unchanged file over from the previous build without touching it (if it is there)."""
@@ -574,12 +575,15 @@ def _build(
             _write_static(output, static_root, manifest, reusable, log)
             fetcher = Fetcher(scheme, host, base)
             inputs = PageInputs(page_rows(), site_navigation(), site_fingerprint())
-            page_urls = _write_pages(output, fetcher, links, inputs, plan)
-            report.pages = len(page_urls)
-            _write_site_files(output, fetcher, links, inputs, plan)
-            _write_redirects(output, links, page_urls, f"{scheme}://{host}")
-            write_media(output, reusable)
-            output.write(".nojekyll", b"")
+
+            def everything_else(page_urls: dict[str, str]) -> None:
+                """Written while forked processes render the pages (or after them, in one process)."""
+                _write_site_files(output, fetcher, links, inputs, plan)
+                _write_redirects(output, links, page_urls, f"{scheme}://{host}")
+                write_media(output, reusable)
+                output.write(".nojekyll", b"")
+
+            report.pages = len(_write_pages(output, fetcher, links, inputs, plan, everything_else))
     output.delete_gone()
     data = {
         "format": MANIFEST_FORMAT,
@@ -622,10 +626,11 @@ def site_fingerprint() -> str:
 
 
 def _write_pages(
-    output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan
+    output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan, meanwhile
 ) -> dict[str, str]:
     """Every public page, and `/`; returns {URL: output path}. Unchanged pages (in an incremental
-    build) are kept; the others are fetched, by `plan.workers` processes."""
+    build) are kept; the others are fetched, by up to `plan.workers` forked processes while this one
+    runs `meanwhile(page_urls)` (or by this one, then `meanwhile`)."""
     from pages.nav_tree import home_record
 
     page_urls: dict[str, str] = {}
@@ -652,7 +657,8 @@ def _write_pages(
         page_urls["/"] = "index.html"
     plan.log(f"{len(page_urls)} pages: {len(jobs)} to render")
     output.report.rendered = len(jobs)
-    render_all(jobs, output, fetcher, links, plan.workers)
+    output.pending.update(relpath for _url, relpath, _fingerprint in jobs)
+    render_all(jobs, output, fetcher, links, plan.workers, lambda: meanwhile(page_urls))
     return page_urls
 
 
@@ -687,19 +693,24 @@ def can_fork() -> bool:
     return True
 
 
-def render_all(jobs, output: Output, fetcher: Fetcher, links: Links, workers: int) -> None:
-    """Fetch and write every job; with several workers, forked processes take a share each and send
-    back what they wrote (the parent keeps the manifest)."""
+def render_all(
+    jobs, output: Output, fetcher: Fetcher, links: Links, workers: int, meanwhile=lambda: None
+) -> None:
+    """Fetch and write every job, and run `meanwhile`. With 2 or more `workers`, from
+    MIN_PAGES_PER_WORKER jobs and where forking can work, up to `workers` forked processes take a share
+    each (at least MIN_PAGES_PER_WORKER) while this one runs `meanwhile`, and send back what they wrote
+    (this one keeps the manifest); else this process renders, then runs `meanwhile`."""
     from django.db import connections
 
-    workers = max(1, min(workers, len(jobs) // MIN_PAGES_PER_WORKER))
-    if workers == 1 or not can_fork():
+    if workers < 2 or len(jobs) < MIN_PAGES_PER_WORKER or not can_fork():
         _render(jobs, output, fetcher, links)
+        meanwhile()
         return
+    workers = max(1, min(workers, len(jobs) // MIN_PAGES_PER_WORKER))
     output.report.workers = workers
     connections.close_all()  # each process opens its own
     children = []
-    for share in range(1, workers):
+    for share in range(workers):
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
@@ -712,7 +723,7 @@ def render_all(jobs, output: Output, fetcher: Fetcher, links: Links, workers: in
         children.append((pid, read_end))
     failures = []
     try:
-        _render(jobs[0::workers], output, fetcher, links)
+        meanwhile()
     finally:
         for pid, read_end in children:
             with os.fdopen(read_end, "rb") as pipe:
