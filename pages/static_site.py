@@ -10,8 +10,9 @@ never written). Each output path comes from the URL Quire serves: `/a/b/` → `a
 Written: every public page, the sidebar branch fragments (`/-/nav/<id>/`), `404.html`, the search page,
 the diagram frame, the feed, the sitemap, `robots.txt`, the static files (hashed names, as collectstatic
 writes them), uploaded media, old URLs (moved pages, `redirect_from`) as small HTML pages plus a
-`_redirects` file, a static search index (`-/search-index.json`) that the header's live search reads in
-the browser, and `.nojekyll` (so GitHub Pages publishes the folder as it is).
+`_redirects` file, a static search index in parts (`-/search-index.json` names them; see
+`pages.static_search`) that the header's live search reads in the browser, and `.nojekyll` (so GitHub
+Pages publishes the folder as it is). The sitemap is written by `pages.sitemaps`' own writer and rule.
 
 Under a base URL (`--base-url /docs/`) the pages are fetched with that script prefix and every
 root-relative link the server wrote without it (page links stored as `/x/`) gets it.
@@ -21,7 +22,8 @@ of everything the page is made from (its row, the navigation it shows, its neigh
 the static names; the options key the whole manifest). `incremental=True` renders only pages whose
 fingerprint changed, writes only files whose bytes changed, and deletes the files of the previous build
 that are gone. Files the build never wrote are never deleted. Pages are rendered by forked worker
-processes where the database allows it (`render_all`).
+processes where the database allows it, while this process writes everything else (`render_all`).
+One build at a time writes into a folder (`pages.build_lock`).
 """
 
 from __future__ import annotations

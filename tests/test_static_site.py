@@ -420,3 +420,15 @@ def test_the_base_url_defaults_to_the_sites_own(site, settings):
     with serve(out, "/handbook/") as origin:
         seen, broken = crawl(origin + "/handbook/")
         assert broken == [] and origin + "/handbook/deployment/" in seen
+
+
+def test_the_user_guide_gives_the_nginx_rules_the_tests_serve_with(tmp_path):
+    """The crawls above run behind nginx with `site_rules`; the Deployment page shows the same rules."""
+    from tests.static_server import site_rules
+
+    guide = (SAMPLE_CONTENT / "deployment.md").read_text()
+    for base_url, folder in (("/", "/srv/quire/public"), ("/handbook/", "/srv/quire/public")):
+        for line in site_rules(Path(folder), base_url).splitlines():
+            if line.strip() not in ("}", "") and not line.startswith("root "):
+                assert line.strip() in guide, line
+    assert "root /srv/quire/public;" in guide
