@@ -9,7 +9,7 @@ BENCH_SIZES ?= 1000,10000
 MERMAID_VERSION ?= 11.17.2
 MERMAID_DIR := static/quire/vendor/mermaid
 
-.PHONY: run test hostile lint format bench bench-engine bench-quick bench-pathological loadtest multi-instance browser java nginx mermaid clean
+.PHONY: run test hostile lint format bench bench-views bench-engine bench-quick bench-pathological loadtest multi-instance browser java nginx mermaid clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -46,6 +46,10 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/engine.py
 	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
+
+# Page views only (after an untimed import): bare WhiteNoise, warm, compressed, cold, worker memory
+bench-views: $(VENV)/.installed-dev
+	BENCH_ONLY=views BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
 
 # Pathological inputs at the maximum size: the Liquid pre-pass stays linear, the preview stays bounded
 bench-pathological: $(VENV)/.installed-dev

@@ -1,7 +1,9 @@
 """`make bench`: imports, page views, search and the static export against their floor and ceiling.
 
 BENCH_SIZES (default "1000,10000"), BENCH_SECONDS per wrk point (default 10), BENCH_KEEP=1 keeps the
-temporary folder. Prints a table of figures and PASS/MISS per target.
+temporary folder, BENCH_ONLY=views runs only the page views (after an untimed import), BENCH_PORTS
+(default 8500-8539) the ports its servers may use. Quire's servers use Redis when REDIS_URL is set.
+Prints a table of figures and PASS/MISS per target.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from bench.tools import (  # noqa: E402
     WrkResult,
     base_env,
     fetch,
+    fetch_encoded,
     gunicorn,
     machine_facts,
     manage,
     run_measured,
     run_wrk,
+    worker_rss_mb,
 )
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",") if s.strip()]
@@ -78,41 +82,72 @@ def measure_reimports(env: dict, content: Path, paths: list[Path], figures: dict
     timed(figures, "re-import 1% changed", [PYTHON, "manage.py", "import_pages", str(content)], env)
 
 
+ACCEPT_COMPRESSED = "Accept-Encoding: br, gzip"
+# name: (the Quire server's extra environment, whether wrk sends ACCEPT_COMPRESSED). Each is compared with
+# the bare WhiteNoise ceiling serving the same bytes: "ceiling" (identity) or "ceiling, compressed"
+# (Quire's own brotli and gzip bytes as WhiteNoise's precompressed .br/.gz files).
 VIEW_POINTS = {
-    "static ceiling": {},
-    "warm": {},
-    "warm, SQLite reopened": {"DJANGO_SQLITE_CONN_MAX_AGE": "0"},
-    "cold": {"QUIRE_BENCH_CACHE_RESPONSES": "0"},
-    "cold, nothing cached": {"QUIRE_BENCH_CACHE_RESPONSES": "0", "QUIRE_BENCH_CACHE_NAV": "0"},
+    "warm": ({}, False),
+    "warm, compressed": ({}, True),
+    "warm, no fast path": ({"QUIRE_FAST_PATH": "0"}, False),
+    "warm, SQLite reopened": ({"DJANGO_SQLITE_CONN_MAX_AGE": "0"}, False),
+    "cold": ({"QUIRE_BENCH_CACHE_RESPONSES": "0"}, False),
+    "cold, nothing cached": ({"QUIRE_BENCH_CACHE_RESPONSES": "0", "QUIRE_BENCH_CACHE_NAV": "0"}, False),
 }
+CEILINGS = {False: "ceiling", True: "ceiling, compressed"}
+
+
+def write_ceiling_files(base: str, url: str, static_root: Path, figures: dict) -> None:
+    """The bytes Quire sends for `url`, as the file the ceiling serves, and its brotli and gzip answers
+    beside it (only when Quire compressed them)."""
+    status, page_bytes = fetch(base + url)
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}")
+    (static_root / "ceiling.html").write_bytes(page_bytes)
+    figures["page bytes"] = len(page_bytes)
+    for coding, suffix in (("br", ".br"), ("gzip", ".gz")):
+        _status, encoding, body = fetch_encoded(base + url, coding)
+        if encoding == coding:
+            (static_root / f"ceiling.html{suffix}").write_bytes(body)
+            figures[f"page bytes, {coding}"] = len(body)
 
 
 def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> None:
     """Each point gets SECONDS of wrk, in ROUNDS short runs interleaved with the other points, so a
-    neighbour's load on this shared machine hits all points alike; ratios are taken per round."""
+    neighbour's load on this shared machine hits all points alike; ratios are taken per round.
+
+    The ceiling is WhiteNoise alone (bench/bare_whitenoise.py) under the same gunicorn, serving exactly
+    the bytes Quire sends. Afterwards the resident memory of each of warm Quire's workers is read."""
     static_root = work / f"static-{size}"
     static_root.mkdir()
+    # A key prefix of this run and size: another run, or the other size, never answers from these entries.
+    prefix = f"quire-bench-{os.getpid()}-{size}"
+    env = {**env, "QUIRE_BENCH_STATIC_ROOT": str(static_root), "QUIRE_CACHE_PREFIX": prefix}
     with gunicorn(env) as base:
-        status, page_bytes = fetch(base + url)
-        if status != 200:
-            raise RuntimeError(f"{url} answered {status}")
-    (static_root / "ceiling.html").write_bytes(page_bytes)
-    figures["page bytes"] = len(page_bytes)
-    env = {**env, "QUIRE_BENCH_STATIC_ROOT": str(static_root)}
-    runs: dict[str, list] = {name: [] for name in VIEW_POINTS}
+        write_ceiling_files(base, url, static_root, figures)
+    codings = [coding for coding in ("br", "gzip") if f"page bytes, {coding}" in figures]
+    sizes = ", ".join(f"{coding} {figures[f'page bytes, {coding}']}" for coding in codings)
+    log(f"  page {url}: {figures['page bytes']} bytes; compressed: {sizes or 'not sent compressed'}")
+    runs: dict[str, list] = {name: [] for name in (*CEILINGS.values(), *VIEW_POINTS)}
     with contextlib.ExitStack() as stack:
-        bases = {name: stack.enter_context(gunicorn({**env, **extra})) for name, extra in VIEW_POINTS.items()}
-        targets = {
-            name: bases[name] + (url if name != "static ceiling" else "/ceiling.html") for name in bases
-        }
-        for target in targets.values():  # warm both workers (the first request of each fills its cache)
-            fetch(target)
-            fetch(target)
+        ceiling = stack.enter_context(gunicorn(env, app="bench.bare_whitenoise"))
+        servers: dict[tuple, str] = {}
+        for extra, _compressed in VIEW_POINTS.values():
+            key = tuple(sorted(extra.items()))
+            if key not in servers:
+                servers[key] = stack.enter_context(gunicorn({**env, **extra}))
+        points = {name: (ceiling + "/ceiling.html", compressed) for compressed, name in CEILINGS.items()}
+        for name, (extra, compressed) in VIEW_POINTS.items():
+            points[name] = (servers[tuple(sorted(extra.items()))] + url, compressed)
+        for target, _compressed in points.values():  # warm both workers (each fills its own copies)
+            for _ in range(4):
+                fetch(target)
         log(f"  page views, {ROUNDS} rounds of {SECONDS / ROUNDS:.0f} s per point ...")
         for _ in range(ROUNDS):
-            for name, target in targets.items():
-                runs[name].append(run_wrk(target, max(1, SECONDS // ROUNDS)))
-    ceiling = runs["static ceiling"]
+            for name, (target, compressed) in points.items():
+                headers = (ACCEPT_COMPRESSED,) if compressed else ()
+                runs[name].append(run_wrk(target, max(1, SECONDS // ROUNDS), headers=headers))
+        figures["worker RSS"] = worker_rss_mb(servers[()])
     for name, results in runs.items():
         figures[name] = WrkResult(
             requests_per_second=statistics.median(r.requests_per_second for r in results),
@@ -121,10 +156,16 @@ def measure_views(size: int, env: dict, url: str, work: Path, figures: dict) -> 
             requests=sum(r.requests for r in results),
             errors=sum(r.errors for r in results),
         )
+        ceiling_runs = runs[CEILINGS[VIEW_POINTS[name][1]] if name in VIEW_POINTS else name]
         figures.setdefault("ratio", {})[name] = statistics.median(
-            r.requests_per_second / c.requests_per_second for r, c in zip(results, ceiling, strict=True)
+            r.requests_per_second / c.requests_per_second for r, c in zip(results, ceiling_runs, strict=True)
         )
         log(f"  {name}: {fmt_wrk(figures[name])}  ({figures['ratio'][name]:.2f} x ceiling)")
+    log(f"  warm Quire's workers: {fmt_rss(figures['worker RSS'])}")
+
+
+def fmt_rss(values: list[float]) -> str:
+    return ", ".join(f"{v:.0f} MB" for v in values) or "not measured"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -163,6 +204,8 @@ def print_machine() -> None:
     print("\n## Quire benchmark\n")
     for name, value in machine_facts():
         print(f"{name:>22}: {value}")
+    cache = "Redis (REDIS_URL)" if os.environ.get("REDIS_URL") else "local memory (no REDIS_URL)"
+    print(f"{'cache':>22}: {cache}")
 
 
 def print_size(size: int, f: dict) -> None:
@@ -171,9 +214,10 @@ def print_size(size: int, f: dict) -> None:
     names = ("floor, before", "first import", "floor, after", "floor")
     for name in (*names, "re-import unchanged", "re-import 1% changed"):
         print(f"{name:>22}: {fmt_run(f[name])}")
-    for name in VIEW_POINTS:
+    for name in (*CEILINGS.values(), *VIEW_POINTS):
         ratio = f["ratio"][name]
         print(f"{name:>22}: {fmt_wrk(f[name])}  ({ratio:.2f} x ceiling)")
+    print(f"{'warm worker RSS':>22}: {fmt_rss(f['worker RSS'])}")
     static_build.print_figures(f, fmt_run)
     if "search" in f:
         label, times = f["search"]
@@ -191,12 +235,19 @@ def worse_ratio(a, b) -> float:
     return max(a.seconds / b.seconds, a.cpu_seconds / b.cpu_seconds)
 
 
-def targets(results: dict[int, dict]) -> list[tuple[str, bool, str]]:
+def targets(results: dict[int, dict], views_only: bool = False) -> list[tuple[str, bool, str]]:
     checks = []
     for size, f in results.items():
         warm, cold = f["ratio"]["warm"], f["ratio"]["cold"]
-        checks.append((f"{size}: warm >= 0.7 x ceiling", warm >= 0.7, f"{warm:.2f}"))
-        checks.append((f"{size}: cold >= 0.1 x ceiling", cold >= 0.1, f"{cold:.2f}"))
+        compressed = f["ratio"]["warm, compressed"]
+        checks.append((f"{size}: warm >= 0.9 x bare WhiteNoise", warm >= 0.9, f"{warm:.2f}"))
+        name = f"{size}: warm, compressed >= 0.9 x bare WhiteNoise, compressed"
+        checks.append((name, compressed >= 0.9, f"{compressed:.2f}"))
+        checks.append((f"{size}: cold >= 0.2 x bare WhiteNoise", cold >= 0.2, f"{cold:.2f}"))
+        rss = max(f["worker RSS"], default=float("inf"))
+        checks.append((f"{size}: each web worker's RSS <= 120 MB", rss <= 120, fmt_rss(f["worker RSS"])))
+        if views_only:
+            continue
         limit = 1.0 if size <= 1000 else 0.6
         # import_pages renders on every core, the floor on one: judged on wall time, CPU shown beside.
         ratio = f["first import"].seconds / f["floor"].seconds
@@ -247,7 +298,31 @@ def measure_pathological() -> list[tuple[str, bool, str]]:
     return checks or [("pathological inputs ran", False, done.stderr.strip()[-200:])]
 
 
+def views_only() -> None:
+    """BENCH_ONLY=views: the import (untimed), then the page views and their targets only."""
+    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
+    print_machine()
+    checks = []
+    try:
+        for size in SIZES:
+            log(f"{size} pages")
+            figures: dict = {}
+            env, content, paths = prepare(size, work)
+            manage(env, "import_pages", str(content))
+            figures["url"] = corpus.url_of(content, paths[size // 2])
+            measure_views(size, env, figures["url"], work, figures)
+            checks += targets({size: figures}, views_only=True)
+        print("\n### Targets\n")
+        for name, ok, value in checks:
+            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
+    if os.environ.get("BENCH_ONLY") == "views":
+        views_only()
+        return
     work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
     results: dict[int, dict] = {}
     print_machine()

@@ -23,7 +23,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-PORTS = range(8500, 8540)
+_first, _last = (int(p) for p in os.environ.get("BENCH_PORTS", "8500-8539").split("-"))
+PORTS = range(_first, _last + 1)
 BENCH_SECRET = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH"  # noqa: S105
 
 
@@ -102,12 +103,30 @@ def fetch(url: str, timeout: float = 30) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def fetch_encoded(url: str, accept_encoding: str, timeout: float = 30) -> tuple[int, str, bytes]:
+    """Status, Content-Encoding and the body as sent (still encoded) for one Accept-Encoding."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": accept_encoding})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our own server
+        return response.status, response.headers.get("Content-Encoding", ""), response.read()
+
+
+# The gunicorn master's process id per running server's base URL (see `worker_rss_mb`).
+_SERVERS: dict[str, int] = {}
+
+
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2, ports: range = PORTS, log: Path | None = None):
-    """A gunicorn with sync workers on 127.0.0.1; yields its base URL, stops it on exit."""
+def gunicorn(
+    env: dict[str, str],
+    workers: int = 2,
+    ports: range = PORTS,
+    log: Path | None = None,
+    app: str = "site_project.wsgi",
+):
+    """A gunicorn with sync workers on 127.0.0.1 serving the WSGI `app`; yields its base URL, stops it
+    on exit."""
     port = free_port(ports)
     errors = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    args = [PYTHON, "-m", "gunicorn", "site_project.wsgi", "-w", str(workers), "-k", "sync"]
+    args = [PYTHON, "-m", "gunicorn", app, "-w", str(workers), "-k", "sync"]
     args += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048"]
     server = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     base = f"http://127.0.0.1:{port}"
@@ -122,12 +141,21 @@ def gunicorn(env: dict[str, str], workers: int = 2, ports: range = PORTS, log: P
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start within 30 s")
             time.sleep(0.2)
+        _SERVERS[base] = server.pid
         yield base
     finally:
+        _SERVERS.pop(base, None)
         server.terminate()
         server.wait(timeout=30)
         if log:
             errors.close()
+
+
+def worker_rss_mb(base: str) -> list[float]:
+    """The resident memory of each worker of the gunicorn serving `base`, in MB (its master excluded)."""
+    with contextlib.suppress(psutil.Error):
+        return sorted(p.memory_info().rss / 2**20 for p in psutil.Process(_SERVERS[base]).children())
+    return []
 
 
 def ensure_wrk() -> str:
@@ -166,7 +194,12 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(
-    url: str, seconds: int, connections: int = 8, threads: int = 2, script: Path | None = None
+    url: str,
+    seconds: int,
+    connections: int = 8,
+    threads: int = 2,
+    script: Path | None = None,
+    headers: tuple[str, ...] = (),
 ) -> WrkResult:
     args = [
         ensure_wrk(),
@@ -179,6 +212,8 @@ def run_wrk(
     ]
     if script:
         args += ["-s", str(script)]
+    for header in headers:
+        args += ["-H", header]
     out = subprocess.run(
         [*args, url], capture_output=True, text=True, check=True, timeout=seconds + 60
     ).stdout

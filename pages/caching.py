@@ -32,7 +32,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import caches
@@ -43,7 +43,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from pages import base_url
+from pages import base_url, encodings
 from pages.nav_tree import (
     NavTree,
     closed_items,
@@ -314,12 +314,19 @@ class CachedResponse:
     etag: str
     last_modified: float
     horizon: float | None  # when the next scheduled page goes live, as known when stored
+    encoded: dict[str, bytes] = field(default_factory=dict)  # {"br": ..., "gzip": ...} (pages/encodings.py)
+    # What the middleware outside the page cache added (security headers, CSP), and the scheme of the
+    # request that stored it: what the WSGI fast path (pages/fast_path.py) replays besides `headers`.
+    outer_headers: tuple[tuple[str, str], ...] | None = None
+    scheme: str = ""
 
 
 # Set per hit, or never replayed from a stored response.
 _NOT_REPLAYED = {"set-cookie", "date", "content-length", "etag", "last-modified", "cache-control"}
 _MIDDLEWARE_LOOKED = "_quire_cache_looked_up"
 _PENDING_ENTRY = "_quire_pending_entry"
+# Set in the WSGI environ by the fast path: it stores the entry itself, with the final headers.
+FAST_PATH_STORES = "quire.fast_path_stores"
 
 
 def _is_logged_in(request: HttpRequest) -> bool:
@@ -362,20 +369,45 @@ def _replayable_headers(response: HttpResponse) -> tuple[tuple[str, str], ...]:
     return tuple((k, v) for k, v in response.items() if k.lower() not in _NOT_REPLAYED)
 
 
-def _public_response(request: HttpRequest, entry: CachedResponse) -> HttpResponse:
-    response = HttpResponse(entry.content)
-    for name, value in entry.headers:
-        response.headers[name] = value
+def public_max_age(entry: CachedResponse) -> int:
+    """The max-age of a public answer: QUIRE_PUBLIC_MAX_AGE, cut short by the next scheduled page."""
     max_age = int(_setting("QUIRE_PUBLIC_MAX_AGE", 60))
     if entry.horizon is not None:
         max_age = min(max_age, max(0, math.floor(entry.horizon - time.time())))
-    response.headers["ETag"] = entry.etag
+    return max_age
+
+
+def encoding_for(request: HttpRequest, entry: CachedResponse) -> str:
+    """The content coding this request gets of this entry ("" for the identity)."""
+    return encodings.choose(request.META.get("HTTP_ACCEPT_ENCODING", ""), entry.encoded)
+
+
+def etag_for(entry: CachedResponse, coding: str) -> str:
+    """Each coding's bytes have their own ETag (a suffix inside the quotes), so 304s stay exact."""
+    return entry.etag[:-1] + encodings.ETAG_SUFFIX[coding] + '"' if coding else entry.etag
+
+
+def full_answer(entry: CachedResponse, coding: str) -> HttpResponse:
+    """The 200 answer of an entry in one coding, before any conditional request is looked at."""
+    content = entry.encoded[coding] if coding else entry.content
+    response = HttpResponse(content)
+    for name, value in entry.headers:
+        response.headers[name] = value
+    response.headers["ETag"] = etag_for(entry, coding)
     response.headers["Last-Modified"] = http_date(entry.last_modified)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.headers["Content-Length"] = str(len(entry.content))
-    patch_vary_headers(response, ["Cookie"])
+    response.headers["Cache-Control"] = f"public, max-age={public_max_age(entry)}"
+    response.headers["Content-Length"] = str(len(content))
+    if coding:
+        response.headers["Content-Encoding"] = coding
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding"] if entry.encoded else ["Cookie"])
+    return response
+
+
+def _public_response(request: HttpRequest, entry: CachedResponse) -> HttpResponse:
+    coding = encoding_for(request, entry)
+    response = full_answer(entry, coding)
     return get_conditional_response(
-        request, etag=entry.etag, last_modified=int(entry.last_modified), response=response
+        request, etag=response.headers["ETag"], last_modified=int(entry.last_modified), response=response
     )
 
 
@@ -386,6 +418,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and "Cache-Control" not in response.headers
+        and "Content-Encoding" not in response.headers
     )
 
 
@@ -394,6 +427,10 @@ def mark_private(response: HttpResponse) -> HttpResponse:
     response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
     patch_vary_headers(response, ["Cookie"])
     return response
+
+
+def _compress_min_bytes() -> int:
+    return int(_setting("QUIRE_COMPRESS_MIN_BYTES", 1024))
 
 
 def cache_public_response(view):
@@ -423,6 +460,8 @@ def cache_public_response(view):
             etag=f'"{version}-{zlib.crc32(content):08x}"',
             last_modified=version_last_modified(version),
             horizon=next_scheduled_publication(version),
+            # Compressed only when stored: with the cache off every request would pay for it.
+            encoded=encodings.compress(content, _compress_min_bytes()) if use_cache else {},
         )
         answer = _public_response(request, entry)
         if use_cache:
@@ -470,10 +509,17 @@ class PublicPageCacheMiddleware:
                 version = request_content_version(request)
             except DATABASE_ERRORS as error:
                 return database_unavailable(request, error)
-            entry = _cache().get(_response_key(request, version))
+            key = _response_key(request, version)
+            entry = _cache().get(key)
             if entry is not None:
                 response = _public_response(request, entry)
-                return _mark_stale(response) if request_is_stale(request) else response
+                if request_is_stale(request):
+                    return _mark_stale(response)
+                if entry.outer_headers is None and request.META.get(FAST_PATH_STORES):
+                    # Stored without the fast path's headers (by the view alone, for a request with a
+                    # stale session cookie): the fast path stores them now, so it can answer next time.
+                    setattr(response, _PENDING_ENTRY, (key, entry, _entry_timeout(version)))
+                return response
             if request_is_stale(request):
                 return database_unavailable(request, None)
             setattr(request, _MIDDLEWARE_LOOKED, True)
@@ -481,8 +527,29 @@ class PublicPageCacheMiddleware:
         pending = getattr(response, _PENDING_ENTRY, None)
         if pending is not None and not response.cookies:
             key, entry, timeout = pending
-            _cache().set(key, replace(entry, headers=_replayable_headers(response)), timeout)
+            entry = replace(entry, headers=_replayable_headers(response))
+            if request.META.get(FAST_PATH_STORES):
+                # The fast path in front stores it once the outer middleware has added its headers.
+                setattr(response, _PENDING_ENTRY, (key, entry, timeout))
+            else:
+                _cache().set(key, entry, timeout)
         return response
+
+
+# Set per coding by `full_answer`.
+_PER_CODING = {"content-encoding", "vary"}
+
+
+def store_final(request: HttpRequest, response: HttpResponse) -> None:
+    """Store the entry this response left pending, with the headers the outer middleware added (called
+    by the fast path with the response the whole middleware stack made)."""
+    pending = getattr(response, _PENDING_ENTRY, None)
+    if pending is None or response.cookies or response.status_code != 200:
+        return
+    key, entry, timeout = pending
+    inner = {name.lower() for name, _value in entry.headers} | _PER_CODING | _NOT_REPLAYED
+    outer = tuple((k, v) for k, v in response.items() if k.lower() not in inner)
+    _cache().set(key, replace(entry, outer_headers=outer, scheme=request.scheme), timeout)
 
 
 # ---------------------------------------------------------------------------------------- invalidation

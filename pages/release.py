@@ -18,6 +18,7 @@ from pathlib import Path
 
 import django
 from django.conf import settings
+from django.core.signals import setting_changed
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CODE_FOLDERS = ("pages", "site_project", "templates")
@@ -64,6 +65,21 @@ def _release(explicit: str, settings_fingerprint: str) -> str:
     return f"{safe}-{settings_fingerprint}"
 
 
+_current: str | None = None
+
+
 def current_release() -> str:
     """This process's release name as used in cache keys (computed once per process and settings)."""
-    return _release(getattr(settings, "QUIRE_RELEASE", "") or "", _settings_fingerprint())
+    global _current
+    if _current is None:
+        _current = _release(getattr(settings, "QUIRE_RELEASE", "") or "", _settings_fingerprint())
+    return _current
+
+
+def _forget_current(**_kwargs) -> None:
+    global _current
+    _current = None
+
+
+# Changed settings (tests' override_settings) give another release name.
+setting_changed.connect(_forget_current, dispatch_uid="quire-release-setting-changed")

@@ -21,6 +21,7 @@ from the cache needs no database query:
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
 
@@ -106,13 +108,22 @@ def _shared_cache():
     return caches[getattr(settings, "QUIRE_CACHE_ALIAS", "default")]
 
 
+@functools.cache
 def _max_age() -> float:
     """Seconds the cache's copy is trusted without the database: none when the cache is this process's
-    own (local memory: another process's bump never reaches it), unless QUIRE_VERSION_IN_CACHE says."""
+    own (local memory: another process's bump never reaches it), unless QUIRE_VERSION_IN_CACHE says.
+    Read once per process and settings (it is asked on every request)."""
     shared = getattr(settings, "QUIRE_VERSION_IN_CACHE", None)
     if shared is None:
         shared = not isinstance(_shared_cache(), LocMemCache | DummyCache)
     return float(getattr(settings, "QUIRE_VERSION_MAX_AGE", 5)) if shared else 0.0
+
+
+def _settings_changed(**_kwargs) -> None:
+    _max_age.cache_clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="quire-version-max-age")
 
 
 def publish_content_version() -> None:
@@ -124,11 +135,12 @@ def publish_content_version() -> None:
     _shared_cache().set(SHARED_VERSION_KEY, (version, time.time()), _SHARED_VERSION_TIMEOUT)
 
 
-def shared_content_version() -> tuple[int, bool]:
+def shared_content_version(before_query=None) -> tuple[int, bool]:
     """The content version, and whether it is stale (the database could not answer; the last copy).
 
     From the shared cache when its copy is recent; else from the database, and shared again. Raises
-    the database's error only when the database cannot answer and no copy is known.
+    the database's error only when the database cannot answer and no copy is known. `before_query` is
+    called just before the database is asked (the fast path's `close_old_connections`).
     """
     global _database_down_until
     cache = _shared_cache()
@@ -136,11 +148,14 @@ def shared_content_version() -> tuple[int, bool]:
     if not (isinstance(known, tuple) and len(known) == 2):
         known = None
     now = time.time()
-    if known is not None and now - known[1] < _max_age():
+    max_age = _max_age()
+    if known is not None and now - known[1] < max_age:
         return known[0], False
     if known is not None and time.monotonic() < _database_down_until:
         return known[0], True
     try:
+        if before_query is not None:
+            before_query()
         version = content_version()
     except DATABASE_ERRORS as error:
         with _down_lock:
@@ -152,7 +167,9 @@ def shared_content_version() -> tuple[int, bool]:
             raise
         return known[0], True
     _database_down_until = 0.0
-    if not _bumped_uncommitted():
+    # An untrusted (process-local) copy only serves as the last known version: rewritten when it changes.
+    untrusted_and_same = max_age == 0 and known is not None and known[0] == version
+    if not untrusted_and_same and not _bumped_uncommitted():
         cache.set(SHARED_VERSION_KEY, (version, now), _SHARED_VERSION_TIMEOUT)
     return version, False
 

@@ -202,6 +202,12 @@ QUIRE_READY_REQUIRES_CACHE = env_bool("QUIRE_READY_REQUIRES_CACHE")
 # Public pages: browser/proxy max-age, and how long cached pages and navigation live (pages/caching.py).
 QUIRE_PUBLIC_MAX_AGE = int(os.environ.get("QUIRE_PUBLIC_MAX_AGE", "60"))
 QUIRE_CACHE_TIMEOUT = int(os.environ.get("QUIRE_CACHE_TIMEOUT", str(24 * 3600)))
+# The WSGI fast path (pages/fast_path.py): cached public pages answered before any middleware, each
+# worker keeping the pages it served last (at most this many MB) for the current content version.
+QUIRE_FAST_PATH = env_bool("QUIRE_FAST_PATH", default=True)
+QUIRE_FAST_PATH_MEMORY_MB = float(os.environ.get("QUIRE_FAST_PATH_MEMORY_MB", "16"))
+# Cached pages at least this long are also stored brotli- and gzip-compressed (pages/encodings.py).
+QUIRE_COMPRESS_MIN_BYTES = int(os.environ.get("QUIRE_COMPRESS_MIN_BYTES", "1024"))
 # Most entries of one navigation level written into a page; longer levels are windowed (pages/nav_tree.py).
 QUIRE_NAV_WINDOW = int(os.environ.get("QUIRE_NAV_WINDOW", "150"))
 

@@ -1,9 +1,13 @@
-"""WSGI entry point (gunicorn site_project.wsgi)."""
+"""WSGI entry point (gunicorn site_project.wsgi): Django's handler with the page cache's fast path in
+front (pages/fast_path.py)."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_project.settings")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from pages.fast_path import FastPathHandler  # noqa: E402 - needs the apps loaded
+
+application = FastPathHandler()

@@ -167,3 +167,35 @@ def test_every_cache_call_fails_soft(dead_redis):
     cache.delete_many(["a"])
     with pytest.raises(ValueError):
         cache.incr("k")
+
+
+def test_a_connection_the_server_closed_is_replaced_without_degrading(settings, caplog):
+    """Cache reads keep one connection per process; when Redis closes it (a restart, an idle timeout),
+    the read is sent again on a new one: answered, and the cache is not marked down."""
+    from tests.servers import redis_url
+
+    url = redis_url()
+    if url is None:
+        pytest.fail("this test needs a Redis (REDIS_URL, or db 3 of a local Redis)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "pages.cache_backend.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "quire-test-held-connection",
+        }
+    }
+    forget_failures()
+    cache = caches["default"]
+    cache.set("probe", (7, 1.5), 30)
+    assert cache.get("probe") == (7, 1.5)
+    held = cache._cache._held.connection[1]
+    held.send_command("CLIENT", "ID")
+    own_id = held.read_response()
+    import redis
+
+    redis.Redis.from_url(url).client_kill_filter(_id=own_id)
+    with caplog.at_level(logging.WARNING, logger="quire.cache"):
+        assert cache.get("probe") == (7, 1.5)
+        assert cache.get("missing", "default") == "default"
+    assert not any("unavailable" in record.getMessage() for record in caplog.records)
+    cache.delete("probe")
