@@ -9,7 +9,7 @@ BENCH_SIZES ?= 1000,10000
 MERMAID_VERSION ?= 11.17.2
 MERMAID_DIR := static/quire/vendor/mermaid
 
-.PHONY: run test hostile lint format bench bench-nav bench-views bench-engine bench-import bench-quick bench-pathological loadtest multi-instance browser java nginx mermaid clean
+.PHONY: run test hostile lint format bench bench-nav bench-views bench-engine bench-import bench-static bench-quick bench-pathological loadtest multi-instance browser java nginx mermaid clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -67,6 +67,10 @@ bench-engine: $(VENV)/.installed-dev
 # The imports alone (first import between two floor runs, re-imports, a profile), at BENCH_SIZES
 bench-import: $(VENV)/.installed-dev
 	BENCH_ONLY=import BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
+
+# The static export alone: the floor, the first import, the full build, the 1% re-import, the incremental build
+bench-static: $(VENV)/.installed-dev
+	BENCH_ONLY=static BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
 
 # The same at 1,000 pages only
 bench-quick: $(VENV)/.installed-dev
