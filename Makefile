@@ -9,7 +9,7 @@ BENCH_SIZES ?= 1000,10000
 MERMAID_VERSION ?= 11.17.2
 MERMAID_DIR := static/quire/vendor/mermaid
 
-.PHONY: run test hostile lint format bench bench-nav bench-views bench-engine bench-import bench-quick bench-pathological loadtest multi-instance browser java mermaid clean
+.PHONY: run test hostile lint format bench bench-nav bench-views bench-engine bench-import bench-static bench-quick bench-pathological loadtest multi-instance browser java nginx mermaid clean
 
 # Install, migrate, import the sample content, make a local admin, serve on http://127.0.0.1:8000/
 run: $(VENV)/.installed
@@ -18,8 +18,8 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py ensure_local_admin
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Install the development extras, Chromium and Java, then run the whole test suite
-test: $(VENV)/.installed-dev browser java
+# Install the development extras, Chromium, Java and nginx, then run the whole test suite
+test: $(VENV)/.installed-dev browser java nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The hostile-input suites on Django 5.2 (django-csp) here, and on the newest Django 6 (its built-in CSP)
@@ -68,6 +68,10 @@ bench-engine: $(VENV)/.installed-dev
 bench-import: $(VENV)/.installed-dev
 	BENCH_ONLY=import BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
 
+# The static export alone: the floor, the first import, the full build, the 1% re-import, the incremental build
+bench-static: $(VENV)/.installed-dev
+	BENCH_ONLY=static BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
+
 # The same at 1,000 pages only
 bench-quick: $(VENV)/.installed-dev
 	BENCH_SIZES=1000 $(BIN)/python bench/run.py
@@ -91,6 +95,13 @@ java:
 	@command -v java >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 	  else echo "Java is missing: install Debian's 'default-jre-headless' package (sudo apt-get install default-jre-headless)"; exit 1; fi; }
+
+# Make sure nginx is there for the static-export tests, which serve the built site with it (installs
+# Debian's nginx-light when missing and root; the tests start their own unprivileged nginx, no service)
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+	  else echo "nginx is missing: install Debian's 'nginx-light' package (sudo apt-get install nginx-light)"; exit 1; fi; }
 
 # Replace the checked-in Mermaid (diagrams) with MERMAID_VERSION from the npm registry (needs npm)
 mermaid:

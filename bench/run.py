@@ -2,7 +2,8 @@
 
 BENCH_SIZES (default "1000,10000"), BENCH_SECONDS per wrk point (default 10), BENCH_KEEP=1 keeps the
 temporary folder, BENCH_ONLY=views runs only the page views (after an untimed import), BENCH_ONLY=import
-only the imports (floor, first import, re-imports and the import's profile), BENCH_PORTS
+only the imports (floor, first import, re-imports and the import's profile), BENCH_ONLY=static the
+floor, the import and the static builds, BENCH_PORTS
 (default 8500-8539) the ports its servers may use. Quire's servers share a Redis as in production:
 REDIS_URL, else BENCH_REDIS_URL (default redis://127.0.0.1:6379/15) when it answers;
 else each process's own memory.
@@ -374,6 +375,33 @@ def imports_only() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def static_only() -> None:
+    """BENCH_ONLY=static: the floor and the first import, the full static build, the 1% re-import and
+    the incremental build, and their targets."""
+    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
+    print_machine()
+    checks = []
+    try:
+        for size in SIZES:
+            log(f"{size} pages")
+            figures: dict = {}
+            env, content, paths = prepare(size, work)
+            measure_first_import(env, content, figures)
+            site = static_build.measure_full_build(env, work, size, figures, timed)
+            measure_reimports(env, content, paths, figures)
+            static_build.measure_incremental_build(env, site, figures, timed)
+            print(f"\n### {size} pages (static export only)\n")
+            for name in ("floor", "first import", "re-import 1% changed"):
+                print(f"{name:>22}: {fmt_run(figures[name])}")
+            static_build.print_figures(figures, fmt_run)
+            checks += static_build.targets(size, figures)
+        print("\n### Targets\n")
+        for name, ok, value in checks:
+            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     os.environ["REDIS_URL"] = shared_cache_url()  # every server the bench starts inherits it
     if os.environ.get("BENCH_ONLY") == "views":
@@ -381,6 +409,9 @@ def main() -> None:
         return
     if os.environ.get("BENCH_ONLY") == "import":
         imports_only()
+        return
+    if os.environ.get("BENCH_ONLY") == "static":
+        static_only()
         return
     work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
     results: dict[int, dict] = {}

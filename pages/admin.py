@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from pages import admin_views, drafts
+from pages import admin_static_build, admin_views, drafts
 from pages.admin_export import export_zip
 from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.admin_tree import tree_rows
@@ -276,6 +276,7 @@ class PageAdmin(admin.ModelAdmin):
         extra = {
             "sync_conflicts": SyncConflict.objects.count(),
             "quire_can_reorder": self.has_change_permission(request),
+            "quire_can_build_static": admin_static_build.can_build(self, request),
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra)
@@ -392,6 +393,7 @@ class PageAdmin(admin.ModelAdmin):
             path("<int:object_id>/draft/", wrap(self.draft_view), name="pages_page_draft"),
             path("conflicts/", wrap(self.conflict_list_view), name="pages_page_conflicts"),
             path("sync/", wrap(self.sync_status_view), name="pages_page_sync"),
+            path("build-static/", wrap(self.build_static_view), name="pages_page_build_static"),
             path("<int:object_id>/conflict/", wrap(self.conflict_view), name="pages_page_conflict"),
             path("recover/", wrap(self.recover_list_view), name="pages_page_recoverlist"),
             path("recover/<int:version_id>/", wrap(self.recover_view), name="pages_page_recover"),
@@ -403,6 +405,9 @@ class PageAdmin(admin.ModelAdmin):
             ),
         ]
         return extra + super().get_urls()
+
+    def build_static_view(self, request):
+        return admin_static_build.build_static_view(self, request)
 
     def _page_for_history(self, request, object_id) -> Page:
         page = get_object_or_404(Page, pk=object_id)

@@ -54,7 +54,11 @@ def nav_records(rules: SiteRules | None = None) -> list[NavRecord]:
 def _collection(rules: SiteRules, source_path: str | None, site_dir: str | None) -> str:
     if not source_path:
         return ""
-    placement = rules.placement(f"{site_dir}/{source_path}" if site_dir else source_path)
+    path = f"{site_dir}/{source_path}" if site_dir else source_path
+    folders = tuple(collection.folder + "/" for collection in rules.collections.values())
+    if not path.startswith(folders) and "_posts/" not in path:
+        return ""  # in no collection's folder: `placement` finds no document here (the common case, quickly)
+    placement = rules.placement(path)
     return placement.collection.label if placement.kind == "document" and placement.collection else ""
 
 

@@ -10,8 +10,9 @@ never written). Each output path comes from the URL Quire serves: `/a/b/` → `a
 Written: every public page, the sidebar branch fragments (`/-/nav/<id>/`), `404.html`, the search page,
 the diagram frame, the feed, the sitemap, `robots.txt`, the static files (hashed names, as collectstatic
 writes them), uploaded media, old URLs (moved pages, `redirect_from`) as small HTML pages plus a
-`_redirects` file, a static search index (`-/search-index.json`) that the header's live search reads in
-the browser, and `.nojekyll` (so GitHub Pages publishes the folder as it is).
+`_redirects` file, a static search index in parts (`-/search-index.json` names them; see
+`pages.static_search`) that the header's live search reads in the browser, and `.nojekyll` (so GitHub
+Pages publishes the folder as it is). The sitemap is written by `pages.sitemaps`' own writer and rule.
 
 Under a base URL (`--base-url /docs/`) the pages are fetched with that script prefix and every
 root-relative link the server wrote without it (page links stored as `/x/`) gets it.
@@ -21,7 +22,8 @@ of everything the page is made from (its row, the navigation it shows, its neigh
 the static names; the options key the whole manifest). `incremental=True` renders only pages whose
 fingerprint changed, writes only files whose bytes changed, and deletes the files of the previous build
 that are gone. Files the build never wrote are never deleted. Pages are rendered by forked worker
-processes where the database allows it (`render_all`).
+processes where the database allows it, while this process writes everything else (`render_all`).
+One build at a time writes into a folder (`pages.build_lock`).
 """
 
 from __future__ import annotations
@@ -49,17 +51,21 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory, override_settings
 from django.urls import Resolver404, get_script_prefix, resolve, reverse, set_script_prefix
 
+from pages.build_lock import build_lock
+from pages.static_search import INDEX_PATH as SEARCH_INDEX_PATH
+from pages.static_search import write_index
+
 MANIFEST_NAME = ".quire-build.json"
 MANIFEST_FORMAT = 1
-SEARCH_INDEX_PATH = "/-/search-index.json"
 BUILD_CACHE_ALIAS = "quire-static-build"
 # Not part of the public site: the admin's and the editor's own files.
 STATIC_IGNORE = ["admin", "quire/admin", "markdownx", "*.scss", "*.map"]
 PAGE_COLUMNS = (
-    "id", "url_path", "title", "parent_id", "date", "updated_at", "version", "body_hash", "toc",
-    "description", "has_toc", "nav_order", "front_matter", "search_exclude",
+    "id", "url_path", "title", "parent_id", "date", "updated_at", "version", "body_hash", "toc_text",
+    "description", "has_toc", "nav_order", "front_matter_text", "search_exclude",
 )  # fmt: skip
 
+_PLAIN_FOLDER_URL = re.compile(r"/(?:[\w-]+/)*")  # letters, digits, _ and - between slashes, ending in one
 _CSRF_INPUT_RE = re.compile(r'<input\b[^>]*\bname="csrfmiddlewaretoken"[^>]*>', re.IGNORECASE)
 _ROOT_RELATIVE_ATTR_RE = re.compile(r'(\s(?:href|src|action|poster|data-[\w-]+)=")(/(?!/)[^"]*)"')
 
@@ -99,6 +105,8 @@ def output_path(url_path: str) -> str:
     `/` → `index.html`; `/a/b/` → `a/b/index.html`; `/a/b.html` (a file name with an extension) →
     `a/b.html`; `/a/b` (no extension) → `a/b/index.html`, which static servers answer at `/a/b`.
     """
+    if _PLAIN_FOLDER_URL.fullmatch(url_path):  # the common case, /a/b/, without the general parsing
+        return url_path[1:] + "index.html"
     path = unquote(urlsplit(url_path).path)
     parts = [part for part in path.split("/") if part]
     if any(part in (".", "..") or "\x00" in part or "\\" in part for part in parts):
@@ -142,11 +150,13 @@ class Output:
 
     def __init__(self, root: Path, previous: dict[str, dict], report: BuildReport):
         self.root = root
+        self.root_text = str(root)
         self.previous = previous
         self.files: dict[str, dict] = {}
         self.report = report
         self.static_sources = ""
         self.folders: set[Path] = set()
+        self.pending: set[str] = set()  # pages being written by forked processes
 
     def target(self, relpath: str) -> Path:
         path = (self.root / relpath).resolve()
@@ -155,12 +165,12 @@ class Output:
         return path
 
     def claimed(self, relpath: str) -> bool:
-        return relpath in self.files
+        return relpath in self.files or relpath in self.pending
 
     def keep(self, relpath: str) -> bool:
         """Carry an unchanged file over from the previous build without touching it (if it is there)."""
         entry = self.previous.get(relpath)
-        if entry is None or not (self.root / relpath).is_file():
+        if entry is None or not os.path.isfile(os.path.join(self.root_text, relpath)):
             return False
         self.files[relpath] = entry
         self.report.unchanged += 1
@@ -414,13 +424,19 @@ def templates_fingerprint() -> str:
 
 def page_rows() -> list[tuple]:
     """The public pages' columns a page is made from; the body as its MD5, computed by the database
-    (natively on PostgreSQL), so the bodies themselves are not fetched."""
-    from django.db.models.functions import MD5
+    (natively on PostgreSQL), so the bodies themselves are not fetched; the JSON columns as their
+    text (they are only compared, never read)."""
+    from django.db.models import TextField
+    from django.db.models.functions import MD5, Cast
 
     from pages.models import Page
 
-    rows = Page.objects.published().annotate(body_hash=MD5("body_html")).order_by("url_path")
-    return list(rows.values_list(*PAGE_COLUMNS))
+    rows = Page.objects.published().annotate(
+        body_hash=MD5("body_html"),
+        toc_text=Cast("toc", TextField()),
+        front_matter_text=Cast("front_matter", TextField()),
+    )
+    return list(rows.order_by("url_path").values_list(*PAGE_COLUMNS))
 
 
 class PageInputs:
@@ -457,88 +473,11 @@ class PageInputs:
         ]  # fmt: skip
         return _digest("\x1e".join(parts).encode())
 
-    def search_index(self) -> str:
-        """The searchable pages' rows (a changed body means changed sections), and the sections' count
-        and last id (sections are always replaced, never edited in place)."""
-        from django.db.models import Count, Max
-
-        from pages.models import PageSection
-
-        searchable = sorted(
-            (page_id, self.row_digests[page_id]) for page_id, row in self.rows.items() if not row[-1]
-        )
-        sections = PageSection.objects.aggregate(count=Count("id"), last=Max("id"))
-        return _digest(repr((searchable, sections["count"], sections["last"])).encode())
-
-    def searchable_pages(self) -> list[tuple[int, str, str]]:
-        """(id, title, URL) of the pages search finds, in URL order."""
-        return [(row[0], row[2], row[1]) for row in self.rows.values() if not row[-1]]
-
-    def sitemap(self) -> str:
-        return _digest(repr(sorted((row[1], row[5]) for row in self.rows.values())).encode())
-
-
-# -------------------------------------------------------------------------------------------- search
-SEARCH_INDEX_FORMAT = 2
-
-
-def _json(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def search_index(
-    pages: list[tuple[int, str, str]], url: Callable[[str], str], reused: dict[str, bytes] | None = None
-) -> tuple[bytes, dict[str, list[int]]]:
-    """The static search index: {"format": 2, "pages": [[title, URL, [[anchor, heading, text], ...]], ...]},
-    pages in URL order with their sections in order, text with its whitespace collapsed.
-
-    `pages`: (id, title, URL) of the searchable pages, in URL order; `url` puts the base URL in front;
-    `reused`: {URL: its entry's bytes} from the previous index, for pages that did not change (their
-    sections are not read again). Returns the file's bytes and {URL: [offset, length]} of each entry."""
-    from pages.models import PageSection
-
-    reused = reused or {}
-    fresh: dict[int, list] = {}
-    wanted = [page_id for page_id, _, page_url in pages if url(page_url) not in reused]
-    for start in range(0, len(wanted), 500):
-        rows = (
-            PageSection.objects.filter(page_id__in=wanted[start : start + 500])
-            .order_by("page_id", "position")
-            .values_list("page_id", "anchor", "heading", "text")
-        )
-        for page_id, anchor, heading, text in rows:
-            fresh.setdefault(page_id, []).append([anchor, heading, " ".join(text.split())])
-    parts = [b'{"format":%d,"pages":[' % SEARCH_INDEX_FORMAT]
-    offset = len(parts[0])
-    entries: dict[str, list[int]] = {}
-    for i, (page_id, title, page_url) in enumerate(pages):
-        address = url(page_url)
-        entry = reused.get(address) or _json([title, address, fresh.get(page_id, [])])
-        if i:
-            parts.append(b",")
-            offset += 1
-        parts.append(entry)
-        entries[address] = [offset, len(entry)]
-        offset += len(entry)
-    parts.append(b"]}")
-    return b"".join(parts), entries
-
-
-def reusable_entries(path: Path, previous: dict | None, digests: dict[str, str]) -> dict[str, bytes]:
-    """From the previous build's index: the entry of each page whose row is unchanged, by URL, cut out
-    of the file by the offsets its manifest entry recorded (nothing is parsed)."""
-    if not previous or previous.get("format") != SEARCH_INDEX_FORMAT or not path.is_file():
-        return {}
-    old_digests, offsets = previous.get("pages") or {}, previous.get("entries") or {}
-    data = path.read_bytes()
-    reused = {}
-    for address, digest in digests.items():
-        where = offsets.get(address)
-        if old_digests.get(address) == digest and where:
-            entry = data[where[0] : where[0] + where[1]]
-            if entry.startswith(b"[") and entry.endswith(b"]"):
-                reused[address] = entry
-    return reused
+    def searchable_pages(self) -> list[tuple[int, str, str, str]]:
+        """(id, title, URL, row digest) of the pages search finds."""
+        return [
+            (row[0], row[2], row[1], self.row_digests[row[0]]) for row in self.rows.values() if not row[-1]
+        ]
 
 
 # ------------------------------------------------------------------------------------------ redirects
@@ -596,9 +535,8 @@ def build_site(
 ) -> BuildReport:
     """Write the public site into `out`; see the module. Returns what was written, kept and deleted.
 
-    `workers`: processes that render pages (default: one per CPU; one where forking cannot work)."""
-    from pages.nav_cache import whole_navigation
-
+    `workers`: processes that render pages (default: one per CPU; one where forking cannot work).
+    Raises BuildBusy (`pages.build_lock`) at once when another build is writing into `out`."""
     started = time.perf_counter()
     out = Path(out)
     if base_url is None:  # the site's own: its _config.yml's baseurl, else QUIRE_BASEURL
@@ -611,7 +549,15 @@ def build_site(
     scheme, host = normalise_site_url(site_url)
     if out.exists() and not out.is_dir():
         raise BuildError(f"'{out}' exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    with build_lock(out):  # BuildBusy when another build is writing into `out`
+        return _build(out, base, scheme, host, incremental, workers, log, started)
+
+
+def _build(
+    out: Path, base: str, scheme: str, host: str, incremental: bool, workers, log, started
+) -> BuildReport:
+    from pages.nav_cache import whole_navigation
+
     manifest = read_manifest(out)
     options_key = f"{base}|{scheme}://{host}"
     if manifest.get("options") != options_key:
@@ -631,12 +577,15 @@ def build_site(
             _write_static(output, static_root, manifest, reusable, log)
             fetcher = Fetcher(scheme, host, base)
             inputs = PageInputs(page_rows(), whole_navigation(), site_fingerprint())
-            page_urls = _write_pages(output, fetcher, links, inputs, plan)
-            report.pages = len(page_urls)
-            _write_site_files(output, fetcher, links, inputs, plan)
-            _write_redirects(output, links, page_urls, f"{scheme}://{host}")
-            write_media(output, reusable)
-            output.write(".nojekyll", b"")
+
+            def everything_else(page_urls: dict[str, str]) -> None:
+                """Written while forked processes render the pages (or after them, in one process)."""
+                _write_site_files(output, fetcher, links, inputs, plan)
+                _write_redirects(output, links, page_urls, f"{scheme}://{host}")
+                write_media(output, reusable)
+                output.write(".nojekyll", b"")
+
+            report.pages = len(_write_pages(output, fetcher, links, inputs, plan, everything_else))
     output.delete_gone()
     data = {
         "format": MANIFEST_FORMAT,
@@ -679,10 +628,11 @@ def site_fingerprint() -> str:
 
 
 def _write_pages(
-    output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan
+    output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan, meanwhile
 ) -> dict[str, str]:
     """Every public page, and `/`; returns {URL: output path}. Unchanged pages (in an incremental
-    build) are kept; the others are fetched, by `plan.workers` processes."""
+    build) are kept; the others are fetched, by up to `plan.workers` forked processes while this one
+    runs `meanwhile(page_urls)` (or by this one, then `meanwhile`)."""
     from pages.nav_tree import home_record
 
     page_urls: dict[str, str] = {}
@@ -709,7 +659,8 @@ def _write_pages(
         page_urls["/"] = "index.html"
     plan.log(f"{len(page_urls)} pages: {len(jobs)} to render")
     output.report.rendered = len(jobs)
-    render_all(jobs, output, fetcher, links, plan.workers)
+    output.pending.update(relpath for _url, relpath, _fingerprint in jobs)
+    render_all(jobs, output, fetcher, links, plan.workers, lambda: meanwhile(page_urls))
     return page_urls
 
 
@@ -721,7 +672,7 @@ class Plan:
 
 
 # Below this many pages per process, forking costs more than it saves.
-MIN_PAGES_PER_WORKER = 100
+MIN_PAGES_PER_WORKER = 50
 
 
 def _render(jobs, output: Output, fetcher: Fetcher, links: Links) -> None:
@@ -744,19 +695,24 @@ def can_fork() -> bool:
     return True
 
 
-def render_all(jobs, output: Output, fetcher: Fetcher, links: Links, workers: int) -> None:
-    """Fetch and write every job; with several workers, forked processes take a share each and send
-    back what they wrote (the parent keeps the manifest)."""
+def render_all(
+    jobs, output: Output, fetcher: Fetcher, links: Links, workers: int, meanwhile=lambda: None
+) -> None:
+    """Fetch and write every job, and run `meanwhile`. With 2 or more `workers`, from
+    MIN_PAGES_PER_WORKER jobs and where forking can work, up to `workers` forked processes take a share
+    each (at least MIN_PAGES_PER_WORKER) while this one runs `meanwhile`, and send back what they wrote
+    (this one keeps the manifest); else this process renders, then runs `meanwhile`."""
     from django.db import connections
 
-    workers = max(1, min(workers, len(jobs) // MIN_PAGES_PER_WORKER))
-    if workers == 1 or not can_fork():
+    if workers < 2 or len(jobs) < MIN_PAGES_PER_WORKER or not can_fork():
         _render(jobs, output, fetcher, links)
+        meanwhile()
         return
+    workers = max(1, min(workers, len(jobs) // MIN_PAGES_PER_WORKER))
     output.report.workers = workers
     connections.close_all()  # each process opens its own
     children = []
-    for share in range(1, workers):
+    for share in range(workers):
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
@@ -769,7 +725,7 @@ def render_all(jobs, output: Output, fetcher: Fetcher, links: Links, workers: in
         children.append((pid, read_end))
     failures = []
     try:
-        _render(jobs[0::workers], output, fetcher, links)
+        meanwhile()
     finally:
         for pid, read_end in children:
             with os.fdopen(read_end, "rb") as pipe:
@@ -842,27 +798,35 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
         fetched("/404.html", around, relpath="404.html", expect=404)
     feed = _digest(f"{inputs.global_fingerprint}\0{feed_inputs()}".encode())
     fetched(_unprefixed(reverse("pages:feed")), feed)
-    fetched(_unprefixed(reverse("pages:sitemap")), inputs.sitemap())
-    parts = sitemap_parts()
-    for number in range(1, parts + 1) if parts > 1 else ():  # a large site's sitemap, in parts
-        fetched(_unprefixed(reverse("pages:sitemap_part", args=[number])), inputs.sitemap())
+    _write_sitemap(output, fetcher, links, inputs, plan)
     fetched(_unprefixed(reverse("pages:robots")), None)
-    fingerprint = inputs.search_index()
-    relpath = output_path(SEARCH_INDEX_PATH)
-    if not output.reuse(relpath, fingerprint, plan.reusable):
-        pages = inputs.searchable_pages()
-        digests = {links.path(page_url): inputs.row_digests[page_id] for page_id, _, page_url in pages}
-        previous = output.previous.get(relpath) if plan.reusable else None
-        reused = reusable_entries(output.root / relpath, previous, digests)
-        data, entries = search_index(pages, links.path, reused)
-        output.write(relpath, data, fingerprint, pages=digests, entries=entries, format=SEARCH_INDEX_FORMAT)
+    write_index(output, inputs.searchable_pages(), links.path, plan.reusable)
 
 
-def sitemap_parts() -> int:
-    """How many files the sitemap takes (more than one: /sitemap.xml is their index)."""
-    from pages.sitemaps import PageSitemap
+def _write_sitemap(output: Output, fetcher: Fetcher, links: Links, inputs: PageInputs, plan: Plan) -> None:
+    """The sitemap's files, written by `pages.sitemaps`' own rule and writer: `sitemap.xml`, or past
+    its per-file limit `sitemap-<n>.xml` parts with `sitemap.xml` as their index; a part is written
+    again only when its URLs or their dates changed."""
+    from pages import sitemaps
 
-    return PageSitemap().paginator.num_pages
+    origin = links.origin
+    rows = [(row[1], row[5]) for row in inputs.rows.values()]  # in URL order, as the server lists them
+    count = sitemaps.part_count(len(rows))
+    for number in range(1, count + 1):
+        share = sitemaps.part_of(rows, number)
+        name = "pages:sitemap" if count == 1 else "pages:sitemap_part"
+        relpath = output_path(_unprefixed(reverse(name, args=[] if count == 1 else [number])))
+        lastmods = [(url, sitemaps.lastmod_text(when)) for url, when in share]
+        fingerprint = _digest(repr((origin, lastmods)).encode())
+        if not output.reuse(relpath, fingerprint, plan.reusable):
+            output.write(relpath, links.text(sitemaps.part_xml(origin, share)).encode(), fingerprint)
+    if count > 1:
+        relpath = output_path(_unprefixed(reverse("pages:sitemap")))
+        latest = max((when for _url, when in rows if when is not None), default=None)
+        fingerprint = _digest(repr((origin, count, latest)).encode())
+        if not output.reuse(relpath, fingerprint, plan.reusable):
+            text = fetcher.get(_unprefixed(reverse("pages:sitemap"))).decode()
+            output.write(relpath, links.text(text).encode(), fingerprint)
 
 
 def nav_ranges(tree) -> set[tuple[int | str, int, int]]:
@@ -897,10 +861,17 @@ def nav_ranges(tree) -> set[tuple[int | str, int, int]]:
 
 def feed_inputs() -> str:
     """The feed's entries as the feed reads them (its `updated` is the newest entry's)."""
-    from pages.feeds import LatestPagesFeed
+    from django.db.models.functions import MD5
 
-    columns = ("id", "title", "url_path", "date", "updated_at", "description", "body_html")
-    return repr(list(LatestPagesFeed().items().values_list(*columns)))
+    from pages.feeds import LatestPagesFeed
+    from pages.models import Page
+
+    ids = list(LatestPagesFeed().items().values_list("id", flat=True))
+    columns = ("id", "title", "url_path", "date", "updated_at", "description", "body_hash")
+    # The bodies' digests of these entries only (in one query with the sort, SQLite digests every row).
+    rows = Page.objects.filter(id__in=ids).annotate(body_hash=MD5("body_html")).values_list(*columns)
+    by_id = {row[0]: row for row in rows}
+    return repr([by_id[page_id] for page_id in ids])
 
 
 def _unprefixed(url: str) -> str:

@@ -49,6 +49,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 QUIRE_SITE_NAME = os.environ.get("QUIRE_SITE_NAME", "Quire")
 # The public address of the site (scheme and host), for `build_site`'s canonical links, feed and sitemap.
 QUIRE_SITE_URL = os.environ.get("QUIRE_SITE_URL", "")
+# The folder the admin's "Build static site" button writes the static site to (`build_site`); no button
+# without it.
+QUIRE_STATIC_BUILD_DIR = os.environ.get("QUIRE_STATIC_BUILD_DIR", "")
 # Under DEBUG a missing page shows the themed 404 too; QUIRE_DEBUG_TECHNICAL_404=1 brings back Django's
 # debug page (the URL patterns tried) for developers.
 QUIRE_DEBUG_TECHNICAL_404 = env_bool("QUIRE_DEBUG_TECHNICAL_404")

@@ -1,47 +1,120 @@
-"""Serving a built static site the way a static host does, and crawling it, for the build_site tests."""
+"""Serving a built static site with nginx, as a user's static host does, and crawling it, for the
+build_site tests.
+
+`serve(out, base_url)` starts nginx (unprivileged: its own configuration, pid, log and temporary
+folders in a temporary folder, in the foreground, on 127.0.0.1 and a free port of the suite's range)
+with the rules the user guide gives for a static build: `try_files $uri $uri/ $uri.html =404`, the
+build's `404.html` as the answer for a missing file, and under a base URL an `alias` location."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import threading
+import json
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-PORTS = range(8680, 8690)
+from tests.servers import free_port, release_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+MIME_TYPES = Path("/etc/nginx/mime.types")
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
+def site_rules(out: Path, base_url: str = "/") -> str:
+    """The `server` block's rules for a build in `out` served at `base_url` (as in the user guide)."""
+    if base_url == "/":
+        return (
+            f"root {out};\n"
+            "location / {\n    try_files $uri $uri/ $uri.html =404;\n}\n"
+            "error_page 404 /404.html;\n"
+        )
+    return (
+        f"location {base_url} {{\n"
+        f"    alias {out}/;\n"
+        "    try_files $uri $uri/ $uri.html =404;\n"
+        f"    error_page 404 {base_url}404.html;\n"
+        "}\n"
+    )
+
+
+def _config(work: Path, port: int, rules: str) -> str:
+    temp = work / "temp"
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    paths = "\n".join(f"    {name}_temp_path {temp / name};" for name in kinds)
+    server = "\n".join("        " + line if line else "" for line in rules.splitlines())
+    return f"""daemon off;
+master_process off;
+pid {work / "nginx.pid"};
+error_log {work / "error.log"} warn;
+events {{
+    worker_connections 256;
+}}
+http {{
+    include {MIME_TYPES};
+    default_type application/octet-stream;
+    access_log off;
+{paths}
+    server {{
+        listen 127.0.0.1:{port};
+        server_name localhost;
+{server}
+    }}
+}}
+"""
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Python's http.server on 127.0.0.1 (a free port of this checkout's range) serving `root`."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = None
-    for port in PORTS:
+def serve(out: Path, base_url: str = "/", deadline: float = 20) -> Iterator[str]:
+    """nginx serving the build in `out` at `base_url`; yields its origin (`http://127.0.0.1:<port>`).
+    With `master_process off` one process serves as the user who started it (root included)."""
+    if not Path(NGINX).is_file():
+        raise RuntimeError(f"nginx is missing ({NGINX}): `make test` installs it (Debian's nginx-light)")
+    with tempfile.TemporaryDirectory(prefix="quire-nginx-") as folder:
+        work = Path(folder)
+        (work / "temp").mkdir()
+        port = free_port()
+        config = work / "nginx.conf"
+        config.write_text(_config(work, port, site_rules(Path(out).resolve(), base_url)))
+        log = work / "error.log"
+        process = subprocess.Popen(
+            [NGINX, "-p", str(work), "-c", str(config), "-e", str(log)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )  # fmt: skip
         try:
-            server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-            break
-        except OSError:
-            continue
-    if server is None:
-        raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+            end = time.monotonic() + deadline
+            while not _listening(port):
+                if process.poll() is not None:
+                    raise RuntimeError(f"nginx exited with {process.returncode}: {log.read_text()[-2000:]}")
+                if time.monotonic() > end:
+                    raise RuntimeError(f"nginx did not listen on {port} within {deadline} s")
+                time.sleep(0.05)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+            release_port(port)
+
+
+_CSS_URL_RE = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
 
 
 class _Links(HTMLParser):
@@ -76,12 +149,13 @@ def fetch(url: str) -> tuple[int, str, str, bytes]:
         with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - a local test server
             return response.status, response.geturl(), response.headers.get_content_type(), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, url, "", b""
+        return error.code, url, error.headers.get_content_type(), error.read()
 
 
 def crawl(start: str, limit: int = 2000) -> tuple[dict[str, int], list[str]]:
-    """Every same-origin URL reachable from `start` through links, images, scripts, stylesheets,
-    sidebar branches and the search index: ({URL: status}, ["broken: <URL> (from <page>)", ...])."""
+    """Every same-origin URL reachable from `start` through links, images, scripts, stylesheets (and
+    what they name with `url()`), sidebar branches and the search index (its manifest and parts):
+    ({URL: status}, ["<URL> answered <status> (linked from <page>)", ...])."""
     origin = urlsplit(start)._replace(path="", query="", fragment="").geturl()
     seen: dict[str, int] = {}
     broken: list[str] = []
@@ -95,11 +169,19 @@ def crawl(start: str, limit: int = 2000) -> tuple[dict[str, int], list[str]]:
         if status != 200:
             broken.append(f"{url} answered {status} (linked from {source})")
             continue
-        if content_type != "text/html":
+        if content_type == "application/json" and url.endswith("/-/search-index.json"):
+            links = json.loads(body)["parts"]  # the static search index's parts
+        elif content_type == "text/css":
+            links = _CSS_URL_RE.findall(body.decode("utf-8", "replace"))
+        elif content_type == "text/html":
+            parser = _Links()
+            parser.feed(body.decode("utf-8", "replace"))
+            links = [link for _tag, link in parser.links]
+        else:
             continue
-        parser = _Links()
-        parser.feed(body.decode("utf-8", "replace"))
-        for _tag, link in parser.links:
+        for link in links:
+            if link.startswith("data:"):
+                continue
             target = urldefrag(urljoin(final, link))[0]
             if target.startswith(origin + "/") and target not in seen:
                 queue.append((target, url))

@@ -1,26 +1,33 @@
-"""The sitemap at /sitemap.xml: every public page with its last change."""
+"""The sitemap's own XML writer gives what Django's sitemap template gives for the same pages."""
 
 import datetime as dt
-import xml.etree.ElementTree as ET
 
 import pytest
+from django.contrib.sitemaps import Sitemap
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pages.models import Page
-
-pytestmark = pytest.mark.django_db
-NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+from pages.sitemaps import PageSitemap, part_count, sitemap_rows, urlset_xml
 
 
-def test_sitemap_lists_public_pages_with_lastmod(client):
-    """Public pages appear with their URL and last-modified date; drafts and future pages do not."""
-    public = Page.objects.create(title="A", url_path="/a/")
-    Page.objects.create(title="Home", url_path="/")
-    Page.objects.create(title="Draft", url_path="/draft/", published=False)
-    Page.objects.create(title="Later", url_path="/later/", date=timezone.now() + dt.timedelta(days=1))
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)  # noqa: S314 - our own response
-    entries = {url.find(f"{NS}loc").text: url.find(f"{NS}lastmod").text for url in root.findall(f"{NS}url")}
-    assert set(entries) == {"http://testserver/", "http://testserver/a/"}
-    assert entries["http://testserver/a/"] == public.updated_at.date().isoformat()
+@pytest.mark.django_db
+def test_urlset_is_what_djangos_sitemap_template_writes(client, settings):
+    settings.TIME_ZONE = "Pacific/Auckland"  # lastmod is the date in the site's time zone
+    late = timezone.make_aware(dt.datetime(2026, 3, 1, 22, 30), dt.UTC)
+    Page.objects.create(title="A & B", url_path="/a&b/<x>/", body_html="<p>a</p>")
+    Page.objects.create(title="Café", url_path="/caf%C3%A9/", body_html="<p>c</p>")
+    Page.objects.create(title="Late", url_path="/late/", body_html="<p>l</p>")
+    Page.objects.filter(url_path="/late/").update(updated_at=late)
+    served = client.get("/sitemap.xml").content.decode()
+    urls = Sitemap.get_urls(PageSitemap(), site=type("S", (), {"domain": "testserver"})(), protocol="http")
+    assert served == render_to_string("sitemap.xml", {"urlset": urls})
+    assert "<lastmod>2026-03-02</lastmod>" in served and "/a&amp;b/&lt;x&gt;/" in served
+    assert urlset_xml("http://x", [("/p/", "")]).count("<url><loc>http://x/p/</loc></url>") == 1
+
+
+@pytest.mark.django_db
+def test_parts_follow_the_limit(monkeypatch):
+    monkeypatch.setattr(PageSitemap, "limit", 2)
+    assert [part_count(n) for n in (0, 1, 2, 3, 5)] == [1, 1, 1, 2, 3]
+    assert sitemap_rows() == []

@@ -1,4 +1,4 @@
-"""`manage.py build_site`: the public site as files, served by a plain static server and crawled."""
+"""`manage.py build_site`: the public site as files, served by nginx and crawled."""
 
 from __future__ import annotations
 
@@ -53,6 +53,16 @@ def site(settings, tmp_path):
 
 def build(out: Path, **options):
     return build_site(out, site_url=SITE_URL, **options)
+
+
+def static_index(out: Path, base_url: str = "/") -> list:
+    """The static search index's pages from its manifest and parts, in URL order."""
+    manifest = json.loads((out / "-/search-index.json").read_text())
+    pages = []
+    for url in manifest["parts"]:
+        assert url.startswith(base_url + "-/search-index/"), url
+        pages += json.loads((out / url.removeprefix(base_url)).read_text())["pages"]
+    return sorted(pages, key=lambda page: page[1])
 
 
 # -------------------------------------------------------------------------------------------- paths
@@ -148,10 +158,10 @@ def test_moved_pages_become_redirect_pages_and_a_redirects_file(site):
 def test_search_index_holds_the_searchable_sections_only(site):
     out = site / "out"
     build(out)
-    index = json.loads((out / "-/search-index.json").read_text())
-    titles = {title for title, _url, _sections in index["pages"]}
+    pages = static_index(out)
+    titles = {title for title, _url, _sections in pages}
     assert "Deployment" in titles and "Hidden" not in titles and "Secret draft" not in titles
-    rows = [(url, *section) for _title, url, sections in index["pages"] for section in sections]
+    rows = [(url, *section) for _title, url, sections in pages for section in sections]
     assert ("/deployment/", "static-files", "Static files", "Static files are served by WhiteNoise with "
             "compressed, content-hashed names.") in rows  # fmt: skip
     assert not any("zebracorn" in row[3] for row in rows)
@@ -168,13 +178,16 @@ def test_crawl_from_the_root_reaches_every_page_with_nothing_broken(site):
             assert origin + url in seen, url
         assert any(url.endswith("/media/uploads/2026/dot.png") for url in seen)
         assert any("/-/nav/" in url for url in seen)
+        assert any(re.search(r"/static/quire/site\.[0-9a-f]{12}\.css$", url) for url in seen)
+        assert any(re.search(r"/static/quire/site\.[0-9a-f]{12}\.js$", url) for url in seen)
         status, final, _, body = fetch(origin + "/old/deploying/")
         assert status == 200 and b'http-equiv="refresh"' in body
+        status, _, content_type, body = fetch(origin + "/no/such/page/")
+        assert (status, content_type) == (404, "text/html") and b"Page not found" in body
 
 
 def test_crawl_under_a_base_url_prefix(site):
-    root = site / "served"
-    out = root / "handbook"
+    out = site / "handbook"
     build(out, base_url="/handbook/")
     page = (out / "deployment/index.html").read_text()
     for attribute in re.findall(r'\s(?:href|src|action|data-[\w-]+)="(/[^"]*)"', page):
@@ -182,14 +195,17 @@ def test_crawl_under_a_base_url_prefix(site):
     assert '<link rel="canonical" href="https://docs.example.org/handbook/deployment/">' in page
     assert "https://docs.example.org/handbook/deployment/" in (out / "sitemap.xml").read_text()
     assert "/handbook/old/deploying/ /handbook/deployment/ 301" in (out / "_redirects").read_text()
-    index = json.loads((out / "-/search-index.json").read_text())
-    assert all(url.startswith("/handbook/") for _title, url, _sections in index["pages"])
-    with serve(root) as origin:
+    pages = static_index(out, "/handbook/")
+    assert pages and all(url.startswith("/handbook/") for _title, url, _sections in pages)
+    with serve(out, "/handbook/") as origin:
         seen, broken = crawl(origin + "/handbook/")
         assert broken == []
         assert all(url.startswith(origin + "/handbook/") for url in seen)
         for url in Page.objects.published().values_list("url_path", flat=True):
             assert f"{origin}/handbook{url}" in seen, url
+        assert any(url.endswith("/handbook/media/uploads/2026/dot.png") for url in seen)
+        status, _, _, body = fetch(origin + "/handbook/no/such/page/")
+        assert status == 404 and b"Page not found" in body and b'href="/handbook/' in body
 
 
 def test_building_for_a_prefix_leaves_the_server_unprefixed(site):
@@ -222,11 +238,14 @@ def test_incremental_build_rewrites_only_what_changed_and_deletes_what_is_gone(s
     assert report.rendered == 1
     assert "callouts/index.html" in report.written
     assert "Changed today." in (out / "callouts/index.html").read_text()
-    assert report.deleted == ["notes.html"] and not (out / "notes.html").exists()
+    assert not (out / "notes.html").exists()
+    parts = re.compile(r"-/search-index/[0-9a-f]{32}\.json")
+    assert [path for path in report.deleted if not parts.fullmatch(path)] == ["notes.html"]
     # Only the changed page, and the lists it is in (its "last updated" date is in the sitemap and feed).
-    assert set(report.written) <= {"callouts/index.html", "sitemap.xml", "feed.xml", "-/search-index.json"}
+    lists = {"callouts/index.html", "sitemap.xml", "feed.xml", "-/search-index.json"}
+    assert {path for path in report.written if not parts.fullmatch(path)} <= lists
     after = _mtimes(out)
-    untouched = set(before) - {"notes.html", ".quire-build.json", *report.written}
+    untouched = set(before) - {".quire-build.json", *report.written, *report.deleted}
     assert all(after[path] == before[path] for path in untouched)
 
 
@@ -249,7 +268,7 @@ def test_a_full_build_deletes_only_files_it_wrote(site):
     build(out)
     Page.objects.get(url_path="/picture.html").delete()
     report = build(out)
-    assert report.deleted == ["picture.html"]
+    assert [path for path in report.deleted if not path.startswith("-/search-index/")] == ["picture.html"]
     assert (out / "CNAME").read_text() == "docs.example.org\n"
 
 
@@ -306,10 +325,38 @@ def test_incremental_search_index_equals_a_fresh_one(site):
     report = build(out, incremental=True)
     assert "-/search-index.json" in report.written
     build(site / "fresh")
-    incremental = json.loads((out / "-/search-index.json").read_text())
-    assert incremental == json.loads((site / "fresh/-/search-index.json").read_text())
-    assert ["Callouts", "/callouts/", [["", "Fresh heading", "quasar words here"]]] in incremental["pages"]
-    assert "Editing" not in {title for title, _url, _sections in incremental["pages"]}
+    assert (out / "-/search-index.json").read_bytes() == (site / "fresh/-/search-index.json").read_bytes()
+    incremental = static_index(out)
+    assert incremental == static_index(site / "fresh")
+    assert ["Callouts", "/callouts/", [["", "Fresh heading", "quasar words here"]]] in incremental
+    assert "Editing" not in {title for title, _url, _sections in incremental}
+
+
+def test_only_the_search_index_parts_holding_a_changed_page_are_written(site, monkeypatch):
+    """Pages go into parts by a hash of their URL; a change rewrites its page's part and the manifest,
+    keeps the other parts untouched, and deletes the part it replaced."""
+    from pages import static_search
+
+    monkeypatch.setattr(static_search, "PAGES_PER_PART", 2)
+    out = site / "out"
+    build(out)
+    manifest = json.loads((out / "-/search-index.json").read_text())
+    assert len(manifest["parts"]) >= 4
+    before = _mtimes(out)
+    page = Page.objects.get(url_path="/callouts/")
+    PageSection.objects.filter(page=page).update(text="Nebula words")
+    page.save()
+    report = build(out, incremental=True)
+    parts = [path for path in report.written if path.startswith("-/search-index/")]
+    assert len(parts) == 1 and "-/search-index.json" in report.written
+    assert [path for path in report.deleted if path.startswith("-/search-index/")] != []
+    after = _mtimes(out)
+    kept = [path for path in before if path.startswith("-/search-index/") and path in after]
+    assert len(kept) == len(manifest["parts"]) - 1
+    assert all(after[path] == before[path] for path in kept)
+    assert any("Nebula words" in str(sections) for _t, _u, sections in static_index(out))
+    build(site / "fresh")
+    assert (out / "-/search-index.json").read_bytes() == (site / "fresh/-/search-index.json").read_bytes()
 
 
 def test_a_manifest_naming_files_outside_the_folder_deletes_nothing_there(site):
@@ -366,10 +413,22 @@ def test_a_sitemap_in_parts_is_written_with_every_part(site, monkeypatch):
 
 def test_the_base_url_defaults_to_the_sites_own(site, settings):
     settings.QUIRE_BASEURL = "/handbook"
-    root = site / "served"
-    build(root / "handbook")
-    page = (root / "handbook/deployment/index.html").read_text()
+    out = site / "handbook"
+    build(out)
+    page = (out / "deployment/index.html").read_text()
     assert re.findall(r'\s(?:href|src|action|data-[\w-]+)="/(?!handbook/)[^"]*"', page) == []
-    with serve(root) as origin:
+    with serve(out, "/handbook/") as origin:
         seen, broken = crawl(origin + "/handbook/")
         assert broken == [] and origin + "/handbook/deployment/" in seen
+
+
+def test_the_user_guide_gives_the_nginx_rules_the_tests_serve_with(tmp_path):
+    """The crawls above run behind nginx with `site_rules`; the Deployment page shows the same rules."""
+    from tests.static_server import site_rules
+
+    guide = (SAMPLE_CONTENT / "deployment.md").read_text()
+    for base_url, folder in (("/", "/srv/quire/public"), ("/handbook/", "/srv/quire/public")):
+        for line in site_rules(Path(folder), base_url).splitlines():
+            if line.strip() not in ("}", "") and not line.startswith("root "):
+                assert line.strip() in guide, line
+    assert "root /srv/quire/public;" in guide

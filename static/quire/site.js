@@ -287,7 +287,7 @@
   }
 
   /* -- Search without a server: in a site written by `build_site`, the header's form names a static
-        index of every section (data-search-index). It is loaded once, when the reader first searches,
+        index of every section (data-search-index), in parts. It is loaded once, when the reader first searches,
         and searched here with the server's rules: every word must match, a word matches the words it
         starts (common endings dropped; words under three letters match whole), title and heading
         matches rank first, at most three sections per page; highlighting as pages/search.py does it. */
@@ -478,18 +478,44 @@
 
   var staticIndexes = {};
 
+  function fetchJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) {
+        throw new Error(url + " answered " + response.status);
+      }
+      return response.json();
+    });
+  }
+
+  /* The index is a list of parts (`parts`), loaded all at once and searched as one list of pages in
+     URL order, as one file of `pages` was. */
+  function loadIndex(indexUrl) {
+    return fetchJson(indexUrl).then(function (index) {
+      if (!index.parts) {
+        return index;
+      }
+      return Promise.all(index.parts.map(fetchJson)).then(function (parts) {
+        var pages = [];
+        parts.forEach(function (part) {
+          pages.push.apply(pages, part.pages);
+        });
+        pages.sort(function (a, b) {
+          return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+        });
+        return { pages: pages };
+      });
+    });
+  }
+
   function staticSearch(indexUrl) {
     if (!staticIndexes[indexUrl]) {
       var loading = null;
       staticIndexes[indexUrl] = {
         load: function () {
           if (!loading) {
-            loading = fetch(indexUrl, { credentials: "same-origin" }).then(function (response) {
-              if (!response.ok) {
-                loading = null;
-                throw new Error("search index answered " + response.status);
-              }
-              return response.json();
+            loading = loadIndex(indexUrl).catch(function (error) {
+              loading = null;
+              throw error;
             });
           }
           return loading;

@@ -1,12 +1,14 @@
 """The reader's tests of the public site, run again in Chromium against the static build
-(`build_site`) served by a plain static file server: sidebar, live search, dark mode, phone menu."""
+(`build_site`) served by nginx: sidebar, live search, dark mode, phone menu."""
 
+import json
 import re
 
 import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
+from pages import static_search
 from pages.static_site import build_site
 from tests.browser import test_diagrams as diagrams
 from tests.browser import test_public_site as public
@@ -30,11 +32,14 @@ CHECKS = [
 
 
 @pytest.fixture
-def static_site(tmp_path):
+def static_site(tmp_path, monkeypatch):
+    """The sample site built with its search index in several parts (two pages a part, not forty)."""
+    monkeypatch.setattr(static_search, "PAGES_PER_PART", 2)
     import_sample_site()
     diagrams.make_page()
     out = tmp_path / "site"
     build_site(out, site_url="https://docs.example.org")
+    assert len(json.loads((out / "-/search-index.json").read_text())["parts"]) > 1
     with serve(out) as origin:
         yield origin
 
@@ -54,7 +59,7 @@ def test_public_site_behaviour_on_the_static_build(static_reader, check):
 
 
 def test_live_search_reads_the_static_index_not_the_server(static_reader):
-    """No request goes to the server's search endpoints; the index file is fetched once."""
+    """No request goes to the server's search endpoints; the index and each of its parts are fetched once."""
     requested = []
     static_reader.on("request", lambda request: requested.append(request.url))
     static_reader.goto("/")
@@ -67,6 +72,8 @@ def test_live_search_reads_the_static_index_not_the_server(static_reader):
     expect(panel.locator(".live-snippet mark").first).to_have_text("WhiteNoise")
     assert not [url for url in requested if "search.json" in url or "/search/?" in url]
     assert len([url for url in requested if url.endswith("/-/search-index.json")]) == 1
+    parts = [url for url in requested if "/-/search-index/" in url]
+    assert len(parts) > 1 and len(set(parts)) == len(parts)  # every part, once
 
 
 LIVE_RESULTS_JS = """() => Array.from(document.querySelectorAll('#search-live li a')).map(link => {
@@ -118,8 +125,9 @@ def test_static_build_under_a_base_url_prefix(chromium, tmp_path):
     """Under /handbook/: the sidebar loads closed sections, live search finds and opens a section, and
     the dark-mode choice holds across pages."""
     import_sample_site()
-    build_site(tmp_path / "served" / "handbook", site_url="https://docs.example.org", base_url="/handbook/")
-    with serve(tmp_path / "served") as origin:
+    out = tmp_path / "handbook"
+    build_site(out, site_url="https://docs.example.org", base_url="/handbook/")
+    with serve(out, "/handbook/") as origin:
         context = chromium.new_context(base_url=origin)
         reader = context.new_page()
         try:

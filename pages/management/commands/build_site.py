@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pages.build_lock import BuildBusy
 from pages.static_site import BuildError, build_site
+from pages.static_watch import watch
 
 
 class Command(BaseCommand):
@@ -36,17 +38,53 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=None, help="Processes rendering pages (default: one per CPU)."
         )
+        parser.add_argument(
+            "--watch",
+            action="store_true",
+            help="Build, then build again incrementally whenever the content changes, until Ctrl-C.",
+        )
+        parser.add_argument(
+            "--interval", type=float, default=2.0, help="With --watch: seconds between checks (default 2)."
+        )
+        parser.add_argument(
+            "--max-rounds", type=int, default=None, help="With --watch: stop after this many checks."
+        )
 
     def handle(self, *args, out, base_url, site_url, incremental, workers, verbosity, **options):
         if workers is not None and workers < 1:
             raise CommandError("--workers must be 1 or more")
+        if options["interval"] <= 0 or (options["max_rounds"] is not None and options["max_rounds"] < 0):
+            raise CommandError("--interval must be above 0 and --max-rounds 0 or more")
         log = self.stdout.write if verbosity >= 2 else (lambda message: None)
+
+        def build(incremental: bool = incremental):
+            try:
+                return build_site(
+                    out,
+                    base_url=base_url,
+                    site_url=site_url,
+                    incremental=incremental,
+                    workers=workers,
+                    log=log,
+                )
+            except (BuildError, BuildBusy) as error:
+                raise CommandError(str(error)) from error
+
+        if not options["watch"]:
+            self._report(build(), verbosity)
+            return
+        self.stdout.write(f"Watching for changes every {options['interval']:g} s; Ctrl-C stops.")
         try:
-            report = build_site(
-                out, base_url=base_url, site_url=site_url, incremental=incremental, workers=workers, log=log
+            watch(
+                lambda: build(incremental=True),
+                interval=options["interval"],
+                max_rounds=options["max_rounds"],
+                report=lambda report: self._report(report, verbosity),
             )
-        except BuildError as error:
-            raise CommandError(str(error)) from error
+        except KeyboardInterrupt:
+            self.stdout.write("Stopped watching.")
+
+    def _report(self, report, verbosity):
         for message in report.skipped:
             self.stderr.write(self.style.WARNING(message))
         if verbosity >= 3:
