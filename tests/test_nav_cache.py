@@ -283,7 +283,10 @@ def test_a_cache_that_evicts_pieces_does_not_make_every_request_build(wide_site,
 
 def test_without_a_shared_cache_each_process_keeps_its_whole_navigation(site, settings, monkeypatch):
     """A cache of the process's own memory gets no pieces: the whole navigation, built once."""
-    settings.QUIRE_NAV_PIECES = None  # decided by the cache: the tests' is local memory
+    settings.CACHES = {  # local memory even where the suite runs on Redis (REDIS_URL)
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "own-memory"}
+    }
+    settings.QUIRE_NAV_PIECES = None  # decided by the cache
     builds = []
     real_build = nav_cache.build_navigation
     monkeypatch.setattr(
