@@ -12,7 +12,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from pages.build_lock import BuildBusy
+from pages.site_state import DATABASE_ERRORS
 from pages.static_site import BuildReport
+
+# What a watcher waits out instead of stopping on: the database away for a moment, another build
+# (the admin's button, a second watcher) writing into the folder. The change is built at a later poll.
+PASSING_TROUBLE = (BuildBusy, *DATABASE_ERRORS)
 
 
 def watch(
@@ -21,22 +27,40 @@ def watch(
     interval: float,
     max_rounds: int | None = None,
     report: Callable[[BuildReport], None] = lambda result: None,
+    warn: Callable[[str], None] = lambda message: None,
     version: Callable[[], int] | None = None,
     wait: Callable[[float], None] | None = None,
 ) -> int:
-    """Build once, then poll `max_rounds` times (None: until interrupted); returns the builds run."""
+    """Build once, then poll `max_rounds` times (None: until interrupted); returns the builds run.
+
+    A poll or build that meets PASSING_TROUBLE is reported through `warn` and tried again at the next
+    poll; anything else (a folder that cannot be written, say) ends the watch."""
     if version is None:
         from pages.site_state import content_version as version
     wait = wait or time.sleep
-    seen = version()
-    report(build())
-    builds, rounds = 1, 0
-    while max_rounds is None or rounds < max_rounds:
+    seen = None  # the version last built; None until a build succeeded
+    builds, rounds = 0, 0
+    while True:
+        try:
+            current = version()
+            if current != seen:
+                report(build())
+                builds += 1
+                seen = current
+        except PASSING_TROUBLE as trouble:
+            _drop_broken_connections()
+            warn(f"not built this time ({type(trouble).__name__}: {trouble}); trying again in {interval:g} s")
+        if max_rounds is not None and rounds >= max_rounds:
+            return builds
         wait(interval)
         rounds += 1
-        current = version()
-        if current != seen:
-            seen = current
-            report(build())
-            builds += 1
-    return builds
+
+
+def _drop_broken_connections() -> None:
+    """Close the connections a database restart broke, so the next poll opens fresh ones (a broken
+    connection is never reopened by itself outside a request)."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()

@@ -148,3 +148,40 @@ def test_watch_command_stops_after_its_rounds_and_on_ctrl_c(folder, monkeypatch,
 def test_watch_options_are_checked():
     with pytest.raises(CommandError, match="--interval must be above 0"):
         call_command("build_site", "/tmp/x", "--watch", "--interval", "0")
+
+
+def test_watch_waits_out_a_database_blip_and_a_busy_folder(folder):
+    """A poll that cannot reach the database, or a build refused because another holds the folder, is
+    reported and tried again at the next poll; the change is built then."""
+    from django.db import OperationalError
+
+    from pages.build_lock import BuildBusy
+
+    versions = iter([1, None, 2, 2, 2])
+
+    def version():
+        value = next(versions)
+        if value is None:
+            raise OperationalError("could not connect to server")
+        return value
+
+    attempts, builds, warnings = [], [], []
+
+    def build():
+        attempts.append(1)
+        if len(attempts) == 2:
+            raise BuildBusy("another build is writing into the folder")
+        return build_site(folder, site_url="https://docs.example.org", incremental=True)
+
+    count = watch(
+        build,
+        interval=0.1,
+        max_rounds=4,
+        report=builds.append,
+        warn=warnings.append,
+        version=version,
+        wait=lambda seconds: None,
+    )
+    assert len(warnings) == 2
+    assert "OperationalError" in warnings[0] and "BuildBusy" in warnings[1]
+    assert (count, len(attempts)) == (2, 3), "version 2 is built at the poll after the busy one"

@@ -74,12 +74,22 @@ class Command(BaseCommand):
             self._report(build(), verbosity)
             return
         self.stdout.write(f"Watching for changes every {options['interval']:g} s; Ctrl-C stops.")
+
+        def build_again():  # a busy folder or a database blip is waited out by `watch`
+            try:
+                return build_site(
+                    out, base_url=base_url, site_url=site_url, incremental=True, workers=workers, log=log
+                )
+            except BuildError as error:
+                raise CommandError(str(error)) from error
+
         try:
             watch(
-                lambda: build(incremental=True),
+                build_again,
                 interval=options["interval"],
                 max_rounds=options["max_rounds"],
                 report=lambda report: self._report(report, verbosity),
+                warn=lambda message: self.stderr.write(self.style.WARNING(message)),
             )
         except KeyboardInterrupt:
             self.stdout.write("Stopped watching.")
