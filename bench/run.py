@@ -330,88 +330,73 @@ def measure_pathological() -> list[tuple[str, bool, str]]:
     return checks or [("pathological inputs ran", False, done.stderr.strip()[-200:])]
 
 
-def views_only() -> None:
+def run_part(measure_size) -> None:
+    """A part of the bench alone (BENCH_ONLY): `measure_size(size, work)` measures one size, prints its
+    figures and returns its target checks; the checks of every size are printed at the end."""
+    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
+    print_machine()
+    checks = []
+    try:
+        for size in SIZES:
+            log(f"{size} pages")
+            checks += measure_size(size, work)
+        print("\n### Targets\n")
+        for name, ok, value in checks:
+            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def views_part(size: int, work: Path) -> list:
     """BENCH_ONLY=views: the import (untimed), then the page views and their targets only."""
-    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
-    print_machine()
-    checks = []
-    try:
-        for size in SIZES:
-            log(f"{size} pages")
-            figures: dict = {}
-            env, content, paths = prepare(size, work)
-            manage(env, "import_pages", str(content))
-            figures["url"] = corpus.url_of(content, paths[size // 2])
-            measure_views(size, env, figures["url"], work, figures)
-            checks += targets({size: figures}, views_only=True)
-        print("\n### Targets\n")
-        for name, ok, value in checks:
-            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    figures: dict = {}
+    env, content, paths = prepare(size, work)
+    manage(env, "import_pages", str(content))
+    figures["url"] = corpus.url_of(content, paths[size // 2])
+    measure_views(size, env, figures["url"], work, figures)
+    return targets({size: figures}, views_only=True)
 
 
-def imports_only() -> None:
+def imports_part(size: int, work: Path) -> list:
     """BENCH_ONLY=import: the floor, the first import, the re-imports, the profile, and their targets."""
-    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
-    print_machine()
-    checks = []
-    try:
-        for size in SIZES:
-            log(f"{size} pages")
-            figures: dict = {}
-            env, content, paths = prepare(size, work)
-            measure_first_import(env, content, figures)
-            measure_reimports(env, content, paths, figures)
-            if size == max(SIZES):
-                measure_profile(content, work, size, figures)
-            print(f"\n### {size} pages (imports only)\n")
-            print_imports(figures)
-            checks += import_targets(size, figures)
-        print("\n### Targets\n")
-        for name, ok, value in checks:
-            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    figures: dict = {}
+    env, content, paths = prepare(size, work)
+    measure_first_import(env, content, figures)
+    measure_reimports(env, content, paths, figures)
+    if size == max(SIZES):
+        measure_profile(content, work, size, figures)
+    print(f"\n### {size} pages (imports only)\n")
+    print_imports(figures)
+    return import_targets(size, figures)
 
 
-def static_only() -> None:
+def static_part(size: int, work: Path) -> list:
     """BENCH_ONLY=static: the floor and the first import, the full static build, the 1% re-import and
     the incremental build, and their targets."""
-    work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
-    print_machine()
-    checks = []
-    try:
-        for size in SIZES:
-            log(f"{size} pages")
-            figures: dict = {}
-            env, content, paths = prepare(size, work)
-            measure_first_import(env, content, figures)
-            site = static_build.measure_full_build(env, work, size, figures, timed)
-            measure_reimports(env, content, paths, figures)
-            static_build.measure_incremental_build(env, site, figures, timed)
-            print(f"\n### {size} pages (static export only)\n")
-            for name in ("floor", "first import", "re-import 1% changed"):
-                print(f"{name:>22}: {fmt_run(figures[name])}")
-            static_build.print_figures(figures, fmt_run)
-            checks += static_build.targets(size, figures)
-        print("\n### Targets\n")
-        for name, ok, value in checks:
-            print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    figures: dict = {}
+    env, content, paths = prepare(size, work)
+    measure_first_import(env, content, figures)
+    site = static_build.measure_full_build(env, work, size, figures, timed)
+    measure_reimports(env, content, paths, figures)
+    static_build.measure_incremental_build(env, site, figures, timed)
+    print(f"\n### {size} pages (static export only)\n")
+    for name in ("floor", "first import", "re-import 1% changed"):
+        print(f"{name:>22}: {fmt_run(figures[name])}")
+    static_build.print_figures(figures, fmt_run)
+    return static_build.targets(size, figures)
+
+
+PARTS = {"views": views_part, "import": imports_part, "static": static_part}
 
 
 def main() -> None:
     os.environ["REDIS_URL"] = shared_cache_url()  # every server the bench starts inherits it
-    if os.environ.get("BENCH_ONLY") == "views":
-        views_only()
-        return
-    if os.environ.get("BENCH_ONLY") == "import":
-        imports_only()
-        return
-    if os.environ.get("BENCH_ONLY") == "static":
-        static_only()
+    only = os.environ.get("BENCH_ONLY", "")
+    if only:
+        if only not in PARTS:
+            choices = ", ".join(sorted(PARTS))
+            raise SystemExit(f"BENCH_ONLY={only!r}: name one of {choices}, or leave it unset")
+        run_part(PARTS[only])
         return
     work = Path(tempfile.mkdtemp(prefix="quire-bench-"))
     results: dict[int, dict] = {}
