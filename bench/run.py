@@ -344,7 +344,10 @@ def run_part(measure_size) -> None:
         for name, ok, value in checks:
             print(f"{'PASS' if ok else 'MISS'}  {name}  (measured {value})")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP") == "1":
+            print(f"\nkept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def views_part(size: int, work: Path) -> list:

@@ -17,7 +17,7 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 
-from pages.rendering import RenderContext, Rendered, render
+from pages.rendering import RenderContext, Rendered, load_engine, render
 from pages.urls_from_paths import SourceIndex
 
 CHUNK = 4  # bodies per queued task: small enough to share a batch evenly, large enough to pickle cheaply
@@ -120,6 +120,7 @@ class Renderer:
         self.pool = None
         self.outstanding: list[PendingRenders] = []  # started, results not yet taken; oldest first
         if self.workers:
+            load_engine()  # the workers are forked with it
             context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
             self._index_queue = context.Queue()
             # A copy no worker took (a run that failed before rendering) must not keep this process

@@ -20,6 +20,10 @@ def _setup_django() -> None:
 
 
 _setup_django()
+with contextlib.suppress(Exception):  # the fork server's children start with the renderer loaded
+    from pages.rendering import load_engine
+
+    load_engine()
 
 
 def send_result(work: Callable[[], str], pipe) -> None:

@@ -5,6 +5,10 @@ Pure functions, no ORM. Nothing here runs during a public request: pages store w
 The path: Liquid pre-pass (`pages.jekyll_compat`) → kramdown's block forms made CommonMark
 (`pages.kramdown_blocks`) → markdown-it-py taught kramdown's rules (`pages.markdown_engine`) → the nh3
 sanitiser (`pages.sanitising`) → search sections read back from the sanitised HTML (`pages.sections`).
+
+Those modules (markdown-it, Pygments, nh3, the MathML converter) are imported at the first render, or
+by `load_engine()` in a process that forks renderers: commands that never render (`build_site`,
+`check`) start without them.
 """
 
 from __future__ import annotations
@@ -12,12 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from pages.jekyll_compat import prepare
-from pages.kramdown_blocks import kramdown_blocks
-from pages.markdown_engine import ANCHOR_LINK_CLASS, render_markdown
-from pages.sanitising import sanitise, sanitise_mathml
-
-__all__ = ["ANCHOR_LINK_CLASS", "RenderContext", "Rendered", "Section", "render", "render_preview"]
+__all__ = ["RenderContext", "Rendered", "Section", "render", "render_preview"]
 # The side "On this page" list: these heading levels (kramdown's own `{:toc}` lists levels 1-6).
 SIDE_TOC_LEVELS = range(2, 7)
 
@@ -66,8 +65,21 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
+def load_engine() -> None:
+    """Import the rendering path's modules now (before forking renderers, so each child has them)."""
+    import pages.jekyll_compat
+    import pages.kramdown_blocks
+    import pages.markdown_engine
+    import pages.sanitising
+    import pages.sections  # noqa: F401
+
+
 def render(text: str, context: RenderContext | None = None) -> Rendered:
     """Render markdown to sanitised HTML with its table of contents, search sections and warnings."""
+    from pages.jekyll_compat import prepare
+    from pages.kramdown_blocks import kramdown_blocks
+    from pages.markdown_engine import render_markdown
+    from pages.sanitising import sanitise, sanitise_mathml
     from pages.sections import sections_from_html
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from pages.media import media_url
 
@@ -43,6 +42,8 @@ def check_image(
     upload: UploadedFile, *, max_bytes: int | None = None, max_pixels: int | None = None
 ) -> CheckedImage:
     """Verify that upload is an acceptable raster image; raise ValidationError(code=...) when it is not."""
+    from PIL import Image, UnidentifiedImageError  # imported here: most processes never check images
+
     max_bytes = settings.MARKDOWNX_UPLOAD_MAX_SIZE if max_bytes is None else max_bytes
     max_pixels = settings.QUIRE_UPLOAD_MAX_PIXELS if max_pixels is None else max_pixels
     name = upload.name or "the file"
@@ -169,6 +170,8 @@ def check_site_file(name: str, data: bytes, *, max_bytes: int | None = None) -> 
     elif any(sign in head for sign in _HTML_SIGNS):
         raise ValidationError(f"{name} holds HTML; refused", code="html")
     if extension in RASTER_IMAGES:
+        from PIL import Image, UnidentifiedImageError
+
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             try:
