@@ -600,9 +600,15 @@ def site_navigation(request: HttpRequest | None = None):
     return CachedNavigation(version, prefix, meta, request)
 
 
-def whole_navigation(request: HttpRequest | None = None) -> SiteNavigation:
-    """The whole navigation in memory, built now (the static build walks all of it)."""
-    return build_navigation(request_content_version(request), request)
+def whole_navigation(request: HttpRequest | None = None, keep: bool = False) -> SiteNavigation:
+    """The whole navigation in memory, built now (the static build walks all of it). `keep`: this
+    process's page views (and those of processes forked from it) use it too while its content version
+    and base URL hold, instead of building their own (the static build, whose cache is its own)."""
+    global _local_whole
+    navigation = build_navigation(request_content_version(request), request)
+    if keep:
+        _local_whole = navigation
+    return navigation
 
 
 def _build_once(version: int, prefix: str, request: HttpRequest | None) -> SiteNavigation:

@@ -29,6 +29,7 @@ One build at a time writes into a folder (`pages.build_lock`).
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -423,16 +424,19 @@ def templates_fingerprint() -> str:
 
 
 def page_rows() -> list[tuple]:
-    """The public pages' columns a page is made from; the body as its MD5, computed by the database
-    (natively on PostgreSQL), so the bodies themselves are not fetched; the JSON columns as their
-    text (they are only compared, never read)."""
+    """The public pages' columns a page is made from; the body as its digest, computed by the database
+    (MD5, native on PostgreSQL; SHA-1 on SQLite, where Django computes either in Python and SHA-1 is
+    the quicker), so the bodies themselves are not fetched; the JSON columns as their text (they are
+    only compared, never read)."""
+    from django.db import connections, router
     from django.db.models import TextField
-    from django.db.models.functions import MD5, Cast
+    from django.db.models.functions import MD5, SHA1, Cast
 
     from pages.models import Page
 
+    digest = SHA1 if connections[router.db_for_read(Page)].vendor == "sqlite" else MD5
     rows = Page.objects.published().annotate(
-        body_hash=MD5("body_html"),
+        body_hash=digest("body_html"),
         toc_text=Cast("toc", TextField()),
         front_matter_text=Cast("front_matter", TextField()),
     )
@@ -446,6 +450,7 @@ class PageInputs:
     and its previous and next page."""
 
     def __init__(self, rows: list[tuple], navigation, global_fingerprint: str):
+        self.navigation = navigation
         self.tree = navigation.tree
         self.closed = navigation.closed
         self.global_fingerprint = global_fingerprint
@@ -556,6 +561,35 @@ def build_site(
 def _build(
     out: Path, base: str, scheme: str, host: str, incremental: bool, workers, log, started
 ) -> BuildReport:
+    with _LongLived() as long_lived:
+        return _build_collected(out, base, scheme, host, incremental, workers, log, started, long_lived)
+
+
+class _LongLived:
+    """The build's inputs (the manifest, every page's row, the navigation: hundreds of thousands of
+    objects) live as long as the build. Cyclic garbage collection is paused while they are loaded (each
+    collection would walk them all, to free nothing), then they are frozen out of the collector's view
+    (and so out of the pages forked workers would copy) until the build ends."""
+
+    def __enter__(self) -> _LongLived:
+        self.enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def loaded(self) -> None:
+        gc.freeze()
+        if self.enabled:
+            gc.enable()
+
+    def __exit__(self, *exc) -> None:
+        gc.unfreeze()
+        if self.enabled:
+            gc.enable()
+
+
+def _build_collected(
+    out: Path, base: str, scheme: str, host: str, incremental: bool, workers, log, started, long_lived
+) -> BuildReport:
     from pages.nav_cache import whole_navigation
 
     manifest = read_manifest(out)
@@ -576,7 +610,10 @@ def _build(
         with build_settings(out, static_root, scheme, host, base):
             _write_static(output, static_root, manifest, reusable, log)
             fetcher = Fetcher(scheme, host, base)
-            inputs = PageInputs(page_rows(), whole_navigation(), site_fingerprint())
+            # One navigation for the whole build: the fingerprints, the sidebar branches, and the page
+            # views of this process and of the forked ones (which would otherwise each build their own).
+            inputs = PageInputs(page_rows(), whole_navigation(keep=True), site_fingerprint())
+            long_lived.loaded()
 
             def everything_else(page_urls: dict[str, str]) -> None:
                 """Written while forked processes render the pages (or after them, in one process)."""
@@ -621,9 +658,15 @@ def _write_static(output: Output, static_root: Path, manifest: dict, reusable: b
 
 
 def site_fingerprint() -> str:
-    """What every page is made from besides its own content: templates, static names, site name."""
+    """What every page is made from besides its own content: templates, static names, site name, the
+    sidebar's window (QUIRE_NAV_WINDOW: where its levels end in "more pages" entries)."""
+    from pages.caching import nav_window
+
     static_manifest = (Path(settings.STATIC_ROOT) / "staticfiles.json").read_bytes()
-    parts = [templates_fingerprint().encode(), static_manifest, settings.QUIRE_SITE_NAME.encode()]
+    parts = [
+        templates_fingerprint().encode(), static_manifest, settings.QUIRE_SITE_NAME.encode(),
+        str(nav_window()).encode(),
+    ]  # fmt: skip
     return _digest(b"\0".join(parts))
 
 
@@ -760,9 +803,7 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
     """Sidebar branches, the search page and index, the diagram frame, the 404 page, feed, sitemap and
     robots.txt; each
     fetched again only when what it is made from changed (in an incremental build)."""
-    from pages.nav_cache import whole_navigation
-
-    navigation = whole_navigation()
+    navigation = inputs.navigation
     plan.log("writing navigation branches, feed, sitemap, search index")
 
     def fetched(
@@ -776,11 +817,11 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
         data = links.html(text) if relpath.endswith(".html") else links.text(text)
         output.write(relpath, data.encode(), fingerprint)
 
+    branch_url = navigation.branch_url_pattern  # reverse("pages:nav_branch") with "{}" for the id
     for page_id in sorted(navigation.tree.children):
         if navigation.tree.children[page_id]:
-            fetched(
-                _unprefixed(reverse("pages:nav_branch", args=[page_id])), inputs.children(page_id), many=True
-            )
+            fingerprint = _digest(f"{inputs.global_fingerprint}\0{inputs.children(page_id)}".encode())
+            fetched(_unprefixed(branch_url.format(page_id)), fingerprint, many=True)
     for parent_id, start, end in sorted(nav_ranges(navigation.tree), key=repr):
         fragment = navigation.entries(parent_id, start, end)
         if fragment is not None:

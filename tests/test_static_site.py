@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from pages.models import Page, PageSection, Redirect
 from pages.static_site import BuildError, build_site, normalise_base_url, output_path
@@ -247,6 +248,58 @@ def test_incremental_build_rewrites_only_what_changed_and_deletes_what_is_gone(s
     after = _mtimes(out)
     untouched = set(before) - {".quire-build.json", *report.written, *report.deleted}
     assert all(after[path] == before[path] for path in untouched)
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    """Every file of a build but its manifest, by path."""
+    found = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    found.pop(".quire-build.json")
+    return found
+
+
+def test_an_incremental_build_after_changes_gives_exactly_the_files_a_full_build_gives(site, settings):
+    """Changed bodies, titles and sidebar order, a new child page, a deleted page, a new redirect, a page
+    leaving search, an uploaded file and a lower navigation window: the folder an incremental build
+    leaves holds the same files, byte for byte, as a full build of the same content."""
+    out = site / "out"
+    settings.QUIRE_NAV_WINDOW = 0
+    # Dated pages, so the feed has entries (an empty feed's <updated> is the time it is written).
+    Page.objects.filter(url_path__in=["/callouts/", "/editing/"]).update(date=timezone.now())
+    Page.objects.create(title="Notes", url_path="/notes.html", nav_exclude=True, body_html="<p>n</p>")
+    build(out)
+
+    callouts = Page.objects.get(url_path="/callouts/")
+    callouts.body_html = callouts.body_html.replace("</p>", " Changed today.</p>", 1)
+    callouts.save()
+    Page.objects.get(url_path="/notes.html").delete()
+    Redirect.objects.create(old_path="/old/callouts/", page=callouts)
+    (settings.MEDIA_ROOT / "uploads" / "2026" / "dot2.png").write_bytes(PNG)
+    report = build(out, incremental=True)
+    assert report.rendered == 1
+    build(site / "full")
+    assert _files(out) == _files(site / "full")
+
+    editing = Page.objects.get(url_path="/editing/")
+    editing.title = "Editing pages"
+    editing.nav_order = "1"
+    editing.search_exclude = True
+    editing.save()
+    for number in range(3):  # a branch longer than the window below
+        Page.objects.create(
+            title=f"Child {number} of deployment",
+            url_path=f"/deployment/child-{number}/",
+            parent=Page.objects.get(url_path="/deployment/"),
+            body_html="<p>child</p>",
+        )
+    build(out, incremental=True)
+    build(site / "full")
+    assert _files(out) == _files(site / "full")
+
+    settings.QUIRE_NAV_WINDOW = 2  # "more pages" entries and their ranges appear
+    build(out, incremental=True)
+    build(site / "full")
+    assert any(re.fullmatch(r"-/nav/\d+/\d+-\d+/index.html", path) for path in _files(out))
+    assert _files(out) == _files(site / "full")
 
 
 def test_incremental_build_follows_a_title_change_into_the_sidebars(site):
