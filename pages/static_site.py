@@ -803,6 +803,9 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
     """Sidebar branches, the search page and index, the diagram frame, the 404 page, feed, sitemap and
     robots.txt; each
     fetched again only when what it is made from changed (in an incremental build)."""
+    from pages.caching import nav_window
+    from pages.nav_tree import render_range
+
     navigation = inputs.navigation
     plan.log("writing navigation branches, feed, sitemap, search index")
 
@@ -822,8 +825,10 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
         if navigation.tree.children[page_id]:
             fingerprint = _digest(f"{inputs.global_fingerprint}\0{inputs.children(page_id)}".encode())
             fetched(_unprefixed(branch_url.format(page_id)), fingerprint, many=True)
+    # What `navigation.entries()` renders, from one source for every range (it makes one a call).
+    source, window = navigation.source, nav_window()
     for parent_id, start, end in sorted(nav_ranges(navigation.tree), key=repr):
-        fragment = navigation.entries(parent_id, start, end)
+        fragment = render_range(source, parent_id, start, end, navigation.branch_url, window)
         if fragment is not None:
             if isinstance(parent_id, str):  # a collection's top level, "c<index>"
                 url = reverse("pages:nav_collection_entries", args=[int(parent_id[1:]), start, end])
