@@ -2,11 +2,14 @@
 the pages changed, beside the import floor (parse + render every file) of the same size.
 
 Targets (issue 18): the full build at 10,000 pages <= 0.5 x floor (the pages are already rendered);
-an incremental build after a 1% change <= 0.05 x the full build.
+an incremental build after a 1% change <= 0.05 x the full build. Both are judged on the wall time of
+the real command, process start included; the build's own time (what `build_site` reports, without
+Python's and Django's start-up) is printed beside it, to show where the rest goes.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bench.tools import PYTHON
@@ -14,6 +17,20 @@ from bench.tools import PYTHON
 SITE_URL = "https://bench.example.org"
 FULL = "static build"
 INCREMENTAL = "static build, 1% changed"
+
+
+_OWN_SECONDS = re.compile(r" in (\d+(?:\.\d+)?) s\s*$", re.MULTILINE)
+
+
+def own_seconds(measured) -> float | None:
+    """The seconds the build reported for itself (its summary line), without the process start."""
+    found = _OWN_SECONDS.findall(measured.output)
+    return float(found[-1]) if found else None
+
+
+def _own(measured) -> str:
+    seconds = own_seconds(measured)
+    return "" if seconds is None else f"  (build's own {seconds:.2f} s)"
 
 
 def build_command(out: Path, *extra: str) -> list[str]:
@@ -37,8 +54,9 @@ def measure_incremental_build(env: dict, out: Path, figures: dict, timed) -> Non
 def print_figures(f: dict, fmt_run) -> None:
     if FULL not in f:
         return
-    print(f"{FULL:>22}: {fmt_run(f[FULL])} ({f['static files']} files, {f['static bytes'] / 1e6:.0f} MB)")
-    print(f"{INCREMENTAL:>22}: {fmt_run(f[INCREMENTAL])}")
+    files = f"({f['static files']} files, {f['static bytes'] / 1e6:.0f} MB)"
+    print(f"{FULL:>22}: {fmt_run(f[FULL])} {files}{_own(f[FULL])}")
+    print(f"{INCREMENTAL:>22}: {fmt_run(f[INCREMENTAL])}{_own(f[INCREMENTAL])}")
 
 
 def targets(size: int, f: dict) -> list[tuple[str, bool, str]]:
@@ -59,11 +77,14 @@ def targets(size: int, f: dict) -> list[tuple[str, bool, str]]:
         )
     ratio = f[INCREMENTAL].seconds / f[FULL].seconds
     cpu = f[INCREMENTAL].cpu_seconds / f[FULL].cpu_seconds
+    own = ""
+    if own_seconds(f[INCREMENTAL]) is not None and own_seconds(f[FULL]):
+        own = f"; build's own time {own_seconds(f[INCREMENTAL]) / own_seconds(f[FULL]):.3f}"
     checks.append(
         (
             f"{size}: incremental static build <= 0.05 x full (wall)",
             ratio <= 0.05,
-            f"{ratio:.3f}; CPU {cpu:.3f}",
+            f"{ratio:.3f}; CPU {cpu:.3f}{own}",
         )
     )
     return checks
