@@ -34,6 +34,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -443,6 +444,44 @@ def page_rows() -> list[tuple]:
     return list(rows.order_by("url_path").values_list(*PAGE_COLUMNS))
 
 
+def rows_meanwhile() -> Callable[[], list[tuple]]:
+    """`page_rows()` read by a forked process (where forking can work: `can_fork`) while this one goes
+    on; returns the function that waits for them. The database digests every page's body meanwhile,
+    which on SQLite is Python's work in the reading process."""
+    from django.db import connections
+
+    if not can_fork():
+        rows = page_rows()
+        return lambda: rows
+    connections.close_all()  # each process opens its own
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os.close(read_end)
+        try:
+            payload = pickle.dumps(("rows", page_rows()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+            payload = pickle.dumps(("error", f"{type(error).__name__}: {error}"))
+        finally:
+            connections.close_all()
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write_end)
+
+    def rows() -> list[tuple]:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        # The answer of our own child, through our own pipe.
+        kind, value = pickle.loads(data) if data else ("error", "the process reading the pages ended")  # noqa: S301
+        if kind == "error":
+            raise BuildError(f"reading the pages: {value}")
+        return value
+
+    return rows
+
+
 class PageInputs:
     """Fingerprints of what each page's HTML is made from, found without rendering it: the page's row,
     the site-wide inputs, and the navigation it shows — the top level, and for the page and each of its
@@ -612,7 +651,9 @@ def _build_collected(
             fetcher = Fetcher(scheme, host, base)
             # One navigation for the whole build: the fingerprints, the sidebar branches, and the page
             # views of this process and of the forked ones (which would otherwise each build their own).
-            inputs = PageInputs(page_rows(), whole_navigation(keep=True), site_fingerprint())
+            rows = rows_meanwhile()  # read by another process while this one builds the navigation
+            navigation = whole_navigation(keep=True)
+            inputs = PageInputs(rows(), navigation, site_fingerprint())
             long_lived.loaded()
 
             def everything_else(page_urls: dict[str, str]) -> None:
