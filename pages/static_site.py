@@ -950,10 +950,10 @@ def feed_inputs() -> str:
     """The feed's entries as the feed reads them (its `updated` is the newest entry's)."""
     from django.db.models.functions import MD5
 
-    from pages.feeds import LatestPagesFeed
+    from pages.feeds import latest_ids
     from pages.models import Page
 
-    ids = list(LatestPagesFeed().items().values_list("id", flat=True))
+    ids = latest_ids()
     columns = ("id", "title", "url_path", "date", "updated_at", "description", "body_hash")
     # The bodies' digests of these entries only (in one query with the sort, SQLite digests every row).
     rows = Page.objects.filter(id__in=ids).annotate(body_hash=MD5("body_html")).values_list(*columns)
