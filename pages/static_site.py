@@ -497,6 +497,8 @@ class PageInputs:
         self.row_digests = {row[0]: _digest(repr(row).encode()) for row in rows}
         self.top_level = _digest("".join(self.closed[record.id] for record in self.tree.roots).encode())
         self._children: dict[int, str] = {}
+        self._ancestors: dict[int, str] = {}  # made once a record
+        self._reprs: dict[int, str] = {}
 
     def children(self, page_id: int) -> str:
         digest = self._children.get(page_id)
@@ -507,15 +509,31 @@ class PageInputs:
 
     def page(self, page_id: int) -> str:
         row = self.rows[page_id]
-        trail = self.tree.lineage(row[3])
+        opened = [self._ancestor(record) for record in self.tree.lineage(row[3])]
+        opened.append(self.children(page_id))
         previous, following = self.tree.neighbours(page_id)
-        opened = [(r.id, r.title, r.url_path, self.children(r.id)) for r in trail]
-        opened.append((page_id, self.children(page_id)))
         parts = [
-            self.global_fingerprint, self.row_digests[page_id], self.top_level, repr(opened),
-            repr(previous), repr(following),
+            self.global_fingerprint, self.row_digests[page_id], self.top_level, "\x1f".join(opened),
+            self._repr(previous), self._repr(following),
         ]  # fmt: skip
         return _digest("\x1e".join(parts).encode())
+
+    def _ancestor(self, record) -> str:
+        """An open ancestor: its entry (breadcrumbs) and its children's entries."""
+        text = self._ancestors.get(record.id)
+        if text is None:
+            entry = (record.id, record.title, record.url_path, self.children(record.id))
+            text = self._ancestors[record.id] = repr(entry)
+        return text
+
+    def _repr(self, record) -> str:
+        """A previous or next page's record, every field."""
+        if record is None:
+            return "None"
+        text = self._reprs.get(record.id)
+        if text is None:
+            text = self._reprs[record.id] = repr(record)
+        return text
 
     def searchable_pages(self) -> list[tuple[int, str, str, str]]:
         """(id, title, URL, row digest) of the pages search finds."""
@@ -785,7 +803,9 @@ def render_all(
     """Fetch and write every job, and run `meanwhile`. With 2 or more `workers`, from
     MIN_PAGES_PER_WORKER jobs and where forking can work, up to `workers` forked processes take a share
     each (at least MIN_PAGES_PER_WORKER) while this one runs `meanwhile`, and send back what they wrote
-    (this one keeps the manifest); else this process renders, then runs `meanwhile`."""
+    (this one keeps the manifest); else this process renders, then runs `meanwhile`. The first job is
+    rendered here before forking, so the workers start with what a first request loads (middleware,
+    templates, views) instead of each loading it."""
     from django.db import connections
 
     if workers < 2 or len(jobs) < MIN_PAGES_PER_WORKER or not can_fork():
@@ -794,6 +814,8 @@ def render_all(
         return
     workers = max(1, min(workers, len(jobs) // MIN_PAGES_PER_WORKER))
     output.report.workers = workers
+    _render(jobs[:1], output, fetcher, links)
+    jobs = jobs[1:]
     connections.close_all()  # each process opens its own
     children = []
     for share in range(workers):
