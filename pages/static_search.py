@@ -128,12 +128,15 @@ def _write_part(output, number, count, share, fingerprint, reused, fresh) -> str
         for page_id, title, address, _digest_ in share
     ]
     data, offsets = part_bytes(entries)
-    relpath = f"{PARTS_FOLDER}/{_digest(data)}.json"
+    part_digest = _digest(data)  # the part's name, and its hash in the build manifest
+    relpath = f"{PARTS_FOLDER}/{part_digest}.json"
     record = {
         address: [digest, offset, len(entry)]
         for (_id, _t, address, digest), offset, entry in zip(share, offsets, entries, strict=True)
     }
-    output.write(relpath, data, fingerprint, part=number, parts=count, pages=record, format=FORMAT)
+    output.write(
+        relpath, data, fingerprint, digest=part_digest, part=number, parts=count, pages=record, format=FORMAT
+    )
     return relpath
 
 

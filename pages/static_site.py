@@ -185,8 +185,11 @@ class Output:
             return False
         return self.keep(relpath)
 
-    def write(self, relpath: str, data: bytes, fingerprint: str | None = None, **extra) -> None:
-        digest = _digest(data)
+    def write(
+        self, relpath: str, data: bytes, fingerprint: str | None = None, *, digest: str | None = None, **extra
+    ) -> None:
+        """`digest`: `_digest(data)` when the caller has it already."""
+        digest = digest or _digest(data)
         self.files[relpath] = {"hash": digest, **({"input": fingerprint} if fingerprint else {}), **extra}
         old = self.previous.get(relpath)
         path = self.target(relpath)
