@@ -291,7 +291,11 @@ class ResilientRedisCache(RedisCache):
     def get_watched(self, key, default=None, version=None):
         """`get` for a small, hot, rarely changed key: no round trip while Redis has not said it
         changed (see the module docstring)."""
-        value = self._cache.get_watched(self.make_and_validate_key(key, version=version), default)
+        names = self.__dict__.setdefault("_watched_names", {})
+        name = names.get((key, version))
+        if name is None:  # made and checked once: Django's key check walks every character
+            name = names[(key, version)] = self.make_and_validate_key(key, version=version)
+        value = self._cache.get_watched(name, default)
         self._mark_up()
         return value
 
