@@ -15,21 +15,12 @@ from pages import cache_backend
 from pages.cache_backend import forget_failures
 from pages.models import Page
 from pages.site_state import SHARED_VERSION_KEY, shared_content_version
-from tests.servers import redis_url
+from tests.servers import real_redis_caches, redis_url
 
 
 @pytest.fixture
 def redis_cache(settings):
-    url = redis_url()
-    if url is None:
-        pytest.fail("this test needs a Redis (REDIS_URL, or db 3 of a local Redis)")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "pages.cache_backend.ResilientRedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": f"quire-test-tracking-{time.monotonic_ns()}",
-        }
-    }
+    settings.CACHES = real_redis_caches(f"quire-test-tracking-{time.monotonic_ns()}")
     forget_failures()
     cache = caches["default"]
     yield cache
