@@ -160,8 +160,9 @@ class Renderer:
         return self.start(items).results()
 
     def close(self) -> None:
-        """Stop the workers (safe to call twice)."""
+        """Stop the workers (safe to call twice). They exit while this process goes on (its run has
+        their results); the process waits for them only when it ends."""
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            self.pool.shutdown(wait=False, cancel_futures=True)
             self._index_queue.close()
             self.pool = None

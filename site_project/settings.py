@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "pages",
 ]
 
+# Django's JSON format written with the C encoder (same text; page history is serialized with it).
+SERIALIZATION_MODULES = {"json": "pages.json_serializer"}
+
 MIDDLEWARE = [
     # Health checks first: answered before host checks, HTTPS redirects, sessions and the page cache.
     "pages.health.HealthCheckMiddleware",
