@@ -12,20 +12,33 @@ each call guarded:
 - the socket timeouts are short (see `site_project/settings.py`: QUIRE_CACHE_SOCKET_TIMEOUT).
 
 Nothing depends on what this process remembers: skipping Redis only makes requests miss the cache.
+
+`get_watched` reads a small key that every request asks for and that rarely changes (the content
+version, pages/site_state.py) without a round trip while it has not changed: the value is read once on
+a connection with Redis's CLIENT TRACKING on (RESP3), and Redis pushes an invalidation on that
+connection as soon as any client changes or deletes the key (or the key is evicted, or the database
+flushed). Before answering from the copy, the process reads whatever Redis has pushed (a non-blocking
+poll of the socket); a broken connection drops every copy it held. So the copy is exactly as fresh as a
+GET sent at that moment, less the network's one-way delay. A Redis without RESP3 (before 6.0), or
+QUIRE_CACHE_TRACKING=0, reads with a plain GET each time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import select
 import threading
 import time
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.signals import setting_changed
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger("quire.cache")
 
@@ -133,6 +146,107 @@ class ReusedRedisClient(RedisCacheClient):
                 raise
         return default if value is None else self._serializer.loads(value)
 
+    def get_watched(self, key, default):
+        """`get` answered from this process's tracked copy while Redis has not invalidated it."""
+        if len(self._servers) != 1 or not tracking_enabled() or self.__dict__.get("_no_tracking"):
+            return self.get(key, default)
+        local = self.__dict__.setdefault("_watched", threading.local())
+        for attempt in (1, 2):
+            watched = getattr(local, "keys", None)
+            try:
+                if watched is None or watched.pid != os.getpid():  # never a connection made before a fork
+                    watched = local.keys = _WatchedKeys(self._get_connection_pool(False))
+                value = watched.get(key, self._serializer.loads)
+                break
+            except ResponseError as error:  # no RESP3 or no CLIENT TRACKING: plain reads from now on
+                local.keys = None
+                self.__dict__["_no_tracking"] = True
+                logger.info("Redis cannot track keys (%s); reading the content version with GET", error)
+                return self.get(key, default)
+            except RedisConnectionError:
+                self._drop_watched(local)
+                if attempt == 2:
+                    raise
+            except BaseException:
+                self._drop_watched(local)
+                raise
+        return default if value is None else value
+
+    @staticmethod
+    def _drop_watched(local) -> None:
+        watched, local.keys = getattr(local, "keys", None), None
+        if watched is not None:
+            with contextlib.suppress(*CACHE_ERRORS):
+                watched.close()
+
+
+class _WatchedKeys:
+    """One connection of this process and thread with CLIENT TRACKING on, and the values read on it
+    (unpickled) that Redis has not since said were changed.
+
+    Between two reads nothing is left in the parser's buffer (each read drains what Redis pushed), so
+    a poll of the socket tells whether Redis has pushed anything since: one system call."""
+
+    def __init__(self, pool) -> None:
+        self.pid = os.getpid()
+        self.values: dict[str, object] = {}
+        self.connection = pool.connection_class(**{**pool.connection_kwargs, "protocol": 3})
+        self.connection.connect()
+        self.connection._parser.set_invalidation_push_handler(self._invalidated)
+        self.connection.send_command("CLIENT", "TRACKING", "ON")
+        answer = self.connection.read_response()
+        if isinstance(answer, ResponseError):
+            raise answer
+
+    def _invalidated(self, message) -> None:
+        keys = message[1]
+        if keys is None:  # FLUSHDB / FLUSHALL: everything
+            self.values.clear()
+            return
+        for key in keys:
+            self.values.pop(key.decode() if isinstance(key, bytes) else key, None)
+
+    def _drain(self) -> None:
+        """Read every invalidation Redis has pushed (the handler drops their keys)."""
+        connection = self.connection
+        while connection.can_read(timeout=0):
+            connection.read_response(push_request=True)
+
+    def _pushed(self) -> bool:
+        """Whether the socket has anything to read (a push, or the end of a closed connection)."""
+        readable, _, _ = select.select((self.connection._sock,), (), (), 0)
+        return bool(readable)
+
+    def get(self, key: str, loads) -> object:
+        """The key's value (None when it has none), sent for only when Redis said it changed."""
+        if self._pushed():
+            self._drain()
+        if key in self.values:
+            return self.values[key]
+        self.connection.send_command("GET", key)
+        raw = self.connection.read_response(disable_decoding=True)
+        value = None if raw is None else loads(raw)
+        self.values[key] = value
+        self._drain()  # an invalidation that came in the same packet as the answer
+        return value
+
+    def close(self) -> None:
+        self.values.clear()
+        if self.pid == os.getpid():
+            self.connection.disconnect()
+
+
+@functools.cache
+def tracking_enabled() -> bool:
+    return bool(getattr(settings, "QUIRE_CACHE_TRACKING", True))
+
+
+def _settings_changed(**_kwargs) -> None:
+    tracking_enabled.cache_clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="quire-cache-tracking")
+
 
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache, failing soft (see the module docstring)."""
@@ -170,6 +284,18 @@ class ResilientRedisCache(RedisCache):
     @_guarded(_default)
     def get(self, key, default=None, version=None):
         value = super().get(key, default, version)
+        self._mark_up()
+        return value
+
+    @_guarded(_default)
+    def get_watched(self, key, default=None, version=None):
+        """`get` for a small, hot, rarely changed key: no round trip while Redis has not said it
+        changed (see the module docstring)."""
+        names = self.__dict__.setdefault("_watched_names", {})
+        name = names.get((key, version))
+        if name is None:  # made and checked once: Django's key check walks every character
+            name = names[(key, version)] = self.make_and_validate_key(key, version=version)
+        value = self._cache.get_watched(name, default)
         self._mark_up()
         return value
 

@@ -144,7 +144,8 @@ class Planned:
     found: FoundFile
     file_hash: str
     fields: DerivedFields
-    source: PageSource  # body dropped (None) to keep memory bounded
+    front_matter: dict  # only what the write needs from the first parse: memory stays bounded
+    key_lines: dict[str, int]
     base_text: str | None = None  # set when the page takes a merge: the file's text, the new base
 
 
@@ -548,10 +549,9 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str], rules: Site
         except (SourceError, OSError) as exc:
             _reject(item.path, exc, report, invalid)
             continue
-        source.body = None
         for note in fields.notes:
             report.warn(item.path, note)
-        planned.append(Planned(item, digest, fields, source))
+        planned.append(Planned(item, digest, fields, source.front_matter, source.key_lines))
     return planned
 
 
@@ -630,7 +630,7 @@ def _check_urls(planned, unchanged, existing, report: ImportReport, invalid: set
     for item in unchanged:
         claims.setdefault(existing[item.path]["url_path"], item.path)
     for p in sorted(planned, key=lambda p: p.found.path):
-        line = p.source.key_lines.get("permalink")
+        line = p.key_lines.get("permalink")
         reserved = own_route_message(p.fields.url_path)
         if reserved:
             hint = "" if line else " (set a permalink)"
@@ -653,7 +653,7 @@ def _load_source(item: Planned) -> PageSource:
             item.found.path, "the file changed while it was being imported; run the import again"
         )
     source = markdown_io.read_file(item.found.path, data, parse_yaml=False)
-    source.front_matter, source.key_lines = item.source.front_matter, item.source.key_lines
+    source.front_matter, source.key_lines = item.front_matter, item.key_lines
     return source
 
 

@@ -144,7 +144,7 @@ def shared_content_version(before_query=None) -> tuple[int, bool]:
     """
     global _database_down_until
     cache = _shared_cache()
-    known = cache.get(SHARED_VERSION_KEY)
+    known = _read_shared_copy(cache)
     if not (isinstance(known, tuple) and len(known) == 2):
         known = None
     now = time.time()
@@ -172,6 +172,13 @@ def shared_content_version(before_query=None) -> tuple[int, bool]:
     if not untrusted_and_same and not _bumped_uncommitted():
         cache.set(SHARED_VERSION_KEY, (version, now), _SHARED_VERSION_TIMEOUT)
     return version, False
+
+
+def _read_shared_copy(cache):
+    """The shared copy, read without a round trip while it has not changed where the cache can tell
+    (pages/cache_backend.py: `get_watched`)."""
+    get_watched = getattr(cache, "get_watched", None)
+    return get_watched(SHARED_VERSION_KEY) if get_watched is not None else cache.get(SHARED_VERSION_KEY)
 
 
 def _bumped_uncommitted() -> bool:

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "pages",
 ]
 
+# Django's JSON format written with the C encoder (same text; page history is serialized with it).
+SERIALIZATION_MODULES = {"json": "pages.json_serializer"}
+
 MIDDLEWARE = [
     # Health checks first: answered before host checks, HTTPS redirects, sessions and the page cache.
     "pages.health.HealthCheckMiddleware",
@@ -167,6 +170,9 @@ if _replica is not None:
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Redis answers in well under a millisecond; a socket that takes longer than this is treated as down.
 QUIRE_CACHE_SOCKET_TIMEOUT = float(os.environ.get("QUIRE_CACHE_SOCKET_TIMEOUT", "0.5"))
+# Each process keeps the content version it read from Redis until Redis pushes that it changed (CLIENT
+# TRACKING, pages/cache_backend.py): a cached page costs no round trip. 0 reads it with a GET each time.
+QUIRE_CACHE_TRACKING = env_bool("QUIRE_CACHE_TRACKING", default=True)
 if REDIS_URL:
     CACHES = {
         "default": {

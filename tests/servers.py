@@ -174,6 +174,22 @@ def postgres_port() -> int:
 
 
 # -- Redis -----------------------------------------------------------------------------------------
+def real_redis_caches(prefix: str) -> dict:
+    """CACHES for the run's real Redis (fails the test when none answers), keys under `prefix`."""
+    import pytest
+
+    url = redis_url()
+    if url is None:
+        pytest.fail("this test needs a Redis (REDIS_URL, or db 3 of a local Redis)")
+    return {
+        "default": {
+            "BACKEND": "pages.cache_backend.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+
+
 def redis_url() -> str | None:
     """The Redis this run may use (REDIS_URL, else db 3 of a local Redis), or None if none answers."""
     import redis

@@ -172,18 +172,10 @@ def test_every_cache_call_fails_soft(dead_redis):
 def test_a_connection_the_server_closed_is_replaced_without_degrading(settings, caplog):
     """Cache reads keep one connection per process; when Redis closes it (a restart, an idle timeout),
     the read is sent again on a new one: answered, and the cache is not marked down."""
-    from tests.servers import redis_url
+    from tests.servers import real_redis_caches
 
-    url = redis_url()
-    if url is None:
-        pytest.fail("this test needs a Redis (REDIS_URL, or db 3 of a local Redis)")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "pages.cache_backend.ResilientRedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": "quire-test-held-connection",
-        }
-    }
+    settings.CACHES = real_redis_caches("quire-test-held-connection")
+    url = settings.CACHES["default"]["LOCATION"]
     forget_failures()
     cache = caches["default"]
     cache.set("probe", (7, 1.5), 30)

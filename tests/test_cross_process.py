@@ -41,8 +41,9 @@ def wait_until_up(url: str, server: subprocess.Popen) -> None:
     pytest.fail("gunicorn did not answer within 30 s")
 
 
-@pytest.fixture
-def server_env(tmp_path):
+@pytest.fixture(params=["environment", "redis"])
+def server_env(request, tmp_path):
+    """The run's own cache settings, and Redis (shared, tracked content version) whatever they are."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
@@ -50,6 +51,13 @@ def server_env(tmp_path):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "QUIRE_CACHE_PREFIX": f"xproc-{uuid.uuid4().hex}",
     }
+    if request.param == "redis":
+        from tests.servers import redis_url
+
+        url = redis_url()
+        if url is None:
+            pytest.fail("this test needs a Redis (REDIS_URL, or db 3 of a local Redis)")
+        env["REDIS_URL"] = url
     return env
 
 

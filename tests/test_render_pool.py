@@ -84,7 +84,7 @@ def test_this_process_renders_what_a_busy_worker_has_not_taken():
 
 
 def test_a_worker_started_before_the_index_existed_resolves_links_with_it():
-    """Workers are forked when the Renderer is made; the index given later reaches them before their
+    """Workers are started when the Renderer is made; the index given later reaches them before their
     first chunk (here every chunk is left to the worker: nothing is taken back by this process)."""
     pooled = Renderer("/base", jobs=2, parallel=True)
     try:
@@ -121,3 +121,19 @@ def test_a_process_whose_workers_never_took_the_index_still_exits():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == "closed\n"
+
+
+def test_workers_hold_the_renderer_alone():
+    """A worker is a fresh interpreter with the renderer, not a copy of this process's Django (half
+    the memory); it renders without the app registry."""
+    from tests import worker_probe
+
+    pooled = renderer(SourceIndex({"guide.md": "/guide/"}), jobs=2, parallel=True)
+    try:
+        assert pooled.pool.submit(worker_probe.renderer_loaded).result() is True
+        assert pooled.pool.submit(worker_probe.django_models_loaded).result() is False
+        from_worker = [result for future in pooled.start(ITEMS).futures for result in future.result()]
+    finally:
+        pooled.close()
+    assert worker_probe.django_models_loaded() is True  # this process has them
+    assert 'href="/guide/"' in from_worker[0].html

@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from pages.base_url import prefix as base_prefix
@@ -48,3 +49,29 @@ def route(name: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _reversed(name: str, script_prefix: str, urlconf, root_urlconf: str) -> str:
     return reverse(name, urlconf=urlconf)
+
+
+@register.simple_tag
+def page_link_items(pages) -> str:
+    """`<li><a href="URL">TITLE</a></li>` for each page (breadcrumbs, a section's children), exactly
+    as the template's for-loop with `site_url` and `title_html` wrote them, in one Python loop."""
+    return mark_safe(  # noqa: S308 - URLs escaped, titles sanitised
+        "".join(
+            f'<li><a href="{conditional_escape(site_url(page.url_path))}">{title_html(page.title)}</a></li>'
+            for page in pages
+        )
+    )
+
+
+@register.simple_tag
+def toc_items(toc: list[dict]) -> str:
+    """The side table of contents' list items, exactly as the template's for-loop wrote them, in one
+    Python loop (the template loop was a quarter of an uncached page view's CPU)."""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            '<li class="toc-level-{}"><a href="#{}">{}</a></li>'.format(
+                *(conditional_escape(entry.get(key, "")) for key in ("level", "id", "name"))
+            )
+            for entry in toc
+        )
+    )
