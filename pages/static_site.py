@@ -18,12 +18,15 @@ Under a base URL (`--base-url /docs/`) the pages are fetched with that script pr
 root-relative link the server wrote without it (page links stored as `/x/`) gets it.
 
 A manifest (`.quire-build.json`) records each written file's content hash and, for pages, a fingerprint
-of everything the page is made from (its row, the navigation it shows, its neighbours, the templates,
-the static names; the options key the whole manifest). `incremental=True` renders only pages whose
-fingerprint changed, writes only files whose bytes changed, and deletes the files of the previous build
-that are gone. Files the build never wrote are never deleted. Pages are rendered by forked worker
-processes where the database allows it, while this process writes everything else (`render_all`).
-One build at a time writes into a folder (`pages.build_lock`).
+of everything the page is made from (its row, with its body as a digest the database computes; the
+navigation it shows, its neighbours, the templates, the static names, the sidebar's window; the options
+key the whole manifest). `incremental=True` renders only pages whose fingerprint changed, writes only
+files whose bytes changed, and deletes the files of the previous build that are gone. Files the build
+never wrote are never deleted. Where the database allows forking, the page rows are read by a forked
+process while this one builds the navigation (`rows_meanwhile`; one navigation serves the whole build,
+this process's page views and the workers'), and pages are rendered by forked worker processes while
+this one writes everything else (`render_all`). One build at a time writes into a folder
+(`pages.build_lock`).
 """
 
 from __future__ import annotations
