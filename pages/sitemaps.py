@@ -86,10 +86,14 @@ def sitemap_rows() -> list[tuple[str, dt.datetime]]:
     return list(Page.objects.published().order_by("url_path").values_list("url_path", "updated_at"))
 
 
-def part_xml(origin: str, rows: list[tuple[str, dt.datetime]]) -> str:
-    """The sitemap file of these (url_path, updated_at) rows; the base URL goes in front of each."""
+def part_xml(origin: str, rows: list[tuple[str, dt.datetime]], lastmods: list[str] | None = None) -> str:
+    """The sitemap file of these (url_path, updated_at) rows; the base URL goes in front of each.
+    `lastmods`: the rows' `lastmod_text`, when the caller has them already."""
     prefix = site_url("/").removesuffix("/")
-    return urlset_xml(origin, ((prefix + url, lastmod_text(when)) for url, when in rows))
+    if lastmods is None:
+        lastmods = [lastmod_text(when) for _url, when in rows]
+    entries = ((prefix + url, text) for (url, _when), text in zip(rows, lastmods, strict=True))
+    return urlset_xml(origin, entries)
 
 
 def _origin(request: HttpRequest) -> str:

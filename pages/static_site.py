@@ -931,10 +931,12 @@ def _write_sitemap(output: Output, fetcher: Fetcher, links: Links, inputs: PageI
         share = sitemaps.part_of(rows, number)
         name = "pages:sitemap" if count == 1 else "pages:sitemap_part"
         relpath = output_path(_unprefixed(reverse(name, args=[] if count == 1 else [number])))
-        lastmods = [(url, sitemaps.lastmod_text(when)) for url, when in share]
+        texts = [sitemaps.lastmod_text(when) for _url, when in share]
+        lastmods = [(row[0], text) for row, text in zip(share, texts, strict=True)]
         fingerprint = _digest(repr((origin, lastmods)).encode())
         if not output.reuse(relpath, fingerprint, plan.reusable):
-            output.write(relpath, links.text(sitemaps.part_xml(origin, share)).encode(), fingerprint)
+            xml = sitemaps.part_xml(origin, share, texts)
+            output.write(relpath, links.text(xml).encode(), fingerprint)
     if count > 1:
         relpath = output_path(_unprefixed(reverse("pages:sitemap")))
         latest = max((when for _url, when in rows if when is not None), default=None)
