@@ -97,6 +97,17 @@ def test_a_change_made_through_the_cache_is_read_at_once(redis_cache):
     assert redis_cache.get_watched("probe") is None
 
 
+def test_a_write_here_does_not_wait_for_the_push(redis_cache, monkeypatch):
+    """Even when Redis's push has not reached the socket yet, this thread reads what it wrote."""
+    redis_cache.set("probe", (1, 0.0), 30)
+    assert redis_cache.get_watched("probe") == (1, 0.0)
+    monkeypatch.setattr(cache_backend._WatchedKeys, "_pushed", lambda self: False)  # nothing arrived yet
+    redis_cache.set("probe", (2, 0.0), 30)
+    assert redis_cache.get_watched("probe") == (2, 0.0)
+    redis_cache.delete("probe")
+    assert redis_cache.get_watched("probe") is None
+
+
 def test_a_flushed_database_drops_every_copy(redis_cache, other_client):
     redis_cache.set("probe", (3, 0.0), 30)
     assert redis_cache.get_watched("probe") == (3, 0.0)
