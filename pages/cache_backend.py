@@ -18,9 +18,10 @@ version, pages/site_state.py) without a round trip while it has not changed: the
 a connection with Redis's CLIENT TRACKING on (RESP3), and Redis pushes an invalidation on that
 connection as soon as any client changes or deletes the key (or the key is evicted, or the database
 flushed). Before answering from the copy, the process reads whatever Redis has pushed (a non-blocking
-poll of the socket); a broken connection drops every copy it held. So the copy is exactly as fresh as a
-GET sent at that moment, less the network's one-way delay. A Redis without RESP3 (before 6.0), or
-QUIRE_CACHE_TRACKING=0, reads with a plain GET each time.
+poll of the socket); a broken connection drops every copy it held; a write through this process
+drops the writing thread's copy at once (the push may come a moment after the write's own answer). So
+the copy is as fresh as a GET sent at that moment, less the network's one-way delay. A Redis without
+RESP3 (before 6.0), or QUIRE_CACHE_TRACKING=0, reads with a plain GET each time.
 """
 
 from __future__ import annotations
@@ -171,6 +172,44 @@ class ReusedRedisClient(RedisCacheClient):
                 self._drop_watched(local)
                 raise
         return default if value is None else value
+
+    # A write through this client drops this thread's tracked copy of the key at once: Redis's push may
+    # reach the tracking socket a moment after the write's own answer, and a request must read its writes.
+    def _forget_locally(self, *keys) -> None:
+        watched = getattr(self.__dict__.get("_watched"), "keys", None)
+        if watched is not None:
+            for key in keys:
+                watched.values.pop(key, None)
+
+    def add(self, key, value, timeout):
+        self._forget_locally(key)
+        return super().add(key, value, timeout)
+
+    def set(self, key, value, timeout):
+        self._forget_locally(key)
+        return super().set(key, value, timeout)
+
+    def set_many(self, data, timeout):
+        self._forget_locally(*data)
+        return super().set_many(data, timeout)
+
+    def delete(self, key):
+        self._forget_locally(key)
+        return super().delete(key)
+
+    def delete_many(self, keys):
+        self._forget_locally(*keys)
+        return super().delete_many(keys)
+
+    def incr(self, key, delta):
+        self._forget_locally(key)
+        return super().incr(key, delta)
+
+    def clear(self):
+        watched = getattr(self.__dict__.get("_watched"), "keys", None)
+        if watched is not None:
+            watched.values.clear()
+        return super().clear()
 
     @staticmethod
     def _drop_watched(local) -> None:

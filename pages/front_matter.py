@@ -11,6 +11,7 @@ opening `---` line.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
 from dataclasses import dataclass, field
@@ -72,8 +73,13 @@ def _where(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_NOT_FINITE_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
+
+
 def _check_tags_and_size(root: Node) -> None:
-    """Refuse non-plain tags; count nodes as if aliases were copied, refusing huge expansions."""
+    """Refuse non-plain tags and numbers JSON cannot hold (.inf, .nan); count nodes as if aliases were
+    copied, refusing huge expansions."""
     stack: list[Node] = [root]
     seen = 0
     while stack:
@@ -88,6 +94,12 @@ def _check_tags_and_size(root: Node) -> None:
         if node.tag not in _PLAIN_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise FrontMatterError(f"YAML tag {tag} is not allowed in front matter", *_where(node))
+        if node.tag == _FLOAT_TAG and _NOT_FINITE_RE.fullmatch(node.value):
+            raise FrontMatterError(
+                f"{node.value} is not a finite number, which JSON (and so the database) cannot hold; "
+                f"quote it ('{node.value}') to keep it as text",
+                *_where(node),
+            )
         if isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, MappingNode):
@@ -195,7 +207,26 @@ def load(text: str) -> LoadedFrontMatter:
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be a mapping of keys to values", 1, 1)
     key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in root.value if isinstance(k, ScalarNode)}
-    return LoadedFrontMatter(data, key_lines)
+    return LoadedFrontMatter(_as_databases_keep_it(data), key_lines)
+
+
+def _as_databases_keep_it(value):
+    """Numbers as every database gives them back. PostgreSQL's jsonb keeps a JSON number as a decimal:
+    -0.0 comes back as 0.0, and a float whose shortest form has an exponent and no fraction (1.0e+16,
+    written "1e+16") comes back as the whole number that form names. Loaded that way here, the page's
+    derived fields (title, description, ...) are the same whether they come from the file or from the
+    stored mapping, on every engine, so an export leaves such a file as it was."""
+    if isinstance(value, float):
+        if value == 0.0:
+            return 0.0
+        if math.isfinite(value) and value.is_integer() and "e" in repr(value):
+            return int(decimal.Decimal(repr(value)))
+        return value
+    if isinstance(value, dict):
+        return {key: _as_databases_keep_it(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_databases_keep_it(item) for item in value]
+    return value
 
 
 def scalar_text(value) -> str:

@@ -78,12 +78,34 @@ def test_a_change_by_another_client_is_read_at_the_next_request(redis_cache, oth
 
 
 def test_a_change_made_through_the_cache_is_read_at_once(redis_cache):
-    """The invalidation reaches the socket before the write's own answer comes back: no waiting."""
+    """A write in this thread drops its copy at once, without waiting for Redis's push: a request reads
+    its own writes (a bump deletes the version and reads its own number right after)."""
     redis_cache.set("probe", (1, 0.0), 30)
     assert redis_cache.get_watched("probe") == (1, 0.0)
-    for number in range(2, 40):
+    for number in range(2, 200):
         redis_cache.set("probe", (number, 0.0), 30)
         assert redis_cache.get_watched("probe") == (number, 0.0)
+        redis_cache.delete("probe")
+        assert redis_cache.get_watched("probe") is None
+    redis_cache.set_many({"probe": (7, 0.0)}, 30)
+    assert redis_cache.get_watched("probe") == (7, 0.0)
+    redis_cache.delete_many(["probe"])
+    assert redis_cache.get_watched("probe") is None
+    assert redis_cache.add("probe", (8, 0.0), 30)
+    assert redis_cache.get_watched("probe") == (8, 0.0)
+    redis_cache.clear()
+    assert redis_cache.get_watched("probe") is None
+
+
+def test_a_write_here_does_not_wait_for_the_push(redis_cache, monkeypatch):
+    """Even when Redis's push has not reached the socket yet, this thread reads what it wrote."""
+    redis_cache.set("probe", (1, 0.0), 30)
+    assert redis_cache.get_watched("probe") == (1, 0.0)
+    monkeypatch.setattr(cache_backend._WatchedKeys, "_pushed", lambda self: False)  # nothing arrived yet
+    redis_cache.set("probe", (2, 0.0), 30)
+    assert redis_cache.get_watched("probe") == (2, 0.0)
+    redis_cache.delete("probe")
+    assert redis_cache.get_watched("probe") is None
 
 
 def test_a_flushed_database_drops_every_copy(redis_cache, other_client):

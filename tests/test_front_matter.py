@@ -124,3 +124,23 @@ def test_control_characters_are_refused_with_position():
         load("title: ok\nbad: \x1b\n")
     assert (info.value.line, info.value.column) == (2, 6)
     assert "U+001B is not allowed" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["title: .inf", "n: -.Inf", "list: [1, .NaN]", "deep: {x: +.INF}"])
+def test_numbers_json_cannot_hold_are_refused_where_they_are_written(text):
+    with pytest.raises(FrontMatterError) as caught:
+        load("first: 1\n" + text)
+    error = caught.value
+    assert error.line == 2 and "is not a finite number" in str(error) and "quote it" in str(error)
+
+
+def test_quoted_infinity_is_text():
+    assert load("title: '.inf'").data == {"title": ".inf"}
+
+
+def test_numbers_are_loaded_as_every_database_gives_them_back():
+    """PostgreSQL's jsonb keeps numbers as decimals: -0.0 is 0.0, 1.0e+16 the whole number 10**16."""
+    data = load("a: -0.0\nb: 1.0e+16\nc: [-1.5e+17, {d: 1.0e+300}]\ne: 1.5e-7\nf: 2.5\ng: 123.0\nh: 7\n").data
+    assert data == {"a": 0.0, "b": 10**16, "c": [-15 * 10**16, {"d": 10**300}], "e": 1.5e-07, "f": 2.5,
+                    "g": 123.0, "h": 7}  # fmt: skip
+    assert str(data["a"]) == "0.0" and isinstance(data["b"], int) and isinstance(data["g"], float)
