@@ -451,12 +451,16 @@ def page_rows() -> list[tuple]:
 
 
 def rows_meanwhile() -> Callable[[], list[tuple]]:
-    """`page_rows()` read by a forked process (where forking can work: `can_fork`) while this one goes
-    on; returns the function that waits for them. The database digests every page's body meanwhile,
-    which on SQLite is Python's work in the reading process."""
-    from django.db import connections
+    """`page_rows()` read while this process goes on; returns the function that waits for them. On
+    SQLite the body digests are Python's work in the reading process, so a forked process reads them
+    (where forking can work: `can_fork`); a server database digests them in its own process, and
+    this one reads them at once (a process forked beside this one's new connection lost its own
+    connection on PostgreSQL)."""
+    from django.db import connections, router
 
-    if not can_fork():
+    from pages.models import Page
+
+    if connections[router.db_for_read(Page)].vendor != "sqlite" or not can_fork():
         rows = page_rows()
         return lambda: rows
     connections.close_all()  # each process opens its own
