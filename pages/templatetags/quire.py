@@ -5,6 +5,7 @@ import functools
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.signals import setting_changed
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -32,11 +33,25 @@ def title_html(title: str) -> str:
 def static(path: str) -> str:
     """Like Django's `{% static %}`, under the site's base URL (Django fixes STATIC_URL's prefix once,
     at its first use; the base URL is known per request)."""
-    url = staticfiles_storage.url(path)
+    url = _static_url(path)
     current = base_prefix()
     if current and url.startswith("/") and not url.startswith(current + "/"):
         return current + url
     return url
+
+
+@functools.lru_cache(maxsize=256)
+def _static_url(path: str) -> str:
+    """The static storage's URL for a file: fixed for a process (the storage reads its manifest once),
+    so found once, not on every page view (each lookup walks the storage and the manifest)."""
+    return staticfiles_storage.url(path)
+
+
+def _settings_changed(**_kwargs) -> None:
+    _static_url.cache_clear()  # STORAGES, STATIC_URL, DEBUG (unhashed names) change the answer
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="quire-static-url")
 
 
 @register.simple_tag
