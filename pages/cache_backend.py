@@ -168,9 +168,14 @@ class ReusedRedisClient(RedisCacheClient):
                 self._drop_watched(local)
                 if attempt == 2:
                     raise
-            except BaseException:
+            except CACHE_ERRORS:  # the cache degrades as for any other call
                 self._drop_watched(local)
                 raise
+            except Exception:  # anything else in the tracking itself: never a 500, plain reads from now on
+                self._drop_watched(local)
+                self.__dict__["_no_tracking"] = True
+                logger.warning("Tracking the content version failed; reading it with GET", exc_info=True)
+                return self.get(key, default)
         return default if value is None else value
 
     # A write through this client drops this thread's tracked copy of the key at once: Redis's push may
@@ -232,6 +237,9 @@ class _WatchedKeys:
         self.connection = pool.connection_class(**{**pool.connection_kwargs, "protocol": 3})
         self.connection.connect()
         self.connection._parser.set_invalidation_push_handler(self._invalidated)
+        # poll, not select: a busy process may hold descriptors beyond select's limit of 1,024.
+        self._poll = select.poll()
+        self._poll.register(self.connection._sock, select.POLLIN)
         self.connection.send_command("CLIENT", "TRACKING", "ON")
         answer = self.connection.read_response()
         if isinstance(answer, ResponseError):
@@ -253,8 +261,7 @@ class _WatchedKeys:
 
     def _pushed(self) -> bool:
         """Whether the socket has anything to read (a push, or the end of a closed connection)."""
-        readable, _, _ = select.select((self.connection._sock,), (), (), 0)
-        return bool(readable)
+        return bool(self._poll.poll(0))
 
     def get(self, key: str, loads) -> object:
         """The key's value (None when it has none), sent for only when Redis said it changed."""

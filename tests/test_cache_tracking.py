@@ -129,6 +129,37 @@ def test_a_killed_connection_never_serves_its_old_copy(redis_cache, other_client
     assert not any("unavailable" in record.getMessage() for record in caplog.records)
 
 
+def test_a_connection_above_select_limit_works(redis_cache, other_client):
+    """A busy process may hold more than 1,024 descriptors; the tracking socket is polled, not select()ed."""
+    import os
+
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        redis_cache.set("probe", (9, 0.0), 30)
+        assert redis_cache.get_watched("probe") == (9, 0.0)
+        assert redis_cache._cache._watched.keys.connection._sock.fileno() > 1024
+        other_client.set(redis_cache.make_key("probe"), redis_cache._cache._serializer.dumps((10, 0.0)))
+        assert read_until(redis_cache, "probe", (10, 0.0)) == (10, 0.0)
+    finally:
+        for fd in held:
+            os.close(fd)
+
+
+def test_an_unexpected_failure_of_the_tracking_falls_back_to_plain_reads(redis_cache, monkeypatch, caplog):
+    """Whatever goes wrong in the tracking itself, the read is answered (with a GET), never raised."""
+    redis_cache.set("probe", (11, 0.0), 30)
+
+    def broken(self):
+        raise ValueError("unexpected")
+
+    monkeypatch.setattr(cache_backend._WatchedKeys, "_pushed", broken)
+    with caplog.at_level("WARNING", logger="quire.cache"):
+        assert redis_cache.get_watched("probe") == (11, 0.0)
+        assert redis_cache.get_watched("probe") == (11, 0.0)
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages == ["Tracking the content version failed; reading it with GET"]
+
+
 def test_without_tracking_every_read_asks_redis(redis_cache, settings, monkeypatch):
     settings.QUIRE_CACHE_TRACKING = False
     reads = []
