@@ -61,6 +61,46 @@ def _leave_skipped(run: str, depth: int) -> tuple[int, str]:
     return depth, ""
 
 
+class _Sections:
+    """What both readers build: the finished sections, and the one being read (its anchor, heading and
+    level, its text, and the heading's own text while inside a heading element)."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.anchor, self.heading, self.level = "", "", 0
+        self.text: list[str] = []
+        self.heading_text: list[str] | None = None
+
+    def add(self, words: str) -> None:
+        (self.text if self.heading_text is None else self.heading_text).append(words)
+
+    def flush(self) -> None:
+        """End the current section (kept when it has text, an anchor or a heading)."""
+        joined = " ".join("".join(self.text).split())
+        if joined or self.anchor or self.heading:
+            self.sections.append(
+                Section(self.anchor[:MAX_ANCHOR], self.heading[:MAX_HEADING], self.level, joined)
+            )
+
+    def open_heading(self, tag: str, element_id: str) -> None:
+        self.flush()
+        self.text = []
+        self.anchor, self.level = element_id, HEADINGS[tag]
+        self.heading_text = []
+
+    def close(self, tag: str) -> None:
+        """An end tag: a heading's ends its text; a block tag separates words."""
+        if tag in HEADINGS and self.heading_text is not None:
+            self.heading = " ".join("".join(self.heading_text).split())
+            self.heading_text = None
+        elif tag in BLOCK_TAGS:
+            self.text.append(" ")
+
+    def finished(self) -> list[Section]:
+        self.flush()
+        return self.sections
+
+
 def sections_by_tokens(html: str) -> list[Section]:
     """`sections_from_html` for any HTML, read as a stream of tokens: text goes to the current heading
     or section; block tags separate words; a heading starts a section; an element with a skipped class
@@ -68,17 +108,9 @@ def sections_by_tokens(html: str) -> list[Section]:
     are taken in one regular-expression match (words, emphasis, links, highlighted code); inside one,
     start and end tags are counted to find where it ends (the sanitiser's output is well-formed).
     """
-    sections: list[Section] = []
-    anchor, heading, level = "", "", 0
-    text: list[str] = []
-    heading_text: list[str] | None = None
+    built = _Sections()
     depth = 0  # > 0: inside a skipped element, this many elements deep
     unescape = html_entities.unescape
-
-    def flush() -> None:
-        joined = " ".join("".join(text).split())
-        if joined or anchor or heading:
-            sections.append(Section(anchor[:MAX_ANCHOR], heading[:MAX_HEADING], level, joined))
 
     for m in _STEP_RE.finditer(html):
         run = m.group("run")
@@ -91,18 +123,18 @@ def sections_by_tokens(html: str) -> list[Section]:
                 run = _QUIET_TAG_RE.sub("", run)
             if "&" in run:
                 run = unescape(run)
-            (text if heading_text is None else heading_text).append(run)
+            built.add(run)
             continue
         tag = m.group("tag")
         if tag is None:  # a `<` that opens no tag
             if not depth:
-                (text if heading_text is None else heading_text).append("<")
+                built.add("<")
             continue
         tag = tag.lower()
         end = m.group("end")
         if tag in VOID_TAGS:
             if tag in BLOCK_TAGS and not end:
-                text.append(" ")
+                built.text.append(" ")
             continue
         if not end:
             if depth:
@@ -112,24 +144,16 @@ def sections_by_tokens(html: str) -> list[Section]:
                 if skipped:
                     depth = 1
                 elif tag in HEADINGS:
-                    flush()
-                    text = []
-                    anchor, level = element_id, HEADINGS[tag]
-                    heading_text = []
+                    built.open_heading(tag, element_id)
             if tag in BLOCK_TAGS:
-                text.append(" ")
+                built.text.append(" ")
             if not m.group("self"):
                 continue
         # an end tag, or the end of a `<x/>`
         if depth:
             depth -= 1
-        if tag in HEADINGS and heading_text is not None:
-            heading = " ".join("".join(heading_text).split())
-            heading_text = None
-        elif tag in BLOCK_TAGS:
-            text.append(" ")
-    flush()
-    return sections
+        built.close(tag)
+    return built.finished()
 
 
 # The fast path's view of the HTML: only headings and tags that may mark a skipped element stop it.
@@ -159,24 +183,8 @@ def sections_from_html(html: str) -> list[Section]:
     """
     if _IRREGULAR_RE.search(html):
         return sections_by_tokens(html)
-    sections: list[Section] = []
-    anchor, heading, level = "", "", 0
-    text: list[str] = []
-    heading_text: list[str] | None = None
+    built = _Sections()
     unescape = html_entities.unescape
-
-    def flush() -> None:
-        joined = " ".join("".join(text).split())
-        if joined or anchor or heading:
-            sections.append(Section(anchor[:MAX_ANCHOR], heading[:MAX_HEADING], level, joined))
-
-    def close(tag: str) -> None:  # an end tag, outside or inside a skipped element
-        nonlocal heading, heading_text
-        if tag in HEADINGS and heading_text is not None:
-            heading = " ".join("".join(heading_text).split())
-            heading_text = None
-        elif tag in BLOCK_TAGS:
-            text.append(" ")
 
     def skip_from(position: int) -> int:
         """Past the end of the skipped element opened just before `position`; its block tags still
@@ -189,17 +197,17 @@ def sections_from_html(html: str) -> list[Section]:
             tag = tag.lower()
             if tag in VOID_TAGS:
                 if tag in BLOCK_TAGS and not m.group("end"):
-                    text.append(" ")
+                    built.text.append(" ")
                 continue
             if not m.group("end"):
                 if tag in BLOCK_TAGS:
-                    text.append(" ")
+                    built.text.append(" ")
                 if not m.group("self"):
                     depth += 1
                     continue
                 depth += 1
             depth -= 1
-            close(tag)
+            built.close(tag)
             if not depth:
                 return m.end()
         return len(html)
@@ -209,13 +217,13 @@ def sections_from_html(html: str) -> list[Section]:
         event = _EVENT_RE.search(html, position)
         plain = html[position : event.start() if event else len(html)]
         if plain:
-            if heading_text is not None:
+            if built.heading_text is not None:
                 plain = _QUIET_TAG_RE.sub("", plain)
             else:
                 plain = _QUIET_TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", plain))
             if "&" in plain:
                 plain = unescape(plain)
-            (text if heading_text is None else heading_text).append(plain)
+            built.add(plain)
         if event is None:
             break
         m = _TOKEN_RE.match(html, event.start())
@@ -223,23 +231,19 @@ def sections_from_html(html: str) -> list[Section]:
         tag = m.group("tag").lower()
         if tag in VOID_TAGS:
             if tag in BLOCK_TAGS and not m.group("end"):
-                text.append(" ")
+                built.text.append(" ")
             continue
         if m.group("end"):
-            close(tag)
+            built.close(tag)
             continue
         skipped, element_id = _skipping(m.group("attrs"))
         if skipped:
             if tag in BLOCK_TAGS:
-                text.append(" ")
+                built.text.append(" ")
             position = skip_from(position)
             continue
         if tag in HEADINGS:
-            flush()
-            text = []
-            anchor, level = element_id, HEADINGS[tag]
-            heading_text = []
+            built.open_heading(tag, element_id)
         elif tag in BLOCK_TAGS:
-            text.append(" ")
-    flush()
-    return sections
+            built.text.append(" ")
+    return built.finished()
