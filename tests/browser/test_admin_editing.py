@@ -8,11 +8,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from pages.models import Page
 from tests.admin_factories import make_page
+from tests.browser.admin_login import sign_in
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,22 +24,11 @@ PIXEL_PNG = base64.b64decode(
 )
 
 
-def log_in(page, username="admin"):
-    """Sign in through the admin login form as a superuser (created on first use)."""
-    if not User.objects.filter(username=username).exists():
-        User.objects.create_superuser(username, password="pw")
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-
-
 def test_create_page_with_live_preview_and_see_it_on_the_site(browser_page, tmp_path):
     """Log in, create a page, watch the preview follow the markdown, save, and read it on the site."""
     page = browser_page
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page)
+    sign_in(page)
     page.goto("/admin/pages/page/add/")
     page.fill("#id_title", "Browser made page")
     assert page.input_value("#id_url_path") == "/browser-made-page/"
@@ -66,7 +55,7 @@ def test_second_editor_gets_the_conflict_and_keeps_their_text(chromium, live_ser
     for name in ("ann", "bob"):
         context = chromium.new_context(base_url=live_server.url)
         tab = context.new_page()
-        log_in(tab, name)
+        sign_in(tab, name)
         tab.goto(f"/admin/pages/page/{doc.pk}/change/")
         tabs.append(tab)
     ann, bob = tabs
@@ -89,7 +78,7 @@ def test_leaving_with_unsaved_changes_asks_first(browser_page):
     """Typing in the form and then navigating away raises the browser's leave-page prompt."""
     page = browser_page
     doc = make_page(title="Draft", url_path="/draft/", body="text")
-    log_in(page)
+    sign_in(page)
     page.goto(f"/admin/pages/page/{doc.pk}/change/")
     page.locator("#id_body").press_sequentially(" more")
     dialogs = []
@@ -105,7 +94,7 @@ def test_image_dropped_on_the_editor_is_uploaded_and_inserted_with_alt_text(brow
     settings.MEDIA_ROOT = tmp_path
     page = browser_page
     doc = make_page(title="Pictures", url_path="/pictures/", body="")
-    log_in(page)
+    sign_in(page)
     page.goto(f"/admin/pages/page/{doc.pk}/change/")
     data_transfer = page.evaluate_handle(
         """(b64) => {

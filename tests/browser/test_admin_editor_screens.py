@@ -10,13 +10,13 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from pages.models import Page, PageDraft
 from pages.revisions import page_versions
 from tests.admin_factories import make_editor
+from tests.browser.admin_login import sign_in
 from tests.browser.site_content import import_sample_site
 from tests.browser.test_accessibility import blocking_violations
 
@@ -42,18 +42,8 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def sign_in(page, username):
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-
-
 def as_admin(page):
-    User.objects.create_superuser("admin", password="pw")
-    sign_in(page, "admin")
-    return page
+    return sign_in(page)
 
 
 def preview_body(page):

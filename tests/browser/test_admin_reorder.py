@@ -1,24 +1,17 @@
 """Reordering pages in a real browser: drag and drop, and the keyboard."""
 
 import pytest
-from django.contrib.auth.models import User
 
 from pages.models import Page
 from tests.admin_factories import make_page
+from tests.browser.admin_login import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def signed_in(browser_page):
-    User.objects.create_superuser("admin", password="pw")
-    page = browser_page
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-    return page
+    return sign_in(browser_page)
 
 
 def titles(page):

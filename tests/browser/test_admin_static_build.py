@@ -1,10 +1,10 @@
 """The page list's "Build static site" button in a real browser, at ordinary widths."""
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from tests.admin_factories import make_page
+from tests.browser.admin_login import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,15 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def signed_in(browser_page, settings, tmp_path):
     settings.QUIRE_STATIC_BUILD_DIR = str(tmp_path / "public")
-    User.objects.create_superuser("admin", password="pw")
     make_page(title="Guide", url_path="/guide/", body="Hello")
-    page = browser_page
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-    return page
+    return sign_in(browser_page)
 
 
 def box(locator):

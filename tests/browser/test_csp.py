@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from pages.models import Page
 from pages.publishing import apply_rendering
+from tests.browser.admin_login import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,11 +56,7 @@ def test_admin_editor_and_live_preview_work_without_violations(browser_page):
     get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-test-password-1")
     page = make_page(title="Edit me", url_path="/edit-me/", body="Old text")
     console = watch(browser_page)
-    browser_page.goto("/admin/login/?next=/admin/")
-    browser_page.fill("#id_username", "boss")
-    browser_page.fill("#id_password", "a-long-test-password-1")
-    browser_page.click("input[type=submit]")
-    browser_page.wait_for_url("**/admin/")
+    sign_in(browser_page, "boss", "a-long-test-password-1")
     browser_page.goto(f"/admin/pages/page/{page.pk}/change/")
     editor = browser_page.locator("textarea#id_body")
     editor.fill("## Live preview\n\n> [!TIP]\n> Works under the policy.\n\n<script>alert(1)</script>")
