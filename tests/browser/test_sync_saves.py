@@ -14,7 +14,7 @@ from pages.markdown_io import parse_text
 from pages.models import Page
 from pages.publishing import apply_rendering
 from pages.revisions import page_versions
-from tests.browser.test_admin_editing import log_in
+from tests.browser.admin_login import sign_in
 from tests.sync_helpers import run_import, write_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def test_browser_saves_keep_the_file_shape_and_render_like_the_file(browser_page
     run_import(root)
     tables = Page.objects.get(source_path="docs/tables.md")
     tab = browser_page
-    log_in(tab)
+    sign_in(tab)
 
     # 1. Only the title changes: only the title line changes in the file; the comment says so.
     tab.goto(f"/admin/pages/page/{tables.pk}/change/")
@@ -83,7 +83,7 @@ def test_conflict_resolved_in_the_browser_with_an_edited_merge(browser_page, tmp
     assert run_import(root).conflicts == ["docs/tables.md"]
 
     tab = browser_page
-    log_in(tab)
+    sign_in(tab)
     tab.goto("/admin/pages/page/")
     tab.click("text=Sync conflicts (1)")
     tab.click("#conflict-list a")
