@@ -22,7 +22,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev browser java nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The hostile-input suites on Django 5.2 (django-csp) here, and on the newest Django 6 (its built-in CSP)
+# The hostile-input suites on Django 5.2 here, and on the newest Django 6
 # in .venv-django6 with Python 3.12 when this machine has it
 HOSTILE_TESTS = tests/test_hostile_markdown.py tests/test_hostile_imports.py tests/test_security_settings.py
 hostile: $(VENV)/.installed-dev

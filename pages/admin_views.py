@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from reversion.models import Version
 
 from pages import drafts
+from pages.content_security import HEADER, policy_text
 from pages.editor_endpoints import may_use_editor
 from pages.git_sync import GitError, export_and_commit
 from pages.markdown_io import normalise_newlines
@@ -277,10 +278,7 @@ def preview_frame_view(model_admin, request):
         raise PermissionDenied
     response = TemplateResponse(request, PREVIEW_FRAME_TEMPLATE, {})
     directives = same_origin_frame_directives()
-    # Both CSP middlewares (Django 6's and django-csp) leave a header that is already set alone;
-    # Django 6's also reads `_csp_config`, so the two agree whichever runs.
-    response["Content-Security-Policy"] = "; ".join(f"{k} {' '.join(v)}" for k, v in directives.items())
-    response._csp_config = directives
+    response[HEADER] = policy_text(directives)  # so the site-wide middleware leaves it alone
     return response
 
 

@@ -14,9 +14,11 @@ prefix already carries it; the base URL is then not added twice.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core.handlers.wsgi import get_script_name
-from django.urls import get_script_prefix, set_script_prefix
+from django.urls import get_script_prefix, get_urlconf, reverse, set_script_prefix
 
 
 def prefix() -> str:
@@ -27,6 +29,18 @@ def prefix() -> str:
 def site_url(url_path: str) -> str:
     """A page's (or site file's) URL as written in HTML: the prefix, then its path."""
     return prefix() + (url_path if url_path.startswith("/") else "/" + url_path)
+
+
+def reversed_url(name: str, *args) -> str:
+    """`reverse(name, args=args)`, worked out once per script prefix and URLconf: the URLs every
+    public page carries (home, search, feed, sitemap, the sidebar's branches) cost a lookup, not a
+    reverse."""
+    return _reversed(name, args, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed(name: str, args: tuple, script_prefix: str, urlconf, root_urlconf: str) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
 
 
 def _static_prefix() -> str:

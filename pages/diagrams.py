@@ -17,8 +17,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from pages.content_security import HEADER as CSP_HEADER
+from pages.content_security import policy_text
+
 FRAME_TEMPLATE = "pages/diagram_frame.html"
-CSP_HEADER = "Content-Security-Policy"
 FRAME_POLICY = {
     "default-src": ["'none'"],
     "script-src": ["'self'"],
@@ -34,7 +36,7 @@ FRAME_POLICY = {
 
 def frame_policy() -> str:
     """The diagram frame's Content-Security-Policy header value."""
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in FRAME_POLICY.items())
+    return policy_text(FRAME_POLICY)
 
 
 @require_safe

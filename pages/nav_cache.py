@@ -46,7 +46,6 @@ from typing import NamedTuple
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
-from django.urls import reverse
 
 from pages import base_url
 from pages.caching import (
@@ -125,7 +124,7 @@ def _record(row: tuple[int, str, str] | None) -> NavRecord | None:
 
 def branch_url_pattern() -> str:
     """The URL of one branch's HTML, with "{}" for the page id."""
-    return reverse("pages:nav_branch", args=[0]).removesuffix("0/") + "{}/"
+    return base_url.reversed_url("pages:nav_branch", 0).removesuffix("0/") + "{}/"
 
 
 # ------------------------------------------------------------------------------ the whole navigation

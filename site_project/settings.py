@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-import django
 from django.core.exceptions import ImproperlyConfigured
 
 from pages.db_timeouts import database_options
@@ -327,13 +326,7 @@ CSP_DIRECTIVES = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-if django.VERSION >= (6, 0):
-    MIDDLEWARE.insert(2, "django.middleware.csp.ContentSecurityPolicyMiddleware")
-    SECURE_CSP = CSP_DIRECTIVES
-else:  # Django 5.2: django-csp
-    INSTALLED_APPS.append("csp")
-    MIDDLEWARE.insert(2, "csp.middleware.CSPMiddleware")
-    CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
+MIDDLEWARE.insert(2, "pages.content_security.ContentSecurityPolicyMiddleware")
 
 # Admin login throttling (django-axes): failures are counted per client address and per username; after
 # QUIRE_LOGIN_FAILURE_LIMIT failures from one address, or against one username from anywhere, further

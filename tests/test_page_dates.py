@@ -1,6 +1,7 @@
 """pages/selectors.py: the page's dates, formatted once, as the template's `date` filter writes them."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 from django.template.defaultfilters import date as date_filter
@@ -34,3 +35,35 @@ def test_the_day_names_the_month_in_the_active_language():
 
     with translation.override("fr"):
         assert day_date(when) == date_filter(when, DAY_FORMAT) == "3 mai 2026"
+
+
+@dataclass
+class Dated:
+    date: dt.datetime | None
+    updated_at: dt.datetime | None
+
+
+def test_page_dates_follow_the_zone_and_language_they_are_written_in():
+    """The formatted dates are kept per process: keyed so that another zone, language or the same
+    instant in another zone (without USE_TZ, each is written in its own) never gets another's text."""
+    from django.test import override_settings
+    from django.utils import translation
+
+    from pages.selectors import page_dates
+
+    when = dt.datetime(2026, 5, 31, 23, 30, tzinfo=dt.UTC)
+    page = Dated(date=when, updated_at=when)
+    with timezone.override("UTC"):
+        assert page_dates(page)["published"]["day"] == "31 May 2026"
+    with timezone.override("Europe/Paris"):
+        assert page_dates(page)["published"]["iso"] == "2026-06-01T01:30:00+0200"
+        assert page_dates(page)["published"]["day"] == "1 June 2026"
+        with translation.override("fr"):
+            assert page_dates(page)["updated"]["day"] == "1 juin 2026"
+    same_instant = when.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    with override_settings(USE_TZ=False):
+        assert page_dates(Dated(date=when, updated_at=None))["published"]["iso"] == "2026-05-31T23:30:00+0000"
+        assert page_dates(Dated(date=same_instant, updated_at=None))["published"]["iso"] == (
+            "2026-05-31T18:30:00-0500"
+        )
+    assert page_dates(Dated(date=None, updated_at=when))["published"] is None

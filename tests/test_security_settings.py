@@ -45,6 +45,19 @@ def test_admin_and_editor_endpoints_have_the_policy_too(admin_client):
         assert policy(response)["script-src"] == ["'self'"]
 
 
+@pytest.mark.django_db
+def test_the_policy_follows_the_settings_and_leaves_a_views_own_policy_alone(client, settings):
+    """The header is written once per settings: changing CSP_DIRECTIVES changes it; a response that
+    carries its own policy (the diagram frame) keeps it."""
+    Page.objects.create(title="Home", url_path="/", body="x", body_html="<p>x</p>")
+    assert policy(client.get("/"))["img-src"] == ["'self'", "https:", "blob:"]
+    settings.CSP_DIRECTIVES = {**settings.CSP_DIRECTIVES, "img-src": ["'self'"]}
+    settings.QUIRE_CACHE_RESPONSES = False  # the cached answer holds the headers it was sent with
+    assert policy(client.get("/"))["img-src"] == ["'self'"]
+    frame = policy(client.get("/-/diagram-frame/"))
+    assert frame["sandbox"] == ["allow-scripts"] and frame["default-src"] == ["'none'"]
+
+
 def test_deploy_check_passes_with_production_settings(tmp_path):
     """`manage.py check --deploy --fail-level WARNING` passes with DJANGO_DEBUG unset and a long key."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}

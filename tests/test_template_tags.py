@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import pytest
 from django.template import Context, Template
 from django.urls import get_script_prefix, set_script_prefix
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 HOSTILE = [
     "Plain",
@@ -66,6 +68,8 @@ def test_toc_items_match_the_template_loop():
         )
     ]
     toc.append({"level": 2})  # a stored entry without an id or a name: empty, as the loop wrote it
+    toc.append({"level": 2, "id": "lazy", "name": gettext_lazy("Contents & more")})  # a lazy string
+    toc.append({"level": 2, "id": "safe", "name": mark_safe("<b>kept</b>")})  # noqa: S308 - marked safe: as it is
     expected = TOC_LOOP.render(Context({"toc": toc}))
     assert TOC_TAG.render(Context({"toc": toc})) == expected
     assert "<script>" not in expected

@@ -1,16 +1,16 @@
 """Template filters for the public pages: URLs under the site's base URL, and titles as HTML."""
 
 import functools
+import html
 
 from django import template
-from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.signals import setting_changed
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import conditional_escape
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
 from pages.base_url import prefix as base_prefix
+from pages.base_url import reversed_url
 from pages.base_url import site_url as _site_url
 from pages.sanitising import title_html as _title_html
 
@@ -56,14 +56,16 @@ setting_changed.connect(_settings_changed, dispatch_uid="quire-static-url")
 
 @register.simple_tag
 def route(name: str) -> str:
-    """`{% url name %}` for a URL without arguments, reversed once per script prefix and URLconf: the
-    links every public page carries (home, search, feed, sitemap) cost a lookup, not a reverse."""
-    return _reversed(name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    """`{% url name %}` for a URL without arguments, reversed once per script prefix and URLconf."""
+    return reversed_url(name)
 
 
-@functools.lru_cache(maxsize=256)
-def _reversed(name: str, script_prefix: str, urlconf, root_urlconf: str) -> str:
-    return reverse(name, urlconf=urlconf)
+def _escaped(value) -> str:
+    """Django's `conditional_escape` (the same text), without the lazy-string wrapper around its
+    `escape`, which cost more than the escaping on the few-word values of these lists."""
+    if isinstance(value, Promise):
+        value = str(value)
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 @register.simple_tag
@@ -72,7 +74,7 @@ def page_link_items(pages) -> str:
     as the template's for-loop with `site_url` and `title_html` wrote them, in one Python loop."""
     return mark_safe(  # noqa: S308 - URLs escaped, titles sanitised
         "".join(
-            f'<li><a href="{conditional_escape(site_url(page.url_path))}">{title_html(page.title)}</a></li>'
+            f'<li><a href="{_escaped(site_url(page.url_path))}">{title_html(page.title)}</a></li>'
             for page in pages
         )
     )
@@ -85,7 +87,7 @@ def toc_items(toc: list[dict]) -> str:
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
             '<li class="toc-level-{}"><a href="#{}">{}</a></li>'.format(
-                *(conditional_escape(entry.get(key, "")) for key in ("level", "id", "name"))
+                *(_escaped(entry.get(key, "")) for key in ("level", "id", "name"))
             )
             for entry in toc
         )
