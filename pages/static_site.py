@@ -728,13 +728,17 @@ def _write_static(output: Output, static_root: Path, manifest: dict, reusable: b
 
 def site_fingerprint() -> str:
     """What every page is made from besides its own content: templates, static names, site name, the
-    sidebar's window (QUIRE_NAV_WINDOW: where its levels end in "more pages" entries)."""
+    stored `_config.yml` (its title, footer, header links, callouts), the sidebar's window
+    (QUIRE_NAV_WINDOW: where its levels end in "more pages" entries)."""
     from pages.caching import nav_window
+    from pages.site_settings import stored_config
 
     static_manifest = (Path(settings.STATIC_ROOT) / "staticfiles.json").read_bytes()
+    config = stored_config()
+    config_text = repr(config and (config.text, config.data, config.has_config, config.baseurl))
     parts = [
         templates_fingerprint().encode(), static_manifest, settings.QUIRE_SITE_NAME.encode(),
-        str(nav_window()).encode(),
+        config_text.encode(), str(nav_window()).encode(),
     ]  # fmt: skip
     return _digest(b"\0".join(parts))
 
