@@ -23,7 +23,6 @@ from django.core.cache import caches
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from pages.cache_backend import cache_is_down
 from pages.site_state import DATABASE_ERRORS
 
 logger = logging.getLogger("quire.health")
@@ -45,6 +44,8 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
+    from pages.cache_backend import cache_is_down  # here: a process that never checks loads no Redis client
+
     cache = caches[getattr(settings, "QUIRE_CACHE_ALIAS", "default")]
     if cache_is_down(cache):
         return "unavailable: skipped after a recent failure"

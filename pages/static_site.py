@@ -517,6 +517,17 @@ class PageInputs:
             digest = self._children[page_id] = _digest("".join(self.closed[kid.id] for kid in kids).encode())
         return digest
 
+    def level(self, parent_id: int | str) -> str:
+        """The entries of one level: the top level (0), a collection's ("c<index>"), a page's children."""
+        from pages.nav_tree import TOP_LEVEL
+
+        if parent_id == TOP_LEVEL:
+            return self.top_level
+        if isinstance(parent_id, str):
+            roots = next((section.roots for section in self.tree.sections if section.level == parent_id), [])
+            return _digest("".join(self.closed[record.id] for record in roots).encode())
+        return self.children(parent_id)
+
     def page(self, page_id: int) -> str:
         row = self.rows[page_id]
         opened = [self._ancestor(record) for record in self.tree.lineage(row[3])]
@@ -728,13 +739,17 @@ def _write_static(output: Output, static_root: Path, manifest: dict, reusable: b
 
 def site_fingerprint() -> str:
     """What every page is made from besides its own content: templates, static names, site name, the
-    sidebar's window (QUIRE_NAV_WINDOW: where its levels end in "more pages" entries)."""
+    stored `_config.yml` (its title, footer, header links, callouts), the sidebar's window
+    (QUIRE_NAV_WINDOW: where its levels end in "more pages" entries)."""
     from pages.caching import nav_window
+    from pages.site_settings import stored_config
 
     static_manifest = (Path(settings.STATIC_ROOT) / "staticfiles.json").read_bytes()
+    config = stored_config()
+    config_text = repr(config and (config.text, config.data, config.has_config, config.baseurl))
     parts = [
         templates_fingerprint().encode(), static_manifest, settings.QUIRE_SITE_NAME.encode(),
-        str(nav_window()).encode(),
+        config_text.encode(), str(nav_window()).encode(),
     ]  # fmt: skip
     return _digest(b"\0".join(parts))
 
@@ -876,8 +891,7 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
     """Sidebar branches, the search page and index, the diagram frame, the 404 page, feed, sitemap and
     robots.txt; each
     fetched again only when what it is made from changed (in an incremental build)."""
-    from pages.caching import nav_window
-    from pages.nav_tree import render_range
+    from pages.nav_tree import range_url
 
     navigation = inputs.navigation
     plan.log("writing navigation branches, feed, sitemap, search index")
@@ -898,17 +912,12 @@ def _write_site_files(output: Output, fetcher: Fetcher, links: Links, inputs: Pa
         if navigation.tree.children[page_id]:
             fingerprint = _digest(f"{inputs.global_fingerprint}\0{inputs.children(page_id)}".encode())
             fetched(_unprefixed(branch_url.format(page_id)), fingerprint, many=True)
-    # What `navigation.entries()` renders, from one source for every range (it makes one a call).
-    source, window = navigation.source, nav_window()
+    # A range of a long level ("more pages") is made of that level's entries: fetched again when any
+    # of them changed, or the site-wide inputs (the window among them). Named as the sidebars link it.
     for parent_id, start, end in sorted(nav_ranges(navigation.tree), key=repr):
-        fragment = render_range(source, parent_id, start, end, navigation.branch_url, window)
-        if fragment is not None:
-            if isinstance(parent_id, str):  # a collection's top level, "c<index>"
-                url = reverse("pages:nav_collection_entries", args=[int(parent_id[1:]), start, end])
-            else:
-                url = reverse("pages:nav_entries", args=[parent_id, start, end])
-            url = _unprefixed(url)
-            fetched(url, _digest(fragment.encode()), many=True)
+        url = _unprefixed(range_url(navigation.branch_url, parent_id, start, end))
+        made_of = f"{inputs.global_fingerprint}\0{inputs.level(parent_id)}\0{start}-{end}"
+        fetched(url, _digest(made_of.encode()), many=True)
     fetched(_unprefixed(reverse("pages:callouts_css")), _digest(f"{inputs.global_fingerprint}".encode()))
     around = _digest(f"{inputs.global_fingerprint}\0{inputs.top_level}".encode())  # outside the navigation
     fetched(_unprefixed(reverse("pages:search")), around)
