@@ -30,6 +30,7 @@ from bench.tools import (  # noqa: E402
     Measured,
     WrkResult,
     base_env,
+    compile_sources,
     fetch,
     fetch_encoded,
     gunicorn,
@@ -393,6 +394,7 @@ PARTS = {"views": views_part, "import": imports_part, "static": static_part}
 
 
 def main() -> None:
+    compile_sources()
     os.environ["REDIS_URL"] = shared_cache_url()  # every server the bench starts inherits it
     only = os.environ.get("BENCH_ONLY", "")
     if only:
