@@ -33,6 +33,8 @@ def compile_sources() -> None:
 
     for folder in ("pages", "site_project", "bench"):
         compileall.compile_dir(ROOT / folder, quiet=1)
+
+
 _first, _last = (int(p) for p in os.environ.get("BENCH_PORTS", "8500-8539").split("-"))
 PORTS = range(_first, _last + 1)
 BENCH_SECRET = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH"  # noqa: S105
