@@ -121,10 +121,9 @@ class _PageQuery:
         sql, params = compiler.as_sql()
         columns = [column for column, _sql, _alias in compiler.select]
         names = tuple(column.target.attname for column in columns)
-        if names != tuple(f.attname for f in Page._meta.concrete_fields if f.attname in names):
-            raise RuntimeError(
-                f"the page query's columns are not in the model's order: {names}"
-            )  # from_db needs it
+        in_model_order = tuple(f.attname for f in Page._meta.concrete_fields if f.attname in names)
+        if names != in_model_order:  # Model.from_db reads the values in the model's order
+            raise RuntimeError(f"the page query's columns are not in the model's order: {names}")
         return cls(sql, tuple(params), params.index(placeholder), names, compiler.get_converters(columns))
 
     def page(self, connection, alias: str, value) -> Page | None:
