@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
 from pages.build_lock import BuildBusy
-from pages.static_site import BuildError, build_site
 
 
 def build_folder() -> Path | None:
@@ -34,6 +33,9 @@ def build_static_view(model_admin, request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if not model_admin.has_publish_permission(request):
         raise PermissionDenied
+    # Imported here, not with the admin: it brings Django's test client, which no web request needs.
+    from pages.static_site import BuildError, build_site
+
     folder = build_folder()
     if folder is None:
         messages.error(request, "No folder to build into: set QUIRE_STATIC_BUILD_DIR.")
