@@ -136,10 +136,10 @@ class _PageQuery:
         if self.converters:
             row = list(row)
             for position, (functions, expression) in self.converters.items():
-                value = row[position]
+                cell = row[position]
                 for convert in functions:
-                    value = convert(value, expression, connection)
-                row[position] = value
+                    cell = convert(cell, expression, connection)
+                row[position] = cell
         return Page.from_db(alias, self.names, row)
 
 
