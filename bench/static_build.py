@@ -17,6 +17,7 @@ from bench.tools import PYTHON
 SITE_URL = "https://bench.example.org"
 FULL = "static build"
 INCREMENTAL = "static build, 1% changed"
+START = "Python + Django set-up"
 
 
 _OWN_SECONDS = re.compile(r" in (\d+(?:\.\d+)?) s\s*$", re.MULTILINE)
@@ -47,8 +48,10 @@ def measure_full_build(env: dict, work: Path, size: int, figures: dict, timed) -
 
 
 def measure_incremental_build(env: dict, out: Path, figures: dict, timed) -> None:
-    """Again into the same folder, after the re-import of 1% changed pages."""
+    """Again into the same folder, after the re-import of 1% changed pages; and, beside it, what any
+    command pays before its own work: Python started and `django.setup()` (apps, models, admin)."""
     timed(figures, INCREMENTAL, build_command(out, "--incremental"), env)
+    timed(figures, START, [PYTHON, "-c", "import django; django.setup()"], env)
 
 
 def print_figures(f: dict, fmt_run) -> None:
@@ -57,6 +60,8 @@ def print_figures(f: dict, fmt_run) -> None:
     files = f"({f['static files']} files, {f['static bytes'] / 1e6:.0f} MB)"
     print(f"{FULL:>22}: {fmt_run(f[FULL])} {files}{_own(f[FULL])}")
     print(f"{INCREMENTAL:>22}: {fmt_run(f[INCREMENTAL])}{_own(f[INCREMENTAL])}")
+    if START in f:
+        print(f"{START:>22}: {fmt_run(f[START])}")
 
 
 def targets(size: int, f: dict) -> list[tuple[str, bool, str]]:
@@ -80,6 +85,8 @@ def targets(size: int, f: dict) -> list[tuple[str, bool, str]]:
     own = ""
     if own_seconds(f[INCREMENTAL]) is not None and own_seconds(f[FULL]):
         own = f"; build's own time {own_seconds(f[INCREMENTAL]) / own_seconds(f[FULL]):.3f}"
+    if START in f:
+        own += f"; Python + Django set-up alone {f[START].seconds / f[FULL].seconds:.3f}"
     checks.append(
         (
             f"{size}: incremental static build <= 0.05 x full (wall)",
