@@ -20,7 +20,7 @@ from pages.jekyll_site import SiteRules
 from pages.markdown_io import json_safe, normalise_newlines
 from pages.models import Page, PageDraft
 from pages.own_routes import own_route_message
-from pages.publishing import redirect_owner
+from pages.page_derivation import redirect_owner
 from pages.render_limits import RenderRefused, check_renders
 from pages.revisions import (
     PageDiff,
