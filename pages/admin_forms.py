@@ -59,8 +59,7 @@ def parse_extra_front_matter(text: str) -> dict[str, Any]:
     try:
         loaded = front_matter_yaml.load(text)
     except front_matter_yaml.FrontMatterError as exc:
-        where = f"Line {exc.line}: " if exc.line else ""
-        message = f"{where}{exc.describe().removesuffix('.')}. Nothing was saved."
+        message = f"{exc.located().removesuffix('.')}. Nothing was saved."
         raise ValidationError(message, code="yaml") from exc
     data, lines = loaded.data, loaded.key_lines
     errors = [
