@@ -68,18 +68,9 @@ def tree_order() -> list:
     return keys
 
 
-def page_status(page: Page) -> str:
-    """published, draft or scheduled (published and dated in the future)."""
-    if not page.published:
-        return "draft"
-    if page.date and page.date > timezone.now():
-        return "scheduled"
-    return "published"
-
-
 def site_link(page: Page) -> tuple[str, str]:
     """(label, URL): "View on site" for a live page, the staff preview for drafts and scheduled pages."""
-    if page_status(page) == "published":
+    if page.status == Page.PUBLISHED:
         return "View on site", page.get_absolute_url()
     return "Preview draft", PREVIEW_URL.format(pk=page.pk)
 
@@ -90,20 +81,20 @@ class StatusFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("published", "Published"),
-            ("scheduled", "Scheduled"),
-            ("draft", "Draft"),
+            (Page.PUBLISHED, "Published"),
+            (Page.SCHEDULED, "Scheduled"),
+            (Page.DRAFT, "Draft"),
             ("awaiting", "Changes awaiting publication"),
         ]
 
     def queryset(self, request, queryset):
         if self.value() == "awaiting":
             return queryset.filter(pending_draft__isnull=False)
-        if self.value() == "published":
+        if self.value() == Page.PUBLISHED:
             return queryset.published()
-        if self.value() == "scheduled":
+        if self.value() == Page.SCHEDULED:
             return queryset.scheduled()
-        if self.value() == "draft":
+        if self.value() == Page.DRAFT:
             return queryset.drafts()
         return queryset
 
@@ -251,7 +242,7 @@ class PageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status")
     def status(self, page: Page):
-        state = page_status(page)
+        state = page.status
         awaiting = hasattr(page, "pending_draft")
         extra = ""
         if awaiting:

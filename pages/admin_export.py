@@ -10,26 +10,15 @@ import io
 import zipfile
 from collections.abc import Iterable
 
-from pages.exporting import _unique_path, export_path, page_file_text
+from pages.exporting import export_file_paths, page_file_text
 from pages.models import Page
-
-
-def export_names() -> dict[int, str]:
-    """Each page's file path as `export_pages` assigns it (its source path, else a free path from its URL)."""
-    taken = set(Page.objects.exclude(source_path=None).values_list("source_path", flat=True))
-    names: dict[int, str] = {}
-    for page in Page.objects.filter(source_path=None).only("pk", "url_path", "source_path").order_by("pk"):
-        names[page.pk] = _unique_path(export_path(page), taken)
-        taken.add(names[page.pk])
-    return names
 
 
 def export_zip(pages: Iterable[Page]) -> bytes:
     """The pages as a zip of markdown files (front matter, body, original BOM and line endings)."""
-    names = export_names()
+    names = export_file_paths()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for page in pages:
-            name = page.source_path or names[page.pk]
-            archive.writestr(name, page_file_text(page).encode("utf-8"))
+            archive.writestr(names[page.pk], page_file_text(page).encode("utf-8"))
     return buffer.getvalue()

@@ -20,7 +20,7 @@ from pages.jekyll_site import SiteRules
 from pages.markdown_io import json_safe, normalise_newlines
 from pages.models import Page, PageDraft
 from pages.own_routes import own_route_message
-from pages.publishing import redirect_owner
+from pages.page_derivation import redirect_owner
 from pages.render_limits import RenderRefused, check_renders
 from pages.revisions import (
     PageDiff,
@@ -31,7 +31,7 @@ from pages.revisions import (
     version_state,
 )
 from pages.site_settings import site_rules
-from pages.urls_from_paths import url_problem
+from pages.urls_from_paths import site_path
 
 # Front-matter keys that have their own form field; the YAML box holds every other key.
 MODEL_KEYS = {
@@ -59,8 +59,7 @@ def parse_extra_front_matter(text: str) -> dict[str, Any]:
     try:
         loaded = front_matter_yaml.load(text)
     except front_matter_yaml.FrontMatterError as exc:
-        where = f"Line {exc.line}: " if exc.line else ""
-        message = f"{where}{exc.describe().removesuffix('.')}. Nothing was saved."
+        message = f"{exc.located().removesuffix('.')}. Nothing was saved."
         raise ValidationError(message, code="yaml") from exc
     data, lines = loaded.data, loaded.key_lines
     errors = [
@@ -142,14 +141,13 @@ def validate_nav_order(value: str) -> str:
 
 
 def validate_url_path(value: str, *, exclude_pk: int | None) -> str:
-    value = (value or "").strip()
-    if not value.startswith("/"):
-        raise ValidationError(
-            "The URL must start with “/”, e.g. /docs/install/ or /docs/install.html.", code="url_slashes"
-        )
-    problem = url_problem(value)  # the one URL rule, as for the import's permalinks and redirect_from
-    if problem:
-        raise ValidationError(f"The URL {value} {problem}.", code="url_characters")
+    """The URL field's value as the page's URL: read by the import's rule (`urls_from_paths.site_path`:
+    trimmed, '/' added in front, refused for '..', '\\', ':', '//', '?', ...), not Quire's own route,
+    not another page's."""
+    try:
+        value = site_path(value or "", "The URL")
+    except ValueError as exc:
+        raise ValidationError(f"{exc}.", code="url_invalid") from exc
     reserved = own_route_message(value)
     if reserved:
         raise ValidationError(reserved[0].upper() + reserved[1:] + ".", code="url_reserved")

@@ -129,7 +129,7 @@ def proposed_page(page: Page, query) -> tuple[Page, str] | None:
     from django.http import Http404
     from reversion.models import Version
 
-    from pages.publishing import apply_rendering
+    from pages.page_derivation import apply_rendering
     from pages.revisions import version_state
 
     if query.get("draft"):

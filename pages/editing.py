@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from pages.models import Page
-from pages.publishing import apply_rendering, remember_old_url, save_sections
+from pages.page_derivation import apply_rendering, remember_old_url, save_sections
 from pages.revisions import record_revision
 from pages.site_state import bump_content_version
 

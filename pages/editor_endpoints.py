@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from pages.models import UploadedImage
-from pages.publishing import site_source_index
+from pages.page_derivation import site_source_index
 from pages.render_limits import RenderRefused, bounded_render, check_size
 from pages.site_settings import site_baseurl
 from pages.uploads import check_image, store_image

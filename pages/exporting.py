@@ -226,6 +226,26 @@ def _unique_path(path: str, taken: set[str]) -> str:
     return f"{stem}-{number}.{suffix}"
 
 
+def export_file_paths(pages: Iterable[Page] | None = None) -> dict[int, str]:
+    """The file each page is exported to, by page id: the one naming rule for `export_pages` and the
+    admin's download. A page imported from a file keeps its source path; any other page gets the path
+    its URL gives (`export_path`), with -2, -3, ... added when another page's file has it already
+    (source paths first, then the other pages in id order).
+
+    `pages`: every page, in id order, with pk, url_path and source_path loaded (by default read in
+    one query); the name of one page depends on all of them.
+    """
+    if pages is None:
+        pages = Page.objects.only("pk", "url_path", "source_path").order_by("pk")
+    pages = list(pages)
+    taken = {page.source_path for page in pages if page.source_path}
+    paths: dict[int, str] = {}
+    for page in pages:
+        paths[page.pk] = page.source_path or _unique_path(export_path(page), taken)
+        taken.add(paths[page.pk])
+    return paths
+
+
 def export_pages(
     directory: Path,
     *,
@@ -273,12 +293,11 @@ def _export_pages(
     root = directory.resolve()
     in_site_root = is_site_root(root)
     pages = list(Page.objects.select_related("parent").defer("body_html", "toc").order_by("pk"))
-    taken = {page.source_path for page in pages if page.source_path}
+    paths = export_file_paths(pages)
     synced: list[tuple[Page, str, str, str, str]] = []
     conflicts: list[tuple[Page, str, str]] = []
     for page in pages:
-        path = page.source_path or _unique_path(export_path(page), taken)
-        taken.add(path)
+        path = paths[page.pk]
         if only is not None and page.pk not in only:
             continue
         target = (root / path).resolve()

@@ -60,6 +60,15 @@ class FrontMatterError(ValueError):
     def message(self) -> str:
         return self.describe()
 
+    def located(self, line_offset: int = 0) -> str:
+        """The refusal naming its line, as every entry point without a file name shows it (the admin's
+        front-matter box): "Line 2: duplicate key 'a' (first defined on line 1)". The import shows the
+        same `describe` text after the file's `path:line:column:`. `line_offset`: the lines before
+        the YAML text."""
+        if self.line is None:
+            return self.describe(line_offset)
+        return f"Line {self.line + line_offset}: {self.describe(line_offset)}"
+
 
 @dataclass
 class LoadedFrontMatter:
@@ -74,12 +83,34 @@ def _where(node: Node) -> tuple[int, int]:
 
 
 _FLOAT_TAG = "tag:yaml.org,2002:float"
-_NOT_FINITE_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_SCALARS = yaml.constructor.SafeConstructor()  # its scalar constructors only read the node given
+
+
+def _scalar_problem(node: ScalarNode) -> str | None:
+    """Why a plain scalar cannot be stored: a number JSON cannot hold (.inf, .nan, 1.0e+999) or a date
+    that does not exist (2016-13-45); None when it is fine. Checked before construction, so such a value
+    is refused with its line instead of failing later."""
+    if node.tag not in (_FLOAT_TAG, _TIMESTAMP_TAG):
+        return None
+    constructor = _SCALARS
+    if node.tag == _FLOAT_TAG:
+        if math.isfinite(constructor.construct_yaml_float(node)):
+            return None
+        return (
+            f"{node.value} is not a finite number, which JSON (and so the database) cannot hold; "
+            f"quote it ('{node.value}') to keep it as text"
+        )
+    try:
+        constructor.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError) as exc:
+        return f"{node.value} is not a real date ({exc}); quote it ('{node.value}') to keep it as text"
+    return None
 
 
 def _check_tags_and_size(root: Node) -> None:
-    """Refuse non-plain tags and numbers JSON cannot hold (.inf, .nan); count nodes as if aliases were
-    copied, refusing huge expansions."""
+    """Refuse non-plain tags, numbers JSON cannot hold (.inf, .nan) and dates that do not exist; count
+    nodes as if aliases were copied, refusing huge expansions."""
     stack: list[Node] = [root]
     seen = 0
     while stack:
@@ -94,12 +125,9 @@ def _check_tags_and_size(root: Node) -> None:
         if node.tag not in _PLAIN_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise FrontMatterError(f"YAML tag {tag} is not allowed in front matter", *_where(node))
-        if node.tag == _FLOAT_TAG and _NOT_FINITE_RE.fullmatch(node.value):
-            raise FrontMatterError(
-                f"{node.value} is not a finite number, which JSON (and so the database) cannot hold; "
-                f"quote it ('{node.value}') to keep it as text",
-                *_where(node),
-            )
+        problem = _scalar_problem(node) if isinstance(node, ScalarNode) else None
+        if problem:
+            raise FrontMatterError(problem, *_where(node))
         if isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, MappingNode):

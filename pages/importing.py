@@ -37,7 +37,7 @@ from pages.markdown_io import PageSource, SourceError, json_safe
 from pages.models import Page, PageSection, Redirect, SyncConflict
 from pages.navigation import NavNode, resolve_parents
 from pages.own_routes import own_route_message
-from pages.publishing import free_urls, remember_old_url
+from pages.page_derivation import free_urls, remember_old_url
 from pages.renames import apply_renames, find_renames, in_scope
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered

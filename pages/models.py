@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 
@@ -31,6 +32,8 @@ class PageQuerySet(models.QuerySet):
 
 
 class Page(models.Model):
+    DRAFT, SCHEDULED, PUBLISHED = "draft", "scheduled", "published"
+
     title = models.CharField(max_length=500)
     url_path = models.CharField(
         "URL",
@@ -99,6 +102,17 @@ class Page(models.Model):
         from pages.base_url import site_url
 
         return site_url(self.url_path)
+
+    @property
+    def status(self) -> str:
+        """What readers get, as the admin list and the preview banner say it: "draft" (not published),
+        "scheduled" (published, dated in the future: it appears on its date) or "published" (public).
+        The same rule as `Page.objects.drafts()`, `.scheduled()` and `.published()`, for one page."""
+        if not self.published:
+            return self.DRAFT
+        if self.date and self.date > timezone.now():
+            return self.SCHEDULED
+        return self.PUBLISHED
 
 
 class PageSection(models.Model):

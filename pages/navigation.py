@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 
-class NavRecord(Protocol):
+class NavSortable(Protocol):
+    """What the order of siblings reads: a Page, a `nav_tree.NavRecord`, or any record with these."""
+
     title: str
     nav_order: str
 
 
-T = TypeVar("T", bound=NavRecord)
+T = TypeVar("T", bound=NavSortable)
 
 _NUMBER_RE = re.compile(r"\A[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
 
@@ -79,7 +81,7 @@ def _ascii_fold(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
-def sort_key(record: NavRecord, *, case_sensitive: bool = True):
+def sort_key(record: NavSortable, *, case_sensitive: bool = True):
     """The key that puts sibling pages in Just the Docs' order (see the module docstring)."""
     fold = (lambda s: s) if case_sensitive else _ascii_fold
     title = record.title or ""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from pages.models import Page
-from pages.publishing import apply_rendering, save_sections, site_link_resolver
+from pages.page_derivation import apply_rendering, save_sections, site_link_resolver
 from pages.rendering import RenderContext
 from pages.site_settings import site_baseurl
 from pages.site_state import bump_content_version

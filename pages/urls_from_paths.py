@@ -80,8 +80,7 @@ def page_url(
     values["permalink"] = permalink
     given = permalink not in (None, "")
     if given and isinstance(permalink, str):
-        text = permalink.strip()
-        problem = url_problem(text if text.startswith("/") else "/" + text, template=True)
+        problem = url_problem(_as_site_path(permalink), template=True)
         if problem:
             raise ValueError(f"permalink '{permalink}' {problem}")
     url = (rules or NO_CONFIG).url(path, values, date, placement)
@@ -95,13 +94,24 @@ def page_url(
     return url
 
 
-def site_path(value: str, what: str) -> str:
-    """A site-relative path as written in front matter, made to start with '/' and checked by
-    `url_problem`; a ValueError names `what` and the value."""
+def _as_site_path(value: str) -> str:
+    """The value without surrounding whitespace, starting with '/' (Jekyll reads `docs/x/` as /docs/x/)."""
     text = value.strip()
-    if not text:
+    return text if text.startswith("/") else "/" + text
+
+
+def site_path(value: str, what: str) -> str:
+    """The one rule for a URL given as text, and its normalisation: a page's URL typed in the admin
+    (or read from a page's text), an old URL in `redirect_from`. Surrounding whitespace is dropped and
+    a missing leading '/' added, as Jekyll does; the result must pass `url_problem`. A ValueError names
+    `what` (the field: "redirect_from", "The URL") and the value as given.
+
+    A permalink is read by `page_url`, which applies the same normalisation and rule once its
+    placeholders are filled in.
+    """
+    if not value.strip():
         raise ValueError(f"{what} '{value}' is not a site path such as /docs/page/")
-    path = text if text.startswith("/") else "/" + text
+    path = _as_site_path(value)
     problem = url_problem(path)
     if problem:
         raise ValueError(f"{what} '{value}' {problem}")

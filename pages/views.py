@@ -19,7 +19,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
@@ -123,17 +122,8 @@ def preview(request, pk: int):
     proposed = drafts.proposed_page(page, request.GET)
     navigation = site_navigation(request)
     context = page_context(page, navigation, request)
-    context["preview"] = proposed[1] if proposed else preview_status(page)
+    context["preview"] = proposed[1] if proposed else page.status
     return render(request, DEFAULT_TEMPLATE, context)
-
-
-def preview_status(page: Page) -> str:
-    """'draft', 'scheduled' or 'public': what the preview banner tells the editor."""
-    if not page.published:
-        return "draft"
-    if page.date and page.date > timezone.now():
-        return "scheduled"
-    return "public"
 
 
 def _nav_fragment(html: str | None, missing: str) -> HttpResponse:

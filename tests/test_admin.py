@@ -254,7 +254,8 @@ def test_changing_the_url_keeps_the_old_one_as_a_redirect(admin_client, tree):
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("guide/x/", "must start with"),
+        ("//guide/x/", "names another site"),
+        ("/guide/a:b/", "contains ':'"),
         ("/guide/../x/", "contains '..'"),
         ("/guide/", "already used by the page “Guide”"),
     ],
@@ -265,6 +266,13 @@ def test_url_is_validated_with_a_clear_message(admin_client, tree, url, message)
     assert response.status_code == 200
     assert message in " ".join(response.context["adminform"].form.errors["url_path"])
     assert not Page.objects.filter(title="New").exists()
+
+
+def test_url_without_its_leading_slash_is_read_as_the_import_reads_a_permalink(admin_client, tree):
+    """“guide/x/” is saved as /guide/x/, as Jekyll reads such a permalink; surrounding spaces are dropped."""
+    response = admin_client.post(ADD, form_data(title="New", url_path="  guide/x/ "))
+    assert response.status_code == 302
+    assert Page.objects.get(title="New").url_path == "/guide/x/"
 
 
 def test_yaml_error_names_the_line_and_keeps_the_rest_of_the_form(admin_client, tree):

@@ -6,8 +6,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from pages.admin_export import export_names, export_zip
-from pages.exporting import export_pages
+from pages.admin_export import export_zip
+from pages.exporting import export_file_paths, export_pages
 from pages.models import Page
 from tests.admin_factories import make_page
 from tests.sync_helpers import run_import, write_site
@@ -57,9 +57,41 @@ def test_zip_entries_are_byte_identical_to_export_pages(site, tmp_path):
 
 
 def test_admin_made_pages_get_the_exporters_free_path(site):
-    """A page made in the admin whose URL maps onto an imported file's path gets the exporter's -2 name."""
-    names = export_names()
-    assert names == {site["clash"].pk: "docs/install-2.md", site["fresh"].pk: "guide/fresh.md"}
+    """A page made in the admin whose URL maps onto an imported file's path gets the exporter's -2 name;
+    imported pages keep their source paths."""
+    names = export_file_paths()
+    assert names == {
+        Page.objects.get(source_path="docs/install.md").pk: "docs/install.md",
+        site["home"].pk: "index.md",
+        site["clash"].pk: "docs/install-2.md",
+        site["fresh"].pk: "guide/fresh.md",
+    }
+
+
+def test_download_names_colliding_pages_exactly_as_export_pages(admin_client, site, tmp_path):
+    """Pages whose URLs give the same file, or the name a collision gave another page, are named alike
+    by the admin's download (of any selection) and by `export_pages` (-2, then -2-2, -3 ...)."""
+    late = [
+        make_page(title="Install html", url_path="/docs/install.html"),  # docs/install.md as well
+        make_page(title="Install two", url_path="/docs/install-2/"),  # the name the first clash got
+        make_page(title="Install again", url_path="/docs/install/index.html"),  # docs/install/index.md
+        make_page(title="Fresh again", url_path="/guide/fresh.htm"),  # guide/fresh.md
+    ]
+    export_pages(tmp_path / "out", record_sync=False)
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.md")}
+    names = export_file_paths()
+    assert set(names.values()) == written
+    assert [names[page.pk] for page in late] == [
+        "docs/install-3.md",
+        "docs/install-2-2.md",
+        "docs/install/index.md",
+        "guide/fresh-2.md",
+    ]
+    selected = [site["clash"].pk, *(page.pk for page in late)]
+    response = admin_client.post(CHANGELIST, {"action": "export_markdown", "_selected_action": selected})
+    assert set(zip_entries(response.content)) == {names[pk] for pk in selected}
+    files = {name: (tmp_path / "out" / name).read_bytes() for name in written}
+    assert zip_entries(response.content) == {names[pk]: files[names[pk]] for pk in selected}
 
 
 def test_export_action_zips_only_the_selected_pages(admin_client, site, tmp_path):

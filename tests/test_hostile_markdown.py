@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pages import editor_endpoints, render_limits
 from pages.models import Page
-from pages.publishing import apply_rendering
+from pages.page_derivation import apply_rendering
 from pages.render_limits import bounded_render
 from pages.sanitising import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, GENERIC_ATTRIBUTES
 from tests.hostile_payloads import PAYLOADS

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def make(title, url_path, sections, **fields):
-    """A page with its sections, written the way `publishing.save_sections` writes them (bulk insert)."""
+    """A page with its sections, written the way `page_derivation.save_sections` writes them (bulk insert)."""
     page = Page.objects.create(title=title, url_path=url_path, **fields)
     PageSection.objects.bulk_create(
         PageSection(page=page, position=i, anchor=anchor, heading=head, level=2 if anchor else 1, text=body)

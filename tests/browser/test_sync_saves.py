@@ -12,7 +12,7 @@ import pytest
 from pages.exporting import export_pages
 from pages.markdown_io import parse_text
 from pages.models import Page
-from pages.publishing import apply_rendering
+from pages.page_derivation import apply_rendering
 from pages.revisions import page_versions
 from tests.browser.admin_login import sign_in
 from tests.sync_helpers import run_import, write_site

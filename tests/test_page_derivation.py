@@ -2,9 +2,9 @@
 
 import pytest
 
-from pages import publishing
+from pages import page_derivation
 from pages.models import Page, Redirect
-from pages.publishing import apply_rendering, remember_old_url, site_link_resolver
+from pages.page_derivation import apply_rendering, remember_old_url, site_link_resolver
 from pages.rendering import Rendered
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_apply_rendering_gives_the_renderer_the_site_resolver(monkeypatch):
         seen["url"] = context.resolve_source("docs/a.md")
         return Rendered(html="<p>ok</p>", toc=[{"level": 2, "id": "x", "name": "X"}], warnings=["w"])
 
-    monkeypatch.setattr(publishing, "render", fake_render)
+    monkeypatch.setattr(page_derivation, "render", fake_render)
     page = Page(title="B", url_path="/b/", body="text")
     apply_rendering(page)
     assert seen["url"] == "/docs/a/"

@@ -1,4 +1,6 @@
-"""What happens to a page on every save, whoever saves it (import, admin, command)."""
+"""What a page's save derives and writes besides the row, whoever saves it (import, admin, command):
+the rendered body, its search sections, and the redirects of moved and freed URLs. Publishing itself is
+`editing.set_published`."""
 
 from __future__ import annotations
 
