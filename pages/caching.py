@@ -41,12 +41,15 @@ from django.utils.http import http_date
 
 from pages import encodings
 from pages.release import current_release
-from pages.site_state import DATABASE_ERRORS, bump_content_version, shared_content_version
+from pages.site_state import (
+    DATABASE_ERRORS,
+    bump_content_version,
+    request_content_version,
+    request_is_stale,
+)
 
 PRIVATE_CACHE_CONTROL = "private, no-store"
 STALE_HEADER = "X-Quire-Stale"
-_VERSION_ATTRIBUTE = "_quire_content_version"
-_STALE_ATTRIBUTE = "_quire_stale"
 
 
 # ---------------------------------------------------------------------------------------------- settings
@@ -74,28 +77,6 @@ def nav_window() -> int:
 def cache_key(kind: str, *parts) -> str:
     """The key of one cached thing of this release: `quire:<release>:<kind>:<parts...>`."""
     return ":".join(["quire", current_release(), kind, *map(str, parts)])
-
-
-# ------------------------------------------------------------------------------------ content version
-def request_content_version(request: HttpRequest | None) -> int:
-    """The content version for this request: read once (see site_state), then remembered on the request.
-
-    When the database could not answer and the last shared copy is used, the request is marked stale
-    (`request_is_stale`). Raises the database's error when there is no copy either.
-    """
-    if request is None:
-        return shared_content_version()[0]
-    version = getattr(request, _VERSION_ATTRIBUTE, None)
-    if version is None:
-        version, stale = shared_content_version()
-        setattr(request, _VERSION_ATTRIBUTE, version)
-        setattr(request, _STALE_ATTRIBUTE, stale)
-    return version
-
-
-def request_is_stale(request: HttpRequest) -> bool:
-    """True when this request's content version is the last known one (the database did not answer)."""
-    return bool(getattr(request, _STALE_ATTRIBUTE, False))
 
 
 def _entry_timeout(version: int) -> int:

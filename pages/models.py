@@ -23,12 +23,6 @@ class PageQuerySet(models.QuerySet):
     def searchable(self) -> PageQuerySet:
         return self.published().filter(search_exclude=False)
 
-    def in_nav_order(self) -> list[Page]:
-        """The pages in Just the Docs' navigation order (a list: the order is computed in Python)."""
-        from pages.navigation import sort_pages
-
-        return sort_pages(list(self))
-
 
 class Page(models.Model):
     title = models.CharField(max_length=500)

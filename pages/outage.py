@@ -48,7 +48,8 @@ def unavailable_page() -> HttpResponse:
 
 def database_unavailable(request: HttpRequest, error: BaseException | None) -> HttpResponse:
     """The answer to a request the database could not serve: the cached page (stale) or the 503."""
-    from pages.caching import cached_page, request_content_version
+    from pages.caching import cached_page
+    from pages.site_state import request_content_version
 
     if error is not None:
         logger.warning("Database unavailable for %s %s (%s: %s)", request.method, request.path,
