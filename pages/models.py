@@ -88,12 +88,6 @@ class Page(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        """The URL as written in HTML: the site's base URL (see `pages.base_url`), then url_path."""
-        from pages.base_url import site_url
-
-        return site_url(self.url_path)
-
 
 class PageSection(models.Model):
     """One heading section of a page: the unit search finds and links to."""
