@@ -18,6 +18,7 @@ from pages import admin_static_build, admin_views, drafts
 from pages.admin_export import export_zip
 from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
 from pages.admin_tree import tree_rows
+from pages.base_url import site_url
 from pages.editing import delete_pages, save_page, set_published
 from pages.jekyll_site import SiteRules
 from pages.models import Page, PageDraft, SiteConfig, SiteFile, SyncConflict
@@ -71,7 +72,7 @@ def tree_order() -> list:
 def site_link(page: Page) -> tuple[str, str]:
     """(label, URL): "View on site" for a live page, the staff preview for drafts and scheduled pages."""
     if page.status == Page.PUBLISHED:
-        return "View on site", page.get_absolute_url()
+        return "View on site", site_url(page.url_path)
     return "Preview draft", PREVIEW_URL.format(pk=page.pk)
 
 

@@ -24,9 +24,9 @@ from pages.editor_endpoints import may_use_editor
 from pages.git_sync import GitError, export_and_commit
 from pages.markdown_io import normalise_newlines
 from pages.models import Page, PageDraft, SyncConflict
-from pages.navigation import sort_pages
 from pages.ordering import ReorderError, reorder_children
-from pages.page_text import PageTextError
+from pages.page_text import PageTextError, resolve_conflict
+from pages.restoring import recover_page, restore_revision
 from pages.revisions import (
     RestoreError,
     body_diff,
@@ -34,12 +34,11 @@ from pages.revisions import (
     diff_states,
     page_state,
     page_versions,
-    recover_page,
-    restore_revision,
     version_author,
     version_state,
 )
-from pages.sync_state import conflict_sides, recorded_site_root, resolve_conflict
+from pages.site_settings import in_site_nav_order
+from pages.sync_state import conflict_sides, recorded_site_root
 from pages.sync_status import changed_files, unexported_pages
 
 REORDER_TEMPLATE = "admin/pages/page/reorder.html"
@@ -110,7 +109,7 @@ def reorder_view(model_admin, request):
         if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             return HttpResponseRedirect(back)  # the page tree, when the order came from dragging there
         return HttpResponseRedirect(here)
-    children = sort_pages(Page.objects.filter(parent=parent))
+    children = in_site_nav_order(Page.objects.filter(parent=parent))
     parents = Page.objects.filter(children__isnull=False).distinct().order_by("url_path")
     return TemplateResponse(
         request,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import logging
 import math
 import time
 import zlib
@@ -40,13 +41,20 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from pages import encodings
+from pages.outage import is_database_outage, unavailable_page
 from pages.release import current_release
-from pages.site_state import DATABASE_ERRORS, bump_content_version, shared_content_version
+from pages.site_state import (
+    DATABASE_ERRORS,
+    bump_content_version,
+    known_content_version,
+    request_content_version,
+    request_is_stale,
+)
+
+logger = logging.getLogger("quire.database")
 
 PRIVATE_CACHE_CONTROL = "private, no-store"
 STALE_HEADER = "X-Quire-Stale"
-_VERSION_ATTRIBUTE = "_quire_content_version"
-_STALE_ATTRIBUTE = "_quire_stale"
 
 
 # ---------------------------------------------------------------------------------------------- settings
@@ -74,28 +82,6 @@ def nav_window() -> int:
 def cache_key(kind: str, *parts) -> str:
     """The key of one cached thing of this release: `quire:<release>:<kind>:<parts...>`."""
     return ":".join(["quire", current_release(), kind, *map(str, parts)])
-
-
-# ------------------------------------------------------------------------------------ content version
-def request_content_version(request: HttpRequest | None) -> int:
-    """The content version for this request: read once (see site_state), then remembered on the request.
-
-    When the database could not answer and the last shared copy is used, the request is marked stale
-    (`request_is_stale`). Raises the database's error when there is no copy either.
-    """
-    if request is None:
-        return shared_content_version()[0]
-    version = getattr(request, _VERSION_ATTRIBUTE, None)
-    if version is None:
-        version, stale = shared_content_version()
-        setattr(request, _VERSION_ATTRIBUTE, version)
-        setattr(request, _STALE_ATTRIBUTE, stale)
-    return version
-
-
-def request_is_stale(request: HttpRequest) -> bool:
-    """True when this request's content version is the last known one (the database did not answer)."""
-    return bool(getattr(request, _STALE_ATTRIBUTE, False))
 
 
 def _entry_timeout(version: int) -> int:
@@ -236,7 +222,7 @@ def _response_key(request: HttpRequest, version: int) -> str:
 def cached_page(request: HttpRequest, version: int) -> HttpResponse | None:
     """This URL's cached public page of `version` as an answer to the request, marked stale; or None.
 
-    What a reader gets when the database cannot answer (pages/outage.py)."""
+    What a reader gets when the database cannot answer (`database_unavailable`)."""
     if not (_cacheable_request(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES):
         return None
     entry = _cache().get(_response_key(request, version))
@@ -391,8 +377,6 @@ class PublicPageCacheMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not request.path.startswith(uncached_prefixes())
         ):
-            from pages.outage import database_unavailable
-
             try:
                 version = request_content_version(request)
             except DATABASE_ERRORS as error:
@@ -484,3 +468,39 @@ def connect_invalidation() -> None:
 
     post_save.connect(bump_on_page_change, sender=Page, dispatch_uid="quire-bump-on-save")
     post_delete.connect(bump_on_page_change, sender=Page, dispatch_uid="quire-bump-on-delete")
+
+
+# ------------------------------------------------------------------------------------ database outage
+def database_unavailable(request: HttpRequest, error: BaseException | None) -> HttpResponse:
+    """The answer to a request the database could not serve: the cached page (stale) or the 503."""
+    if error is not None:
+        logger.warning("Database unavailable for %s %s (%s: %s)", request.method, request.path,
+                       type(error).__name__, error)  # fmt: skip
+    version = getattr(request, "_quire_content_version", None)
+    if version is None:
+        try:
+            version = request_content_version(request)
+        except DATABASE_ERRORS:
+            version = known_content_version()
+    if version is not None:
+        cached = cached_page(request, version)
+        if cached is not None:
+            return cached
+    response = unavailable_page()
+    response._has_been_logged = True  # said once above, not again as a server error per request
+    return response
+
+
+class DatabaseOutageMiddleware:
+    """Turns a view's database outage into `database_unavailable`'s answer instead of a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if is_database_outage(exception):
+            return database_unavailable(request, exception)
+        return None

@@ -78,7 +78,7 @@ def reads_from_replica(view):
     def wrapper(request, *args, **kwargs):
         if not replica_configured():
             return view(request, *args, **kwargs)
-        from pages.caching import request_content_version
+        from pages.site_state import request_content_version
 
         with public_reads(request_content_version(request)) as alias:
             try:

@@ -40,11 +40,6 @@ DOWNLOAD_TYPE = "application/octet-stream"
 MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def media_url(name: str) -> str:
-    """The public URL of a stored file: always under MEDIA_URL, answered by `serve_media`."""
-    return "/" + settings.MEDIA_URL.strip("/") + "/" + name.lstrip("/")
-
-
 def clean_media_name(raw: str) -> str | None:
     """The storage name for a requested path, or None if it is not a plain relative path."""
     if not raw or "\\" in raw or "\x00" in raw or raw.startswith("/"):

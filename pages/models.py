@@ -24,12 +24,6 @@ class PageQuerySet(models.QuerySet):
     def searchable(self) -> PageQuerySet:
         return self.published().filter(search_exclude=False)
 
-    def in_nav_order(self) -> list[Page]:
-        """The pages in Just the Docs' navigation order (a list: the order is computed in Python)."""
-        from pages.navigation import sort_pages
-
-        return sort_pages(list(self))
-
 
 class Page(models.Model):
     DRAFT, SCHEDULED, PUBLISHED = "draft", "scheduled", "published"
@@ -96,12 +90,6 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        """The URL as written in HTML: the site's base URL (see `pages.base_url`), then url_path."""
-        from pages.base_url import site_url
-
-        return site_url(self.url_path)
 
     @property
     def status(self) -> str:

@@ -55,7 +55,6 @@ from pages.caching import (
     cache_key,
     nav_enabled,
     nav_window,
-    request_content_version,
 )
 from pages.nav_tree import (
     TOP_LEVEL,
@@ -74,6 +73,7 @@ from pages.nav_tree import (
     tree_heads,
     window_bounds,
 )
+from pages.site_state import request_content_version
 
 logger = logging.getLogger("quire.cache")
 

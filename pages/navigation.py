@@ -100,13 +100,9 @@ def sort_key(record: NavSortable, *, case_sensitive: bool = True):
     return (3, 0.0, fold(title), *tie)
 
 
-def sort_pages(records: Iterable[T], *, case_sensitive: bool | None = None) -> list[T]:
-    """Sibling pages in navigation order; case sensitivity defaults to the site's `nav_sort`
-    (`pages.site_settings.nav_case_sensitive`)."""
-    if case_sensitive is None:
-        from pages.site_settings import nav_case_sensitive
-
-        case_sensitive = nav_case_sensitive()
+def sort_pages(records: Iterable[T], *, case_sensitive: bool) -> list[T]:
+    """Sibling pages in navigation order (`case_sensitive`: the site's `nav_sort`; the site's own
+    order is `pages.site_settings.in_site_nav_order`)."""
     return sorted(records, key=lambda r: sort_key(r, case_sensitive=case_sensitive))
 
 

@@ -5,12 +5,13 @@ through the one save path (`editing.save_page`), so it gets a revision like any 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from pages.editing import save_page
-from pages.exporting import SYNCED_PARENT, export_path
-from pages.markdown_io import SourceError, json_safe, parse_text
+from pages.exporting import SYNCED_PARENT, export_path, sha256_hex
+from pages.markdown_io import SourceError, json_safe, parse_text, write_text
 from pages.merging import has_conflict_markers
-from pages.models import Page
+from pages.models import Page, SyncConflict
 from pages.site_settings import site_rules
 from pages.source_fields import FieldErrors, derive_fields
 
@@ -65,3 +66,29 @@ def _parent_named(page: Page, title: str | None, grand_parent: str | None) -> Pa
         candidates = candidates.filter(parent__title=grand_parent)
     found = list(candidates[:2])
     return found[0] if len(found) == 1 else current
+
+
+def resolve_conflict(conflict: SyncConflict, text: str, *, user) -> Page:
+    """Save `text` (the file's, the admin's or a merged text) as the page, recorded as a revision.
+
+    The file's text becomes the new base and its hash the synced file hash: the next import sees the
+    file as synced, the next export writes `text` (nothing to write when the file's side was taken).
+    Raises `PageTextError` (nothing saved) when the text cannot be read as a page.
+    """
+    with transaction.atomic():
+        page = Page.objects.select_for_update().get(pk=conflict.page_id)
+        base = _file_side_as_page(page, conflict.file_text)
+        page = apply_page_text(page, text, user=user, comment="Resolved a sync conflict.")
+        Page.objects.filter(pk=page.pk).update(
+            synced_text=conflict.file_text,
+            file_hash=conflict.file_hash,
+            synced_content_hash=base,
+        )
+        conflict.delete()
+    return page
+
+
+def _file_side_as_page(page: Page, file_text: str) -> str:
+    """The content hash the page would have holding exactly the file's text (the new synced hash)."""
+    source = parse_text(page.source_path or "page.md", file_text, parse_yaml=False)
+    return sha256_hex(write_text(source.front_matter_raw, source.body, source.source_format).encode("utf-8"))

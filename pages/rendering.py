@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-__all__ = ["RenderContext", "Rendered", "Section", "render", "render_preview"]
+if TYPE_CHECKING:
+    from pages.sections import Section
+
+__all__ = ["RenderContext", "Rendered", "render", "render_preview"]
 # The side "On this page" list: these heading levels (kramdown's own `{:toc}` lists levels 1-6).
 SIDE_TOC_LEVELS = range(2, 7)
 
@@ -45,16 +49,6 @@ class RenderContext:
     site: Mapping[str, object] | None = None
     page: Mapping[str, object] | None = None
     callouts: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Section:
-    """One heading section: what search indexes and links to (anchor '' = text before any heading)."""
-
-    anchor: str
-    heading: str
-    level: int
-    text: str
 
 
 @dataclass(frozen=True)

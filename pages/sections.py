@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import html as html_entities
 import re
+from dataclasses import dataclass
 
-from pages.rendering import Section
+
+@dataclass(frozen=True)
+class Section:
+    """One heading section: what search indexes and links to (anchor '' = text before any heading)."""
+
+    anchor: str
+    heading: str
+    level: int
+    text: str
+
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Navigation, not content: the in-page table of contents, heading anchor links, footnote markers.

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError
 
 from pages.jekyll_site import NO_CONFIG, ConfigError, SiteRules, parse_config
 from pages.models import SiteConfig
+from pages.navigation import sort_pages
 
 SITE_CONFIG_ID = 1
+T = TypeVar("T")
 _pinned: ContextVar[SiteRules | None] = ContextVar("quire_site_rules", default=None)
 
 
@@ -97,6 +101,11 @@ def using_rules(rules: SiteRules):
         _pinned.reset(token)
 
 
+def in_site_nav_order(records: Iterable[T]) -> list[T]:
+    """Sibling pages in the site's navigation order (its `nav_sort`)."""
+    return sort_pages(records, case_sensitive=nav_case_sensitive())
+
+
 def nav_case_sensitive(rules: SiteRules | None = None) -> bool:
     """Just the Docs' `nav_sort`: case-sensitive unless `case_insensitive`; without a `nav_sort` in
     the config, the QUIRE_NAV_CASE_SENSITIVE setting (default on, as in Just the Docs)."""
@@ -142,7 +151,7 @@ _local: tuple[int, SiteInfo] | None = None
 def request_site(request=None) -> SiteInfo:
     """`site_info()` once per content version in this process (the version is read once per request)."""
     global _local
-    from pages.caching import request_content_version
+    from pages.site_state import request_content_version
 
     try:
         version = request_content_version(request)

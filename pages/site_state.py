@@ -33,6 +33,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
+from django.http import HttpRequest
 
 from pages.models import SiteState
 
@@ -200,3 +201,29 @@ def forget_database_failures() -> None:
     """Ask the database again at once (tests)."""
     global _database_down_until
     _database_down_until = 0.0
+
+
+# ----------------------------------------------------------------------------------------- requests
+_VERSION_ATTRIBUTE = "_quire_content_version"
+_STALE_ATTRIBUTE = "_quire_stale"
+
+
+def request_content_version(request: HttpRequest | None) -> int:
+    """The content version for this request: read once (see site_state), then remembered on the request.
+
+    When the database could not answer and the last shared copy is used, the request is marked stale
+    (`request_is_stale`). Raises the database's error when there is no copy either.
+    """
+    if request is None:
+        return shared_content_version()[0]
+    version = getattr(request, _VERSION_ATTRIBUTE, None)
+    if version is None:
+        version, stale = shared_content_version()
+        setattr(request, _VERSION_ATTRIBUTE, version)
+        setattr(request, _STALE_ATTRIBUTE, stale)
+    return version
+
+
+def request_is_stale(request: HttpRequest) -> bool:
+    """True when this request's content version is the last known one (the database did not answer)."""
+    return bool(getattr(request, _STALE_ATTRIBUTE, False))

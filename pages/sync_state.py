@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
-
 from pages.models import Page, SiteState, SyncConflict
 from pages.site_state import SITE_STATE_ID
 
@@ -94,34 +92,3 @@ def conflict_sides(conflict: SyncConflict) -> ConflictSides:
     except MergeUnavailable as exc:
         merged, clashes = f"{exc}\n", 1
     return ConflictSides(page.synced_text or "", conflict.file_text, admin, merged, clashes)
-
-
-def resolve_conflict(conflict: SyncConflict, text: str, *, user) -> Page:
-    """Save `text` (the file's, the admin's or a merged text) as the page, recorded as a revision.
-
-    The file's text becomes the new base and its hash the synced file hash: the next import sees the
-    file as synced, the next export writes `text` (nothing to write when the file's side was taken).
-    Raises `pages.page_text.PageTextError` (nothing saved) when the text cannot be read as a page.
-    """
-    from pages.page_text import apply_page_text
-
-    with transaction.atomic():
-        page = Page.objects.select_for_update().get(pk=conflict.page_id)
-        base = _file_side_as_page(page, conflict.file_text)
-        page = apply_page_text(page, text, user=user, comment="Resolved a sync conflict.")
-        Page.objects.filter(pk=page.pk).update(
-            synced_text=conflict.file_text,
-            file_hash=conflict.file_hash,
-            synced_content_hash=base,
-        )
-        conflict.delete()
-    return page
-
-
-def _file_side_as_page(page: Page, file_text: str) -> str:
-    """The content hash the page would have holding exactly the file's text (the new synced hash)."""
-    from pages.exporting import sha256_hex
-    from pages.markdown_io import parse_text, write_text
-
-    source = parse_text(page.source_path or "page.md", file_text, parse_yaml=False)
-    return sha256_hex(write_text(source.front_matter_raw, source.body, source.source_format).encode("utf-8"))

@@ -20,8 +20,6 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from pages.media import media_url
-
 EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 ACCEPTED = "PNG, JPEG, WebP or GIF"
 
@@ -32,6 +30,11 @@ class CheckedImage:
     extension: str
     width: int
     height: int
+
+
+def media_url(name: str) -> str:
+    """The public URL of a stored file: always under MEDIA_URL, answered by `pages.media.serve_media`."""
+    return "/" + settings.MEDIA_URL.strip("/") + "/" + name.lstrip("/")
 
 
 def _megabytes(size: int) -> str:

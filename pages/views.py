@@ -26,12 +26,12 @@ from django.views.decorators.http import require_safe
 
 from pages import drafts
 from pages.base_url import site_url
-from pages.caching import cache_public_response, cached_search
+from pages.caching import cache_public_response, cached_search, database_unavailable
 from pages.callout_styles import callout_css
 from pages.db_router import reads_from_replica
 from pages.models import Page, SiteFile
 from pages.nav_cache import site_navigation
-from pages.outage import database_unavailable, is_database_outage
+from pages.outage import is_database_outage
 from pages.selectors import alternate_urls, home_page, page_context, public_page, redirect_target
 from pages.site_files import site_file_at
 from pages.site_settings import request_site
@@ -237,7 +237,7 @@ def server_error(request):
     """The themed 500 (handler500): a static template, no database, no context processors.
 
     A database outage raised outside a view (in middleware) gets the outage answer instead: the cached
-    page marked stale, or the themed 503 (pages/outage.py)."""
+    page marked stale, or the themed 503 (`pages.caching.database_unavailable`)."""
     error = sys.exc_info()[1]
     if is_database_outage(error):
         return database_unavailable(request, None)

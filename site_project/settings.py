@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "pages.base_url.SiteBaseUrlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "pages.outage.DatabaseOutageMiddleware",
+    "pages.caching.DatabaseOutageMiddleware",
     "pages.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

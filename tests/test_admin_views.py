@@ -7,6 +7,7 @@ from django.urls import reverse
 from pages.editing import save_page
 from pages.models import Page, PageDraft
 from pages.revisions import page_versions
+from pages.site_settings import in_site_nav_order
 from tests.admin_factories import make_editor, make_family, make_page
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_reorder_is_saved_in_one_request(admin_client, family):
     parent, (a, b, c) = family
     response = admin_client.post(REORDER, {"parent": parent.pk, "order": [c.pk, b.pk, a.pk]})
     assert response.status_code == 302 and response.url == f"{REORDER}?parent={parent.pk}"
-    assert [p.title for p in Page.objects.filter(parent=parent).in_nav_order()] == ["C", "B", "A"]
+    assert [p.title for p in in_site_nav_order(Page.objects.filter(parent=parent))] == ["C", "B", "A"]
 
 
 def test_reorder_with_a_stale_list_shows_an_error(admin_client, family):

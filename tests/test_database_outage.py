@@ -8,8 +8,8 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from pages import caching, site_state
+from pages.caching import DatabaseOutageMiddleware
 from pages.models import Page
-from pages.outage import DatabaseOutageMiddleware
 from pages.views import server_error
 
 pytestmark = pytest.mark.django_db(transaction=True)

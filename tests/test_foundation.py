@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from pages.models import Page
+from pages.site_settings import in_site_nav_order
 from tests.conftest import PROJECT_ROOT, SAMPLE_CONTENT
 
 
@@ -90,7 +91,7 @@ def test_published_and_nav_order_queryset():
     Page.objects.create(title="B", url_path="/b/", nav_order="2")
     Page.objects.create(title="A", url_path="/a/", nav_order="10")
     Page.objects.create(title="Draft", url_path="/d/", nav_order="1", published=False)
-    ordered = Page.objects.published().in_nav_order()
+    ordered = in_site_nav_order(Page.objects.published())
     assert [p.title for p in ordered] == ["B", "A"]
 
 

@@ -8,7 +8,8 @@ from django.db import DatabaseError
 from pages import importing, markdown_io, render_pool
 from pages.importing import ImportOptions, import_folders
 from pages.models import Page, PageSection, Redirect
-from pages.rendering import Rendered, Section
+from pages.rendering import Rendered
+from pages.sections import Section
 from pages.site_state import content_version
 from tests.conftest import CORPUS, SEED_PAGE, corpus_site_folder
 from tests.sync_helpers import admin_edit, page, run_import, write_site

@@ -7,6 +7,7 @@ from reversion.models import Revision, Version
 from pages import revisions
 from pages.editing import delete_pages, save_page
 from pages.models import Page
+from pages.restoring import recover_page, restore_revision
 from pages.revisions import (
     RestoreError,
     body_diff,
@@ -14,8 +15,6 @@ from pages.revisions import (
     diff_states,
     page_versions,
     record_import_revisions,
-    recover_page,
-    restore_revision,
     version_author,
     version_state,
 )

@@ -3,8 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pages.rendering import Section
-from pages.sections import sections_by_tokens, sections_from_html
+from pages.sections import Section, sections_by_tokens, sections_from_html
 
 
 def test_text_before_the_first_heading_has_an_empty_anchor():

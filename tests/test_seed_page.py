@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.management import call_command
 
+from pages.base_url import site_url
 from pages.models import Page
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,6 @@ def test_seed_page_body_renders_heading_lists_and_bold(seed_dir):
 def test_seed_page_is_served(seed_dir, client):
     call_command("import_pages", str(seed_dir))
     page = Page.objects.get()
-    response = client.get(page.get_absolute_url())
+    response = client.get(site_url(page.url_path))
     assert response.status_code == 200
     assert "What is generative AI" in response.content.decode()

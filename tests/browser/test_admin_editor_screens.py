@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from pages.models import Page, PageDraft
 from pages.revisions import page_versions
+from pages.site_settings import in_site_nav_order
 from tests.admin_factories import make_editor
 from tests.browser.admin_login import sign_in
 from tests.browser.site_content import import_sample_site
@@ -317,7 +318,7 @@ def test_dragging_a_page_in_the_tree_reorders_its_siblings(browser_page):
     deployment.locator(".quire-drag-handle").drag_to(started, target_position={"x": 200, "y": 3})
     expect(page.locator(".messagelist")).to_contain_text("The new order is saved")
     assert page.url.endswith("/admin/pages/page/")
-    top = [p.title for p in Page.objects.filter(parent=None).in_nav_order()]
+    top = [p.title for p in in_site_nav_order(Page.objects.filter(parent=None))]
     assert top[:3] == ["Welcome to Quire", "Deployment", "Getting started"]
     titles = page.locator("#result_list .quire-title").all_inner_texts()
     assert titles[:3] == ["Welcome to Quire", "Deployment", "Getting started"]

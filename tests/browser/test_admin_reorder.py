@@ -3,6 +3,7 @@
 import pytest
 
 from pages.models import Page
+from pages.site_settings import in_site_nav_order
 from tests.admin_factories import make_page
 from tests.browser.admin_login import sign_in
 
@@ -19,7 +20,7 @@ def titles(page):
 
 
 def top_level_order():
-    return [p.title for p in Page.objects.filter(parent=None).in_nav_order()]
+    return [p.title for p in in_site_nav_order(Page.objects.filter(parent=None))]
 
 
 def test_drag_and_drop_reorders_and_saves_in_one_request(signed_in):
