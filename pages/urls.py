@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
-from pages import diagrams, media, sitemaps, views
+from pages import diagrams, media, preview, sitemaps, views
 from pages.caching import cache_public_response
 from pages.db_router import reads_from_replica
 from pages.feeds import LatestPagesFeed
@@ -24,7 +24,7 @@ urlpatterns = [
         name="nav_collection_entries",
     ),
     path("-/diagram-frame/", diagrams.diagram_frame, name="diagram_frame"),
-    path("_preview/<int:pk>/", views.preview, name="preview"),
+    path("_preview/<int:pk>/", preview.page_preview, name="preview"),
     path(settings.MEDIA_URL.strip("/") + "/<path:name>", media.serve_media, name="media"),
     path("", views.page_detail, name="home"),
     path("<path:url_path>", views.page_detail, name="page"),

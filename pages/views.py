@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
@@ -16,15 +14,13 @@ from django.http import (
     HttpResponseServerError,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from pages import drafts
 from pages.base_url import site_url
 from pages.caching import cache_public_response, cached_search, database_unavailable
 from pages.callout_styles import callout_css
@@ -108,22 +104,6 @@ def serve_site_file(request, site_file: SiteFile) -> HttpResponse:
     response["Content-Security-Policy"] = SITE_FILE_CSP
     response["Cache-Control"] = f"public, max-age={settings.QUIRE_PUBLIC_MAX_AGE}"
     return response
-
-
-@never_cache
-@login_required(login_url="admin:login")
-@require_safe
-def preview(request, pk: int):
-    """A page as readers will see it, whatever its status, for staff who may change pages; with
-    `?draft=1` its changes awaiting publication, with `?revision=<id>` an older revision."""
-    if not request.user.has_perm("pages.change_page"):
-        raise PermissionDenied
-    page = get_object_or_404(Page, pk=pk)
-    proposed = drafts.proposed_page(page, request.GET)
-    navigation = site_navigation(request)
-    context = page_context(page, navigation, request)
-    context["preview"] = proposed[1] if proposed else page.status
-    return render(request, DEFAULT_TEMPLATE, context)
 
 
 def _nav_fragment(html: str | None, missing: str) -> HttpResponse:
