@@ -7,10 +7,8 @@ class PagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from pages.caching import connect_invalidation
         from pages.db_timeouts import connect_timeouts
         from pages.login_throttle import connect_login_signals
 
-        connect_invalidation()
         connect_timeouts()
         connect_login_signals()
