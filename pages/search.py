@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.db import DatabaseError, connection, connections, router
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from pages.base_url import site_url
@@ -132,11 +133,9 @@ def ensure_search_index(using=None) -> bool:
     """Reinstall the index and its triggers if a schema change dropped them; True when it had to.
 
     SQLite rebuilds a table to alter it, and its triggers go with the old table; a later migration
-    on `pages_pagesection` would silently stop indexing. Safe to call after every `migrate`
-    (e.g. from a `post_migrate` handler): when everything is in place it is one cheap query.
+    on `pages_pagesection` or `pages_page` would silently stop indexing. Run after every `migrate`
+    (`restore_search_index_after_migrate`): when everything is in place it is one cheap query.
     """
-    from django.db import connections
-
     conn = connections[using or "default"]
     check = _TRIGGER_CHECKS.get(conn.vendor)
     if check is None:
@@ -148,6 +147,18 @@ def ensure_search_index(using=None) -> bool:
         for statement in install_statements(conn.vendor):
             cursor.execute(statement)
     return True
+
+
+# The migration that makes the index: before it is applied (or after migrating back past it) there is
+# no index to keep.
+INDEX_MIGRATION = ("pages", "0002_public_site_search_index")
+
+
+def restore_search_index_after_migrate(sender, using="default", **kwargs) -> None:
+    """`post_migrate` (connected in `PagesConfig.ready`): after any migration, the index is whole again."""
+    recorder = MigrationRecorder(connections[using])
+    if recorder.has_table() and INDEX_MIGRATION in recorder.applied_migrations():
+        ensure_search_index(using)
 
 
 # -- bulk writers ---------------------------------------------------------------------------------
