@@ -31,7 +31,7 @@ SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 200
 _TERM_RE = re.compile(r"\w+", re.UNICODE)
 
-# -- schema (installed by the migration; kept here so tests and docs can name it) --------------------
+# -- schema (installed by the migration; reinstalled from this copy by `ensure_search_index`) ----------
 
 _SQLITE_INSERT_TRIGGER = (
     "CREATE TRIGGER IF NOT EXISTS pages_section_fts_insert AFTER INSERT ON pages_pagesection BEGIN\n"
@@ -61,13 +61,6 @@ SQLITE_INSTALL = [
        SELECT s.id, p.title, s.heading, s.text
        FROM pages_pagesection s JOIN pages_page p ON p.id = s.page_id""",
 ]
-SQLITE_UNINSTALL = [
-    "DROP TRIGGER IF EXISTS pages_section_fts_insert",
-    "DROP TRIGGER IF EXISTS pages_section_fts_delete",
-    "DROP TRIGGER IF EXISTS pages_section_fts_update",
-    "DROP TRIGGER IF EXISTS pages_section_fts_title",
-    "DROP TABLE IF EXISTS pages_section_fts",
-]
 
 POSTGRES_INSTALL = [
     "ALTER TABLE pages_pagesection ADD COLUMN IF NOT EXISTS search_document tsvector",
@@ -96,22 +89,10 @@ POSTGRES_INSTALL = [
     "ON pages_pagesection USING GIN (search_document)",
     "UPDATE pages_pagesection SET heading = heading",
 ]
-POSTGRES_UNINSTALL = [
-    "DROP TRIGGER IF EXISTS pages_page_title_search ON pages_page",
-    "DROP TRIGGER IF EXISTS pages_section_search_document ON pages_pagesection",
-    "DROP FUNCTION IF EXISTS pages_page_title_search()",
-    "DROP FUNCTION IF EXISTS pages_section_search_document()",
-    "DROP INDEX IF EXISTS pages_pagesection_search_gin",
-    "ALTER TABLE pages_pagesection DROP COLUMN IF EXISTS search_document",
-]
 
 
 def install_statements(vendor: str) -> list[str]:
     return {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}.get(vendor, [])
-
-
-def uninstall_statements(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_UNINSTALL, "postgresql": POSTGRES_UNINSTALL}.get(vendor, [])
 
 
 _TRIGGER_CHECKS = {

@@ -270,4 +270,3 @@ def test_the_index_reinstalled_by_ensure_search_index_is_the_one_the_migrations_
     frozen = importlib.import_module("pages.migrations.0002_public_site_search_index")
     for vendor in ("sqlite", "postgresql"):
         assert search.install_statements(vendor) == frozen.INSTALL[vendor]
-        assert search.uninstall_statements(vendor) == frozen.UNINSTALL[vendor]
