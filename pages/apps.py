@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PagesConfig(AppConfig):
@@ -7,10 +8,12 @@ class PagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from pages.caching import connect_invalidation
         from pages.db_timeouts import connect_timeouts
         from pages.login_throttle import connect_login_signals
+        from pages.search import restore_search_index_after_migrate
 
-        connect_invalidation()
         connect_timeouts()
         connect_login_signals()
+        post_migrate.connect(
+            restore_search_index_after_migrate, sender=self, dispatch_uid="quire-search-index"
+        )

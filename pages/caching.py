@@ -14,28 +14,24 @@ machine and the `import_pages` process agree on what is fresh) and by the releas
 - the navigation, built once per content version and shared in pieces by every page and every worker,
   lives in `pages.nav_cache` (`site_navigation(request)`) and uses this module's keys and version.
 
-Every save or delete of a Page bumps the content version inside the saving transaction (see
-`connect_invalidation`); code that changes pages with `QuerySet.update()`,
-`bulk_create()` or `bulk_update()` calls `bump_content_version()` itself, and a bulk writer that
-saves many rows wraps them in `batched_invalidation()` (one bump, at the end of its transaction).
+Every write path (an edit, a delete, reordering, an import, a re-render, an export's sync state)
+calls `pages.site_state.bump_content_version()` once, after its last write; the bump runs when its
+transaction commits. Nothing bumps on its own: a `Page.save()` outside those paths leaves cached
+pages as they were.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
 import math
 import time
 import zlib
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -45,7 +41,6 @@ from pages.outage import is_database_outage, unavailable_page
 from pages.release import current_release
 from pages.site_state import (
     DATABASE_ERRORS,
-    bump_content_version,
     known_content_version,
     request_content_version,
     request_is_stale,
@@ -422,52 +417,6 @@ def store_final(request: HttpRequest, response: HttpResponse) -> None:
     inner = {name.lower() for name, _value in entry.headers} | _PER_CODING | _NOT_REPLAYED
     outer = tuple((k, v) for k, v in response.items() if k.lower() not in inner)
     _cache().set(key, replace(entry, outer_headers=outer, scheme=request.scheme), timeout)
-
-
-# ---------------------------------------------------------------------------------------- invalidation
-_batch: ContextVar[list[bool] | None] = ContextVar("quire_batched_invalidation", default=None)
-
-
-def bump_on_page_change(sender, **kwargs) -> None:
-    """Bump the content version in the transaction that saved or deleted a page.
-
-    One small UPDATE per saved row, unless inside `batched_invalidation()`.
-    """
-    batch = _batch.get()
-    if batch is not None:
-        batch.append(True)
-        return
-    bump_content_version()
-
-
-@contextlib.contextmanager
-def batched_invalidation():
-    """Page saves and deletes in this block bump the content version once, when the block ends.
-
-    For bulk writers (an import): on PostgreSQL a bump locks the one SiteState row until the
-    transaction ends, so bumping at the first of many saves would make every concurrent admin save
-    wait for the whole import. Use it inside the writer's transaction so the bump commits with it.
-    """
-    batch: list[bool] = []
-    token = _batch.set(batch)
-    try:
-        yield
-    except BaseException:
-        _batch.reset(token)
-        if batch and not transaction.get_connection().needs_rollback:
-            bump_content_version()
-        raise
-    _batch.reset(token)
-    if batch:
-        bump_content_version()
-
-
-def connect_invalidation() -> None:
-    """Called from the app config: every Page save or delete makes cached pages and nav stale."""
-    from pages.models import Page
-
-    post_save.connect(bump_on_page_change, sender=Page, dispatch_uid="quire-bump-on-save")
-    post_delete.connect(bump_on_page_change, sender=Page, dispatch_uid="quire-bump-on-delete")
 
 
 # ------------------------------------------------------------------------------------ database outage

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from pages import front_matter
-from pages.urls_from_paths import default_url  # noqa: F401  (kept importable from here)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Files larger than this are refused (Quire's own guide and the largest real-world page are far below)."""

@@ -26,7 +26,6 @@ from pathlib import Path
 FILE_LABEL = "file"
 BASE_LABEL = "base (last sync)"
 ADMIN_LABEL = "admin"
-CONFLICT_MARKERS = ("<<<<<<< ", "||||||| ", "=======", ">>>>>>> ")
 
 
 class MergeUnavailable(RuntimeError):

@@ -34,7 +34,7 @@ def rerender_pages(
 ) -> RerenderResult:
     """Re-render body_html, toc, warnings and search sections of every page, one transaction per batch.
 
-    Each batch bumps the content version inside its transaction, so caches drop what it changed. The
+    Each batch bumps the content version when its transaction commits, so caches drop what it changed. The
     editing version and `updated_at` are left alone: rendering changes no one's content.
     """
     result = RerenderResult()

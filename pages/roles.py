@@ -4,7 +4,6 @@ from __future__ import annotations
 
 EDITORS_GROUP = "Editors"
 EDITOR_PERMISSIONS = ["add_page", "change_page", "view_page"]
-PUBLISHER_PERMISSION = "publish_page"
 
 
 def ensure_editors_group(group_model, permission_model) -> object:

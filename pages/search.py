@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.db import DatabaseError, connection, connections, router
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from pages.base_url import site_url
@@ -30,7 +31,7 @@ SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 200
 _TERM_RE = re.compile(r"\w+", re.UNICODE)
 
-# -- schema (installed by the migration; kept here so tests and docs can name it) --------------------
+# -- schema (installed by the migration; reinstalled from this copy by `ensure_search_index`) ----------
 
 _SQLITE_INSERT_TRIGGER = (
     "CREATE TRIGGER IF NOT EXISTS pages_section_fts_insert AFTER INSERT ON pages_pagesection BEGIN\n"
@@ -60,13 +61,6 @@ SQLITE_INSTALL = [
        SELECT s.id, p.title, s.heading, s.text
        FROM pages_pagesection s JOIN pages_page p ON p.id = s.page_id""",
 ]
-SQLITE_UNINSTALL = [
-    "DROP TRIGGER IF EXISTS pages_section_fts_insert",
-    "DROP TRIGGER IF EXISTS pages_section_fts_delete",
-    "DROP TRIGGER IF EXISTS pages_section_fts_update",
-    "DROP TRIGGER IF EXISTS pages_section_fts_title",
-    "DROP TABLE IF EXISTS pages_section_fts",
-]
 
 POSTGRES_INSTALL = [
     "ALTER TABLE pages_pagesection ADD COLUMN IF NOT EXISTS search_document tsvector",
@@ -95,22 +89,10 @@ POSTGRES_INSTALL = [
     "ON pages_pagesection USING GIN (search_document)",
     "UPDATE pages_pagesection SET heading = heading",
 ]
-POSTGRES_UNINSTALL = [
-    "DROP TRIGGER IF EXISTS pages_page_title_search ON pages_page",
-    "DROP TRIGGER IF EXISTS pages_section_search_document ON pages_pagesection",
-    "DROP FUNCTION IF EXISTS pages_page_title_search()",
-    "DROP FUNCTION IF EXISTS pages_section_search_document()",
-    "DROP INDEX IF EXISTS pages_pagesection_search_gin",
-    "ALTER TABLE pages_pagesection DROP COLUMN IF EXISTS search_document",
-]
 
 
 def install_statements(vendor: str) -> list[str]:
     return {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}.get(vendor, [])
-
-
-def uninstall_statements(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_UNINSTALL, "postgresql": POSTGRES_UNINSTALL}.get(vendor, [])
 
 
 _TRIGGER_CHECKS = {
@@ -132,11 +114,9 @@ def ensure_search_index(using=None) -> bool:
     """Reinstall the index and its triggers if a schema change dropped them; True when it had to.
 
     SQLite rebuilds a table to alter it, and its triggers go with the old table; a later migration
-    on `pages_pagesection` would silently stop indexing. Safe to call after every `migrate`
-    (e.g. from a `post_migrate` handler): when everything is in place it is one cheap query.
+    on `pages_pagesection` or `pages_page` would silently stop indexing. Run after every `migrate`
+    (`restore_search_index_after_migrate`): when everything is in place it is one cheap query.
     """
-    from django.db import connections
-
     conn = connections[using or "default"]
     check = _TRIGGER_CHECKS.get(conn.vendor)
     if check is None:
@@ -148,6 +128,18 @@ def ensure_search_index(using=None) -> bool:
         for statement in install_statements(conn.vendor):
             cursor.execute(statement)
     return True
+
+
+# The migration that makes the index: before it is applied (or after migrating back past it) there is
+# no index to keep.
+INDEX_MIGRATION = ("pages", "0002_public_site_search_index")
+
+
+def restore_search_index_after_migrate(sender, using="default", **kwargs) -> None:
+    """`post_migrate` (connected in `PagesConfig.ready`): after any migration, the index is whole again."""
+    recorder = MigrationRecorder(connections[using])
+    if recorder.has_table() and INDEX_MIGRATION in recorder.applied_migrations():
+        ensure_search_index(using)
 
 
 # -- bulk writers ---------------------------------------------------------------------------------

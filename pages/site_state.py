@@ -1,4 +1,4 @@
-"""The site-wide content version: one number in the database, bumped by every change to any page.
+"""The site-wide content version: one number in the database, bumped after every change to the site.
 
 Caches key on it, so a save in one worker or an import in another process is seen by every worker
 on its next request. Never kept only in a process's memory.
@@ -6,8 +6,8 @@ on its next request. Never kept only in a process's memory.
 The database is its owner; the shared cache holds a copy (`shared_content_version`), so a page served
 from the cache needs no database query:
 
-- a bump deletes the copy at once (the bumping connection then reads its own, newer number) and, when
-  its transaction commits, publishes the new number; every worker and machine sees it on its next
+- a bump runs when the writer's transaction commits (`bump_content_version`, called by every write
+  path): it increments the number and publishes it; every worker and machine sees it on its next
   request;
 - a copy older than QUIRE_VERSION_MAX_AGE seconds is checked against the database again, so a copy left
   behind by a failed publish (the cache was unreachable at that moment) is wrong for that long at most;
@@ -56,52 +56,61 @@ def content_version() -> int:
     ORM's query building would cost more than the query itself)."""
     # Always the primary: a replica's copy may lag, and pages are filed under this number.
     connection = connections[router.db_for_write(SiteState)]
-    connection.quire_version_reads = getattr(connection, "quire_version_reads", 0) + 1
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [SITE_STATE_ID])
         row = cursor.fetchone()
     return row[0] if row else 0
 
 
-def bump_content_version() -> None:
-    """Mark every cached page and navigation as stale; call inside the transaction that changes pages.
+class _BumpCounts(threading.local):
+    """The bumps this thread asked for and the last one it ran, per database alias (a connection
+    belongs to one thread): a bump run after a commit covers every bump asked for before it."""
 
-    Inside an atomic block a bump is skipped when the same block (same savepoint) already bumped and
-    nobody has read the version since (a Page save's signal, then the saving code's own call): no
-    cache can hold anything under the bumped version yet, so a writer updates the SiteState row once.
+    def __init__(self) -> None:
+        self.asked: dict[str, int] = {}
+        self.done: dict[str, int] = {}
+
+
+_bumps = _BumpCounts()
+
+
+def bump_content_version() -> None:
+    """Mark every cached page and navigation as stale once the caller's writes are committed.
+
+    Call it once per write path, after its last write, inside or outside its transaction: the bump
+    runs when the transaction commits (at once outside one), and a rolled-back transaction bumps
+    nothing. Bumps asked for in one transaction make one bump at its commit (a write path that calls
+    another, an import that changed pages and files). Bumping after the commit holds no lock on the
+    SiteState row while the writer works, and never files a page under a number the writer's
+    transaction may still roll back.
     """
     alias = router.db_for_write(SiteState)
-    connection = connections[alias]
-    reads = getattr(connection, "quire_version_reads", 0)
-    if connection.in_atomic_block and _bumped_in_this_block(connection, reads):
+    asked = _bumps.asked[alias] = _bumps.asked.get(alias, 0) + 1
+    transaction.on_commit(functools.partial(_bump_committed, alias, asked), using=alias)
+
+
+def _bump_committed(alias: str, asked: int) -> None:
+    """The bump, after the commit. The write stays whatever happens here: a database that cannot
+    answer leaves the version as it was (caches keep serving the content before this write until the
+    next bump), which is logged, never raised to the writer, whose change is already committed."""
+    if asked <= _bumps.done.get(alias, 0):
+        return  # a bump run after the same commit covered this one
+    _bumps.done[alias] = _bumps.asked[alias]
+    try:
+        updated = SiteState.objects.filter(pk=SITE_STATE_ID).update(content_version=F("content_version") + 1)
+        if not updated:
+            with transaction.atomic(using=alias):
+                SiteState.objects.get_or_create(pk=SITE_STATE_ID, defaults={"content_version": 2})
+    except DATABASE_ERRORS as error:
+        logger.error(
+            "The content version was not bumped after a committed change (%s: %s); cached pages "
+            "show the content before it until the next change.",
+            type(error).__name__,
+            error,
+        )
         return
-    updated = SiteState.objects.filter(pk=SITE_STATE_ID).update(content_version=F("content_version") + 1)
-    if not updated:
-        with transaction.atomic(using=alias):
-            SiteState.objects.get_or_create(pk=SITE_STATE_ID, defaults={"content_version": 2})
     _shared_cache().delete(SHARED_VERSION_KEY)
-    if connection.in_atomic_block:
-        transaction.on_commit(_Bumped(reads), using=alias)
-    else:
-        publish_content_version()
-
-
-def _bumped_in_this_block(connection, reads: int) -> bool:
-    block = set(connection.savepoint_ids)
-    return any(
-        isinstance(func, _Bumped) and func.reads == reads and savepoints == block
-        for savepoints, func, *_ in connection.run_on_commit
-    )
-
-
-class _Bumped:
-    """Marker in the transaction's on-commit list: it has bumped (dropped if that part rolls back)."""
-
-    def __init__(self, reads: int) -> None:
-        self.reads = reads
-
-    def __call__(self) -> None:
-        publish_content_version()
+    publish_content_version()
 
 
 # ------------------------------------------------------------------------------- the shared copy
@@ -170,7 +179,7 @@ def shared_content_version(before_query=None) -> tuple[int, bool]:
     _database_down_until = 0.0
     # An untrusted (process-local) copy only serves as the last known version: rewritten when it changes.
     untrusted_and_same = max_age == 0 and known is not None and known[0] == version
-    if not untrusted_and_same and not _bumped_uncommitted():
+    if not untrusted_and_same:
         cache.set(SHARED_VERSION_KEY, (version, now), _SHARED_VERSION_TIMEOUT)
     return version, False
 
@@ -180,15 +189,6 @@ def _read_shared_copy(cache):
     (pages/cache_backend.py: `get_watched`)."""
     get_watched = getattr(cache, "get_watched", None)
     return get_watched(SHARED_VERSION_KEY) if get_watched is not None else cache.get(SHARED_VERSION_KEY)
-
-
-def _bumped_uncommitted() -> bool:
-    """True when this connection has bumped in a transaction not yet committed: the number it reads is
-    its own and must not be shared (others would file the old pages under it)."""
-    connection = connections[router.db_for_write(SiteState)]
-    return connection.in_atomic_block and any(
-        isinstance(func, _Bumped) for _savepoints, func, *_ in connection.run_on_commit
-    )
 
 
 def known_content_version() -> int | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pages.importing import ImportOptions, ImportReport, import_folders
 from pages.models import Page
+from tests.commits import committed
 
 
 def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -21,7 +22,9 @@ def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def run_import(root: Path, **options) -> ImportReport:
-    return import_folders([root], ImportOptions(**options))
+    """Import root as `import_pages` does, the run's commit included (its content-version bump)."""
+    with committed():
+        return import_folders([root], ImportOptions(**options))
 
 
 def admin_edit(page: Page, **changes) -> Page:

@@ -8,6 +8,7 @@ from pages.editing import EditConflict, delete_pages, save_page, set_published
 from pages.models import Page
 from pages.site_state import content_version
 from tests.admin_factories import make_page
+from tests.commits import committed
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def test_save_renders_sets_editor_and_increments_version(user):
     page = make_page(title="A", url_path="/a/", body="old")
     before = content_version()
     page.body = "**new**"
-    save_page(page, user=user, comment="Edited.")
+    with committed():
+        save_page(page, user=user, comment="Edited.")
     page.refresh_from_db()
     assert "<strong>new</strong>" in page.body_html
     assert (page.version, page.updated_by) == (2, user)
@@ -64,7 +66,8 @@ def test_delete_records_the_last_state_for_recovery(user):
     """Deleting pages keeps their last state as a revision and bumps the content version."""
     page = make_page(title="Gone", url_path="/gone/", body="remember me", record=False)
     before = content_version()
-    assert delete_pages([page], user=user) == 1
+    with committed():
+        assert delete_pages([page], user=user) == 1
     deleted = Version.objects.get_deleted(Page).get()
     assert deleted.field_dict["body"] == "remember me"
     assert content_version() > before

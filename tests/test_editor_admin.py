@@ -17,6 +17,7 @@ from pages.models import Page, PageDraft, UploadedImage
 from pages.revisions import import_comment, page_versions, version_author
 from pages.text_diff import diff_rows, word_marks
 from tests.admin_factories import make_editor, make_page
+from tests.commits import committed
 from tests.sync_helpers import run_import, write_site
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,8 @@ def test_a_draft_of_a_live_page_is_invisible_to_readers_and_export_until_publish
     assert "Old text." in client.get("/live/").content.decode()
     assert "New text." not in page_file_text(Page.objects.get(pk=live.pk))
     publisher = User.objects.create_superuser("pub", password="pw")
-    publish_draft(PageDraft.objects.get(page=live), user=publisher)
+    with committed():
+        publish_draft(PageDraft.objects.get(page=live), user=publisher)
     assert "New text." in client.get("/live/").content.decode()
     assert "New text." in page_file_text(Page.objects.get(pk=live.pk))
 

@@ -9,8 +9,10 @@ from django.core.cache import caches
 from django.test import Client
 
 from pages import nav_cache
+from pages.editing import save_page
 from pages.models import Page
 from pages.site_state import content_version
+from tests.commits import committed
 
 
 @pytest.fixture(autouse=True)
@@ -178,7 +180,8 @@ def test_parent_change_refreshes_the_navigation(client, site):
     assert 'href="/guide/"><span' in before or 'href="/guide/">Guide' in before
     install = site["install"]
     install.parent = site["home"]
-    install.save()
+    with committed():
+        save_page(install)
     navigation = nav_cache.site_navigation()
     around = navigation.page(install.pk, site["home"].pk)
     assert [r.id for r in around.breadcrumbs] == [site["home"].pk]
@@ -189,7 +192,8 @@ def test_navigation_is_rebuilt_after_a_save(site):
     """A save bumps the version, so the next request reads a navigation built with the change."""
     first = nav_cache.site_navigation()
     site["guide"].title = "Handbook"
-    site["guide"].save()
+    with committed():
+        save_page(site["guide"])
     second = nav_cache.site_navigation()
     assert second.version > first.version
     assert ">Handbook</a>" in second.html
@@ -252,7 +256,8 @@ def test_a_new_navigation_drops_the_pieces_of_the_version_before_the_previous(si
     assert caches["default"].get(first_meta) is not None
     for title in ("Renamed", "Renamed again"):
         site["guide"].title = title
-        site["guide"].save()
+        with committed():
+            save_page(site["guide"])
         nav_cache.site_navigation()
     assert caches["default"].get(first_meta) is None
     assert caches["default"].get(nav_cache.place_key(first.version, "", site["guide"].pk)) is None
@@ -263,7 +268,8 @@ def test_an_edit_is_read_by_every_page_and_the_branches(client, wide_site):
     client.get("/s3/p0/")
     page = Page.objects.get(url_path="/s3/p4/")
     page.title = "Renamed page"
-    page.save()
+    with committed():
+        save_page(page)
     assert b"Renamed page" in client.get("/s3/p0/").content
     assert b"Renamed page" in client.get(f"/-/nav/{wide_site[3].pk}/").content
 
@@ -311,7 +317,8 @@ def test_an_edit_in_one_section_leaves_the_other_sections_chunks_as_they_were(cl
     top_before = chunk_keys(0)
     page = Page.objects.get(url_path="/s3/p4/")
     page.title = "Renamed page"
-    page.save()
+    with committed():
+        save_page(page)
     assert b"Renamed page" in client.get("/s3/p0/").content  # the new version's pieces are stored
     after = {section.pk: chunk_keys(section.pk) for section in wide_site}
     assert after[wide_site[3].pk] != before[wide_site[3].pk]

@@ -8,6 +8,7 @@ from pages.models import Page
 from pages.ordering import ReorderError, reorder_children
 from pages.site_state import content_version
 from tests.admin_factories import make_family, make_page
+from tests.commits import committed
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def test_reorder_rewrites_nav_order_and_bumps_changed_pages(family):
     parent, (a, b, c) = family
     user = User.objects.create_user("ed")
     before = content_version()
-    reorder_children(parent, [c.pk, a.pk, b.pk], user)
+    with committed():
+        reorder_children(parent, [c.pk, a.pk, b.pk], user)
     orders = dict(Page.objects.filter(parent=parent).values_list("title", "nav_order"))
     assert orders == {"C": "1", "A": "2", "B": "3"}
     for page in (a, b, c):

@@ -7,19 +7,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pages import caching, release, site_state
+from pages.editing import save_page
 from pages.models import Page
 from pages.sitemaps import PageSitemap
+from tests.commits import committed
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def make_pages(count: int = 3) -> list[Page]:
-    return [
+    pages = [
         Page.objects.create(
             title=f"Page {i}", url_path=f"/p{i}/", nav_order=str(i), body_html=f"<p>Body {i} guide</p>"
         )
         for i in range(count)
     ]
+    with committed():
+        site_state.bump_content_version()  # as the write path that adds pages does
+    return pages
 
 
 def behind_the_cache(page: Page, html: str) -> None:
@@ -112,8 +117,8 @@ def test_a_save_is_seen_at_once_through_the_shared_version(client, shared_cache)
     QUIRE_VERSION_MAX_AGE)."""
     (page, *_) = make_pages(1)
     client.get("/p0/")
-    page.body_html = "<p>Edited and committed</p>"
-    page.save()
+    page.body = "Edited and committed"
+    save_page(page)
     assert site_state.known_content_version() == site_state.content_version()
     assert b"Edited and committed" in client.get("/p0/").content
 
@@ -142,13 +147,17 @@ def test_a_process_local_cache_is_never_trusted_for_the_version(settings):
 
 
 @pytest.mark.django_db
-def test_an_uncommitted_bump_is_never_shared():
-    """Inside the saving transaction the new number is this connection's own: not published yet."""
+def test_a_bump_is_made_and_shared_when_the_writes_commit():
+    """Inside the writing transaction the version stays the committed one (nothing is filed under a
+    number the transaction could still roll back); its commit bumps it and shares the new number."""
     make_pages(1)
-    site_state.bump_content_version()
-    version, stale = site_state.shared_content_version()
-    assert version == site_state.content_version() and not stale
-    assert site_state.known_content_version() is None
+    before, stale = site_state.shared_content_version()
+    with committed():
+        site_state.bump_content_version()
+        assert site_state.content_version() == before
+        assert site_state.shared_content_version() == (before, False)
+    assert site_state.content_version() == before + 1
+    assert site_state.known_content_version() == before + 1
 
 
 # -- sitemap, feed, search ---------------------------------------------------------------------------
@@ -202,6 +211,7 @@ def test_search_results_are_cached_per_content_version(client, monkeypatch):
     client.get("/search.json?q=guide")  # another limit: its own entry
     assert len(calls) == 2
     page.title = "Renamed"
-    page.save()
+    with committed():
+        save_page(page)
     client.get("/search/?q=guide")
     assert len(calls) == 3

@@ -5,7 +5,9 @@ import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from pages import search
@@ -225,6 +227,41 @@ def test_ensure_search_index_restores_dropped_triggers(site):
     assert urls(search.search("whitenoise")) == ["/deployment/#static"]
 
 
+def drop_the_insert_trigger():
+    statement = {
+        "sqlite": "DROP TRIGGER pages_section_fts_insert",
+        "postgresql": "DROP TRIGGER pages_section_search_document ON pages_pagesection",
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
+def test_every_migrate_puts_dropped_triggers_back(site):
+    """`migrate` (here with nothing to apply, as after any migration) ends with the index whole again:
+    the pages app's post_migrate runs ensure_search_index."""
+    drop_the_insert_trigger()
+    make("Late", "/late/", [("", "", "written while the trigger was missing: pangolin")])
+    assert search.search("pangolin") == []
+    if connection.vendor == "postgresql":  # as after a migration: no deferred checks pending
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("migrate", verbosity=0, interactive=False)
+    assert urls(search.search("pangolin")) == ["/late/"]
+    assert search.ensure_search_index() is False
+
+
+def test_no_index_is_put_back_before_its_migration_is_applied(site, monkeypatch):
+    """Migrated back past the index's migration (or not yet up to it), the database has no index to keep."""
+    calls = []
+    monkeypatch.setattr(search, "ensure_search_index", lambda using=None: calls.append(using))
+    monkeypatch.setattr(MigrationRecorder, "applied_migrations", lambda self: {})
+    search.restore_search_index_after_migrate(sender=None, using="default")
+    assert calls == []
+    monkeypatch.undo()
+    monkeypatch.setattr(search, "ensure_search_index", lambda using=None: calls.append(using))
+    search.restore_search_index_after_migrate(sender=None, using="default")
+    assert calls == ["default"]
+
+
 def test_the_index_reinstalled_by_ensure_search_index_is_the_one_the_migrations_made():
     """`pages.search` keeps a copy of the index's statements (for `ensure_search_index`); the migration
     keeps its own, frozen. A change to one without a new migration fails here."""
@@ -233,4 +270,3 @@ def test_the_index_reinstalled_by_ensure_search_index_is_the_one_the_migrations_
     frozen = importlib.import_module("pages.migrations.0002_public_site_search_index")
     for vendor in ("sqlite", "postgresql"):
         assert search.install_statements(vendor) == frozen.INSTALL[vendor]
-        assert search.uninstall_statements(vendor) == frozen.UNINSTALL[vendor]

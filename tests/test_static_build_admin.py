@@ -11,6 +11,7 @@ from pages.models import Page
 from pages.static_site import build_site
 from pages.static_watch import watch
 from tests.admin_factories import make_editor, make_page
+from tests.commits import committed
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,8 @@ def test_watch_builds_again_only_when_the_content_changed(folder):
 
     def edit_once(seconds):
         if len(builds) == 1 and not Page.objects.filter(url_path="/notes/").exists():
-            make_page(title="Notes", url_path="/notes/", body="Fresh notes", nav_exclude=True)
+            with committed():
+                make_page(title="Notes", url_path="/notes/", body="Fresh notes", nav_exclude=True)
 
     count = watch(
         lambda: build_site(folder, site_url="https://docs.example.org", incremental=True),
