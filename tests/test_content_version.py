@@ -26,10 +26,12 @@ from pages.exporting import export_pages, page_file_text
 from pages.importing import import_directory
 from pages.models import Page, PageDraft
 from pages.ordering import reorder_children
+from pages.page_text import resolve_conflict
 from pages.rerendering import rerender_pages
-from pages.revisions import page_versions, recover_page, restore_revision
+from pages.restoring import recover_page, restore_revision
+from pages.revisions import page_versions
 from pages.site_state import bump_content_version, content_version
-from pages.sync_state import record_conflict, resolve_conflict
+from pages.sync_state import record_conflict
 from tests.admin_factories import make_page
 from tests.commits import committed
 from tests.conftest import PROJECT_ROOT
