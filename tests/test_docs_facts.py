@@ -246,6 +246,26 @@ def test_the_import_exit_statuses_are_the_commands(page):
         assert int(match.group(1)) == getattr(import_pages, constant), constant
 
 
+# ------------------------------------------------------------------------------------------- routes
+@pytest.mark.parametrize("page", ["public-site.md", "site-details.md"])
+def test_the_addresses_the_url_tables_list_are_quires_own_routes(page):
+    """Each address of a URL table reaches its own view, not the catch-all page view."""
+    from django.urls import resolve
+
+    listed = re.findall(r"^\| `(/[^`]*)`", text(SAMPLE_CONTENT / page), re.MULTILINE)
+    examples = {"<id>": "1", "<start>-<end>": "0-150"}
+    checked = 0
+    for address in listed:
+        if address == "/" or "<url_path>" in address or "<site file>" in address:
+            continue
+        path = re.split(r"[?…]", address)[0]
+        for placeholder, example in examples.items():
+            path = path.replace(placeholder, example)
+        assert resolve(path).func.__name__ != "page_detail", address
+        checked += 1
+    assert checked >= 4
+
+
 # ------------------------------------------------------------------------------------- query counts
 QUERY_COUNTS = {
     "cold": r"a page view with empty caches: \*\*(\d+) quer",
