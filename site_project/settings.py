@@ -1,6 +1,7 @@
 """Quire settings: one module, driven by environment variables with safe defaults.
 
-Every variable is documented in `.env.example` and the README.
+Every variable is documented in `.env.example` and in the user guide's Configuration page
+(`fixtures/content/configuration.md`; `tests/test_docs_facts.py` checks both).
 """
 
 from __future__ import annotations
@@ -140,7 +141,8 @@ def database_config(url_variable: str, default: str | None) -> dict | None:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         # Kept per worker: opening the file and running the PRAGMAs on every request halved the cached
-        # page view's throughput in `make bench` (README, Performance). DJANGO_SQLITE_CONN_MAX_AGE=0 reopens.
+        # page view's throughput in `make bench` (the guide's Benchmarks page).
+        # DJANGO_SQLITE_CONN_MAX_AGE=0 reopens.
         config["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_SQLITE_CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = False
         config["QUIRE_STATEMENT_TIMEOUT"] = QUIRE_DB_STATEMENT_TIMEOUT

@@ -460,8 +460,10 @@ def test_a_sitemap_in_parts_is_written_with_every_part(site, monkeypatch):
     build(out)
     index = (out / "sitemap.xml").read_text()
     parts = sorted(out.glob("sitemap-*.xml"))
-    assert len(parts) == 3 and all(f"https://docs.example.org/{p.name}" in index for p in parts)
-    assert sum(p.read_text().count("<url>") for p in parts) == Page.objects.published().count()
+    published = Page.objects.published().count()
+    assert len(parts) == -(-published // 5) > 1  # one part per 5 pages, rounded up
+    assert all(f"https://docs.example.org/{p.name}" in index for p in parts)
+    assert sum(p.read_text().count("<url>") for p in parts) == published
 
 
 def test_the_base_url_defaults_to_the_sites_own(site, settings):
