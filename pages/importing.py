@@ -29,7 +29,15 @@ from django.utils import timezone
 
 from pages import markdown_io
 from pages.bulk_rows import insert_rows, update_rows
-from pages.exporting import FILE_GONE, SITE_DIR, SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.exporting import (
+    FILE_GONE,
+    SITE_DIR,
+    SYNCED_PARENT,
+    content_hash,
+    edited_since_sync,
+    page_file_text,
+    sha256_hex,
+)
 from pages.git_sync import head_commit
 from pages.import_lock import ImportBusy, import_transaction
 from pages.jekyll_site import CONFIG_NAME, NO_CONFIG, ConfigError, SiteRules, find_site_root, read_config_file
@@ -720,7 +728,7 @@ def _settle_edits(
     page.source_path = report.renamed.get(path, path)
     with using_rules(previous):  # as of its last sync (the rules then): what an editor changed since
         current_text = page_file_text(page)
-        edited = content_hash(page) != page.synced_content_hash
+        edited = edited_since_sync(page)
     page.source_path = path
     file_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
     prefer = options.prefer_paths.get(path, options.prefer)
@@ -930,7 +938,7 @@ def _link_parents(report: ImportReport, previous: SiteRules) -> None:
             continue  # pages made in the admin keep the parent their editor chose
         parent_id = by_key[parent].id if parent is not None else None
         if parent_id != row.parent_id:
-            if row.source_path not in touched and _edited_since_sync(row.id, previous):
+            if row.source_path not in touched and _page_edited_since_sync(row.id, previous):
                 continue  # an editor chose this parent; export writes it to the file
             source_format = {**row.source_format, SYNCED_PARENT: parent_id}
             changed.append((parent_id, row.version + 1, source_format, row.id))
@@ -940,10 +948,11 @@ def _link_parents(report: ImportReport, previous: SiteRules) -> None:
     update_rows(Page, ["parent", "version", "source_format"], changed)
 
 
-def _edited_since_sync(page_id: int, previous: SiteRules) -> bool:
+def _page_edited_since_sync(page_id: int, previous: SiteRules) -> bool:
+    """Whether an editor changed the page since its last sync, judged by the rules of that sync."""
     page = Page.objects.select_related("parent").get(pk=page_id)
     with using_rules(previous):
-        return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+        return edited_since_sync(page)
 
 
 def _plan_prune(found, existing, options: ImportOptions, report: ImportReport, prefixes) -> None:
@@ -970,7 +979,7 @@ def _prune(found, options: ImportOptions, report: ImportReport, previous: SiteRu
         # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
         # file that comes back count as changed, so it is published again.
         with using_rules(previous):
-            edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+            edited = edited_since_sync(page)
         page.published = False
         synced = page.synced_content_hash if edited else content_hash(page)
         Page.objects.filter(pk=page.pk).update(
