@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -881,43 +882,33 @@ def _merged_source(item: Planned, text: str, report: ImportReport) -> PageSource
     return source
 
 
+class _Written(NamedTuple):
+    """A page of the batch as written, what its body rendered to, its file, and its URL before."""
+
+    page: Page
+    rendered: Rendered
+    item: Planned
+    old_url: str | None  # None: a new page
+
+
 def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> None:
     """Write a prepared batch once its bodies are rendered: bulk inserts and updates; then
     `index_sections(page_ids)` puts the batch's sections in the search index."""
     if queued.renders is None:
         return
-    to_write, results = queued.to_write, queued.renders.results()
     now = timezone.now()
     new_pages: list[Page] = []
     old_pages: list[Page] = []
-    rendered_for: list[tuple[Page, Rendered, Planned, str | None]] = []
-    for (item, source, page), rendered in zip(to_write, results, strict=True):
+    written: list[_Written] = []
+    for (item, source, page), rendered in zip(queued.to_write, queued.renders.results(), strict=True):
         if isinstance(rendered, str):
             report.errors.append(SourceError(item.found.path, rendered))
             report.skipped.append(item.found.path)
             continue
         is_new = page is None
         old_url = None if is_new else page.url_path
-        page = page or Page(source_path=item.found.path)
-        for name, value in item.fields.model_values().items():
-            setattr(page, name, value)
-        file_text = markdown_io.write_bytes(source.front_matter_raw, source.body, source.source_format)
-        page.body = source.body
-        page.front_matter = json_safe(source.front_matter)
-        page.front_matter_raw = source.front_matter_raw
-        page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
-        if item.found.site_dir:
-            page.source_format[SITE_DIR] = item.found.site_dir
-        warnings = [str(warning) for warning in rendered.warnings]
-        page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
-        page.file_hash = item.file_hash
-        page.synced_text = file_text.decode("utf-8") if item.base_text is None else item.base_text
-        page.synced_content_hash = sha256_hex(page.synced_text.encode("utf-8"))
+        page = _page_from_file(page or Page(source_path=item.found.path), item, source, rendered, report)
         page.updated_at, page.updated_by = now, None
-        if item.base_text is None and page.synced_content_hash != item.file_hash:
-            report.warn(item.found.path, "exporting this page would not give back the same bytes")
-        for warning in warnings:
-            report.warn(item.found.path, warning)
         if is_new:
             new_pages.append(page)
             report.created.append(item.found.path)
@@ -925,37 +916,74 @@ def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> 
             page.version += 1
             old_pages.append(page)
             report.updated.append(item.found.path)
-        rendered_for.append((page, rendered, item, old_url))
+        written.append(_Written(page, rendered, item, old_url))
     Page.objects.bulk_create(new_pages)
     Page.objects.bulk_update(old_pages, PAGE_FIELDS)
     SyncConflict.objects.filter(page__in=old_pages).delete()
-    _save_sections_and_redirects(rendered_for, report)
-    index_sections([page.pk for page, *_ in rendered_for])
+    _replace_search_sections(written)
+    _replace_redirects(written, report)
+    index_sections([w.page.pk for w in written])
 
 
-def _save_sections_and_redirects(rendered_for, report: ImportReport) -> None:
-    """Replace the batch's search sections and front-matter redirects; moved pages keep a 301."""
-    pages = [page for page, *_ in rendered_for]
-    PageSection.objects.filter(page__in=pages).delete()
+def _page_from_file(
+    page: Page, item: Planned, source: PageSource, rendered: Rendered, report: ImportReport
+) -> Page:
+    """The page holding the file's fields, text and rendered body, and the file as its last sync."""
+    for name, value in item.fields.model_values().items():
+        setattr(page, name, value)
+    file_text = markdown_io.write_bytes(source.front_matter_raw, source.body, source.source_format)
+    page.body = source.body
+    page.front_matter = json_safe(source.front_matter)
+    page.front_matter_raw = source.front_matter_raw
+    page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
+    if item.found.site_dir:
+        page.source_format[SITE_DIR] = item.found.site_dir
+    warnings = [str(warning) for warning in rendered.warnings]
+    page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
+    page.file_hash = item.file_hash
+    page.synced_text = file_text.decode("utf-8") if item.base_text is None else item.base_text
+    page.synced_content_hash = sha256_hex(page.synced_text.encode("utf-8"))
+    if item.base_text is None and page.synced_content_hash != item.file_hash:
+        report.warn(item.found.path, "exporting this page would not give back the same bytes")
+    for warning in warnings:
+        report.warn(item.found.path, warning)
+    return page
+
+
+def _replace_search_sections(written: list[_Written]) -> None:
+    """The batch's pages' search sections, replaced by those of their new bodies."""
+    PageSection.objects.filter(page__in=[w.page for w in written]).delete()
     insert_rows(
         PageSection,
         ["page", "position", "anchor", "heading", "level", "text"],
         (
-            (page.pk, i, s.anchor, s.heading, s.level, s.text)
-            for page, rendered, _, _ in rendered_for
-            for i, s in enumerate(rendered.sections)
+            (w.page.pk, i, s.anchor, s.heading, s.level, s.text)
+            for w in written
+            for i, s in enumerate(w.rendered.sections)
         ),
     )
+
+
+def _replace_redirects(written: list[_Written], report: ImportReport) -> None:
+    """The batch's redirects: the pages take their URLs, a moved page's old URL answers 301, and the
+    front matter's `redirect_from` replaces the redirects it made before."""
+    pages = [w.page for w in written]
     Redirect.objects.filter(page__in=pages, from_front_matter=True).delete()
     free_urls(pages)
-    for page, _, _, old_url in rendered_for:
-        if old_url and old_url != page.url_path:
-            remember_old_url(page, old_url)
+    for w in written:
+        if w.old_url and w.old_url != w.page.url_path:
+            remember_old_url(w.page, w.old_url)
+    _add_front_matter_redirects(written, report)
+
+
+def _add_front_matter_redirects(written: list[_Written], report: ImportReport) -> None:
+    """A redirect for each `redirect_from` path, except one that is another page's URL or already
+    redirects elsewhere (each named in the report)."""
     wanted = [
-        (old_path, page, item)
-        for page, _, item, _ in rendered_for
-        for old_path in item.fields.redirect_from
-        if old_path != page.url_path
+        (old_path, w.page, w.item)
+        for w in written
+        for old_path in w.item.fields.redirect_from
+        if old_path != w.page.url_path
     ]
     paths = [old_path for old_path, _, _ in wanted]
     held = dict(Redirect.objects.filter(old_path__in=paths).values_list("old_path", "page__url_path"))
