@@ -195,6 +195,20 @@ def _walk_reads(rules: SiteRules, prefix: str, rel: str, markdown: bool) -> bool
     return rules.placement(prefix + rel).kind != "ignored"
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """One walk of an imported folder: the folder, its place in the site, the site's rules, the report."""
+
+    root: Path
+    real_root: Path
+    prefix: str  # "" or the folder's place under the site's root, with a final "/"
+    rules: SiteRules
+    report: ImportReport
+
+    def outside(self, path: Path) -> bool:
+        return not path.resolve().is_relative_to(self.real_root)
+
+
 def find_site_files(
     root: Path, report: ImportReport, rules: SiteRules, site_dir: str
 ) -> tuple[list[FoundFile], list[FoundSiteFile]]:
@@ -202,69 +216,76 @@ def find_site_files(
     `site_dir` is root's place under the site's root. A symlinked file is read only when its real
     target is a file the walk itself would read (`_walk_reads`); links leaving the root, or into
     dot-folders, `_site`, folders Jekyll skips and the like, are refused and named."""
+    walk = _Walk(root, root.resolve(), f"{site_dir}/" if site_dir else "", rules, report)
     found: list[FoundFile] = []
     others: list[FoundSiteFile] = []
-    real_root = root.resolve()
-    prefix = f"{site_dir}/" if site_dir else ""
-
-    def outside(path: Path) -> bool:
-        return not path.resolve().is_relative_to(real_root)
-
     for folder, dirs, files in os.walk(root):
-        kept = []
-        for name in sorted(dirs):
-            absolute = Path(folder) / name
-            rel = absolute.relative_to(root).as_posix()
-            if _skipped_folder(name):
-                continue
-            theme_kind = rules.theme_folder_of(prefix + rel)
-            if theme_kind or not _walked(rules, prefix + rel):
-                if theme_kind:
-                    _report_theme_folder(absolute, rel, theme_kind, report)
-                elif name.startswith("_"):
-                    _report_unbuilt_folder(absolute, rel, report)
-                continue
-            if absolute.is_symlink():
-                if outside(absolute):
-                    message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
-                    report.errors.append(SourceError(rel, message))
-                else:
-                    report.warn(
-                        rel, "symlinked folder not followed; its files are imported where they really are"
-                    )
-                continue
-            kept.append(name)
-        dirs[:] = kept
+        dirs[:] = [name for name in sorted(dirs) if _enters(walk, Path(folder) / name)]
         for name in sorted(files):
             absolute = Path(folder) / name
-            rel = absolute.relative_to(root).as_posix()
             if name.startswith(".") or (folder == str(root) and name == CONFIG_NAME):
                 continue
-            placement = rules.placement(prefix + rel)
+            rel = absolute.relative_to(root).as_posix()
+            placement = walk.rules.placement(walk.prefix + rel)
             markdown = Path(name).suffix.lower() in MARKDOWN_SUFFIXES
-            if placement.kind == "ignored":
-                if markdown:
-                    report.warn(rel, IGNORED_MESSAGE)
-                continue
-            if absolute.is_symlink():
-                target = absolute.resolve()
-                if outside(absolute):
-                    report.errors.append(
-                        SourceError(rel, f"symlink to {target}, outside the import root; refused")
-                    )
-                    continue
-                if not _walk_reads(rules, prefix, target.relative_to(real_root).as_posix(), markdown):
-                    report.errors.append(
-                        SourceError(rel, f"symlink to {target}, a file the import skips; refused")
-                    )
-                    continue
-            if not absolute.is_file():
+            if not _reads(walk, absolute, rel, placement, markdown):
                 continue
             if markdown:
                 found.append(FoundFile(root, rel, absolute))
             else:
-                others.append(FoundSiteFile(rel, absolute, _file_url(rules, prefix + rel, placement)))
+                others.append(FoundSiteFile(rel, absolute, _file_url(rules, walk.prefix + rel, placement)))
     return found, others
+
+
+def _enters(walk: _Walk, absolute: Path) -> bool:
+    """Whether the walk goes into a folder; a theme folder, an unbuilt `_` folder holding markdown and
+    a symlinked folder are named in the report instead."""
+    name, rel = absolute.name, absolute.relative_to(walk.root).as_posix()
+    if _skipped_folder(name):
+        return False
+    theme_kind = walk.rules.theme_folder_of(walk.prefix + rel)
+    if theme_kind:
+        _report_theme_folder(absolute, rel, theme_kind, walk.report)
+        return False
+    if not _walked(walk.rules, walk.prefix + rel):
+        if name.startswith("_"):
+            _report_unbuilt_folder(absolute, rel, walk.report)
+        return False
+    if absolute.is_symlink():
+        if walk.outside(absolute):
+            message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
+            walk.report.errors.append(SourceError(rel, message))
+        else:
+            walk.report.warn(
+                rel, "symlinked folder not followed; its files are imported where they really are"
+            )
+        return False
+    return True
+
+
+def _reads(walk: _Walk, absolute: Path, rel: str, placement, markdown: bool) -> bool:
+    """Whether the walk reads a file: one Jekyll builds (markdown it skips is named), that is a file,
+    and not a symlink the walk refuses."""
+    if placement.kind == "ignored":
+        if markdown:
+            walk.report.warn(rel, IGNORED_MESSAGE)
+        return False
+    if absolute.is_symlink() and _refused_link(walk, absolute, rel, markdown):
+        return False
+    return absolute.is_file()
+
+
+def _refused_link(walk: _Walk, absolute: Path, rel: str, markdown: bool) -> bool:
+    """A symlinked file leaving the root, or pointing at a file the walk would not read, is refused
+    (an error naming it)."""
+    target = absolute.resolve()
+    if walk.outside(absolute):
+        walk.report.errors.append(SourceError(rel, f"symlink to {target}, outside the import root; refused"))
+        return True
+    if not _walk_reads(walk.rules, walk.prefix, target.relative_to(walk.real_root).as_posix(), markdown):
+        walk.report.errors.append(SourceError(rel, f"symlink to {target}, a file the import skips; refused"))
+        return True
+    return False
 
 
 def _report_unbuilt_folder(absolute: Path, rel: str, report: ImportReport) -> None:
