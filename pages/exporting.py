@@ -166,6 +166,13 @@ def content_hash(page: Page) -> str:
     return sha256_hex(page_file_text(page, follow_parent_titles=False).encode("utf-8"))
 
 
+def edited_since_sync(page: Page) -> bool:
+    """Whether an editor changed the page since its last import or export: its content hash differs
+    from the one that sync recorded. A page never synced (made in the admin) has nothing to differ
+    from: False. Callers that care about the rules of the last sync pin them (`using_rules`)."""
+    return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+
+
 FILE_GONE = "file_gone"
 """Key in Page.source_format: the page was unpublished because its file was deleted (export skips it
 until an editor publishes it again)."""
@@ -372,8 +379,7 @@ def _plan_file(page: Page, target: Path, text: str, force: bool, in_site_root: b
     disk_text = disk.decode("utf-8")
     if force or disk_text == text or sha256_hex(disk) == page.file_hash:
         return _FilePlan("write", text, disk_bytes=disk, disk_text=disk_text)
-    page_edited = not page.synced_content_hash or content_hash(page) != page.synced_content_hash
-    if not page_edited:
+    if page.synced_content_hash and not edited_since_sync(page):
         return _FilePlan("newer_on_disk", disk_bytes=disk, disk_text=disk_text)
     try:
         merge = merge3(page.synced_text or "", disk_text, text)

@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -29,7 +30,15 @@ from django.utils import timezone
 
 from pages import markdown_io
 from pages.bulk_rows import insert_rows, update_rows
-from pages.exporting import FILE_GONE, SITE_DIR, SYNCED_PARENT, content_hash, page_file_text, sha256_hex
+from pages.exporting import (
+    FILE_GONE,
+    SITE_DIR,
+    SYNCED_PARENT,
+    content_hash,
+    edited_since_sync,
+    page_file_text,
+    sha256_hex,
+)
 from pages.git_sync import head_commit
 from pages.import_lock import ImportBusy, import_transaction
 from pages.jekyll_site import CONFIG_NAME, NO_CONFIG, ConfigError, SiteRules, find_site_root, read_config_file
@@ -186,6 +195,20 @@ def _walk_reads(rules: SiteRules, prefix: str, rel: str, markdown: bool) -> bool
     return rules.placement(prefix + rel).kind != "ignored"
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """One walk of an imported folder: the folder, its place in the site, the site's rules, the report."""
+
+    root: Path
+    real_root: Path
+    prefix: str  # "" or the folder's place under the site's root, with a final "/"
+    rules: SiteRules
+    report: ImportReport
+
+    def outside(self, path: Path) -> bool:
+        return not path.resolve().is_relative_to(self.real_root)
+
+
 def find_site_files(
     root: Path, report: ImportReport, rules: SiteRules, site_dir: str
 ) -> tuple[list[FoundFile], list[FoundSiteFile]]:
@@ -193,69 +216,76 @@ def find_site_files(
     `site_dir` is root's place under the site's root. A symlinked file is read only when its real
     target is a file the walk itself would read (`_walk_reads`); links leaving the root, or into
     dot-folders, `_site`, folders Jekyll skips and the like, are refused and named."""
+    walk = _Walk(root, root.resolve(), f"{site_dir}/" if site_dir else "", rules, report)
     found: list[FoundFile] = []
     others: list[FoundSiteFile] = []
-    real_root = root.resolve()
-    prefix = f"{site_dir}/" if site_dir else ""
-
-    def outside(path: Path) -> bool:
-        return not path.resolve().is_relative_to(real_root)
-
     for folder, dirs, files in os.walk(root):
-        kept = []
-        for name in sorted(dirs):
-            absolute = Path(folder) / name
-            rel = absolute.relative_to(root).as_posix()
-            if _skipped_folder(name):
-                continue
-            theme_kind = rules.theme_folder_of(prefix + rel)
-            if theme_kind or not _walked(rules, prefix + rel):
-                if theme_kind:
-                    _report_theme_folder(absolute, rel, theme_kind, report)
-                elif name.startswith("_"):
-                    _report_unbuilt_folder(absolute, rel, report)
-                continue
-            if absolute.is_symlink():
-                if outside(absolute):
-                    message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
-                    report.errors.append(SourceError(rel, message))
-                else:
-                    report.warn(
-                        rel, "symlinked folder not followed; its files are imported where they really are"
-                    )
-                continue
-            kept.append(name)
-        dirs[:] = kept
+        dirs[:] = [name for name in sorted(dirs) if _enters(walk, Path(folder) / name)]
         for name in sorted(files):
             absolute = Path(folder) / name
-            rel = absolute.relative_to(root).as_posix()
             if name.startswith(".") or (folder == str(root) and name == CONFIG_NAME):
                 continue
-            placement = rules.placement(prefix + rel)
+            rel = absolute.relative_to(root).as_posix()
+            placement = walk.rules.placement(walk.prefix + rel)
             markdown = Path(name).suffix.lower() in MARKDOWN_SUFFIXES
-            if placement.kind == "ignored":
-                if markdown:
-                    report.warn(rel, IGNORED_MESSAGE)
-                continue
-            if absolute.is_symlink():
-                target = absolute.resolve()
-                if outside(absolute):
-                    report.errors.append(
-                        SourceError(rel, f"symlink to {target}, outside the import root; refused")
-                    )
-                    continue
-                if not _walk_reads(rules, prefix, target.relative_to(real_root).as_posix(), markdown):
-                    report.errors.append(
-                        SourceError(rel, f"symlink to {target}, a file the import skips; refused")
-                    )
-                    continue
-            if not absolute.is_file():
+            if not _reads(walk, absolute, rel, placement, markdown):
                 continue
             if markdown:
                 found.append(FoundFile(root, rel, absolute))
             else:
-                others.append(FoundSiteFile(rel, absolute, _file_url(rules, prefix + rel, placement)))
+                others.append(FoundSiteFile(rel, absolute, _file_url(rules, walk.prefix + rel, placement)))
     return found, others
+
+
+def _enters(walk: _Walk, absolute: Path) -> bool:
+    """Whether the walk goes into a folder; a theme folder, an unbuilt `_` folder holding markdown and
+    a symlinked folder are named in the report instead."""
+    name, rel = absolute.name, absolute.relative_to(walk.root).as_posix()
+    if _skipped_folder(name):
+        return False
+    theme_kind = walk.rules.theme_folder_of(walk.prefix + rel)
+    if theme_kind:
+        _report_theme_folder(absolute, rel, theme_kind, walk.report)
+        return False
+    if not _walked(walk.rules, walk.prefix + rel):
+        if name.startswith("_"):
+            _report_unbuilt_folder(absolute, rel, walk.report)
+        return False
+    if absolute.is_symlink():
+        if walk.outside(absolute):
+            message = f"symlinked folder to {absolute.resolve()}, outside the import root; refused"
+            walk.report.errors.append(SourceError(rel, message))
+        else:
+            walk.report.warn(
+                rel, "symlinked folder not followed; its files are imported where they really are"
+            )
+        return False
+    return True
+
+
+def _reads(walk: _Walk, absolute: Path, rel: str, placement, markdown: bool) -> bool:
+    """Whether the walk reads a file: one Jekyll builds (markdown it skips is named), that is a file,
+    and not a symlink the walk refuses."""
+    if placement.kind == "ignored":
+        if markdown:
+            walk.report.warn(rel, IGNORED_MESSAGE)
+        return False
+    if absolute.is_symlink() and _refused_link(walk, absolute, rel, markdown):
+        return False
+    return absolute.is_file()
+
+
+def _refused_link(walk: _Walk, absolute: Path, rel: str, markdown: bool) -> bool:
+    """A symlinked file leaving the root, or pointing at a file the walk would not read, is refused
+    (an error naming it)."""
+    target = absolute.resolve()
+    if walk.outside(absolute):
+        walk.report.errors.append(SourceError(rel, f"symlink to {target}, outside the import root; refused"))
+        return True
+    if not _walk_reads(walk.rules, walk.prefix, target.relative_to(walk.real_root).as_posix(), markdown):
+        walk.report.errors.append(SourceError(rel, f"symlink to {target}, a file the import skips; refused"))
+        return True
+    return False
 
 
 def _report_unbuilt_folder(absolute: Path, rel: str, report: ImportReport) -> None:
@@ -377,21 +407,61 @@ def read_site_setup(roots: list[Path], report: ImportReport) -> SiteSetup | None
     )
 
 
+@dataclass
+class _ImportRun:
+    """What one import run carries from step to step."""
+
+    options: ImportOptions
+    report: ImportReport
+    site: SiteSetup
+    found: list[FoundFile]  # the pages' files, by their path in the site
+    prefixes: list[str]  # each imported folder's place in the site: "" or "docs/"
+    existing: dict[str, dict] = field(default_factory=dict)  # source path: the page's last-sync row
+    invalid: set[str] = field(default_factory=set)  # files left out of the run (their errors reported)
+    renderer: Renderer | None = None  # None in a dry run: nothing is rendered
+
+    @property
+    def stopped(self) -> bool:
+        """Problems stop the run (nothing is written) unless `skip_invalid` imports the rest."""
+        return bool(self.report.errors) and not self.options.skip_invalid
+
+
 def import_folders(roots: list[Path], options: ImportOptions | None = None) -> ImportReport:
     """Import markdown folders into pages in one atomic, locked run; see the module docstring."""
     options = options or ImportOptions()
     report = ImportReport(dry_run=options.dry_run)
-    setup = read_site_setup(roots, report)
-    if setup is None:
+    site = read_site_setup(roots, report)
+    if site is None:
         return report
+    sites = [site_root_and_prefix(root) for root in roots]
+    report.commit = head_commit(sites[0][0]) if sites else ""
+    found, site_files = _find_in_folders(roots, sites, site, report)
+    run = _ImportRun(options, report, site, found, [prefix for _, prefix in sites])
+    try:
+        with import_transaction(options.wait, lock=not options.dry_run), using_rules(site.rules):
+            _run(run, site_files)
+            if not report.failed and not options.dry_run:
+                record_site_root(sites[0][0])
+            if report.failed or options.dry_run:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:
+        report.errors.append(
+            SourceError("(database)", f"the run was rolled back, nothing was changed: {exc}")
+        )
+        report.written = False
+    return report
+
+
+def _find_in_folders(
+    roots: list[Path], sites: list[tuple[Path, str]], site: SiteSetup, report: ImportReport
+) -> tuple[list[FoundFile], list[FoundSiteFile]]:
+    """The pages and other files of every imported folder, named by their path in the site; a page
+    found in two of the folders is an error."""
     found: list[FoundFile] = []
     site_files: list[FoundSiteFile] = []
     owners: dict[str, FoundFile] = {}
-    sites = [site_root_and_prefix(root) for root in roots]
-    report.commit = head_commit(sites[0][0]) if sites else ""
-    prefixes = [prefix for _, prefix in sites]
     for root, (site_root, prefix) in zip(roots, sites, strict=True):
-        pages, others = find_site_files(root, report, setup.rules, setup.site_dirs[root])
+        pages, others = find_site_files(root, report, site.rules, site.site_dirs[root])
         # Identity is the path in the site, whichever of its folders was imported.
         site_files.extend(FoundSiteFile(prefix + f.path, f.absolute, f.url_path) for f in others)
         for item in _in_site(pages, site_root, prefix):
@@ -403,19 +473,7 @@ def import_folders(roots: list[Path], options: ImportOptions | None = None) -> I
                 continue
             owners[item.path] = item
             found.append(item)
-    try:
-        with import_transaction(options.wait, lock=not options.dry_run), using_rules(setup.rules):
-            _run(found, options, report, setup, site_files, prefixes)
-            if not report.failed and not options.dry_run:
-                record_site_root(sites[0][0])
-            if report.failed or options.dry_run:
-                transaction.set_rollback(True)
-    except DatabaseError as exc:
-        report.errors.append(
-            SourceError("(database)", f"the run was rolled back, nothing was changed: {exc}")
-        )
-        report.written = False
-    return report
+    return found, site_files
 
 
 def _in_site(found: list[FoundFile], site_root: Path, prefix: str) -> list[FoundFile]:
@@ -434,88 +492,113 @@ def _site_baseurl(options: ImportOptions, setup: SiteSetup) -> str:
     return normal_baseurl(getattr(settings, "QUIRE_BASEURL", ""))
 
 
-def _store_config(options: ImportOptions, setup: SiteSetup, report: ImportReport) -> None:
-    if options.dry_run:
+def _store_config(run: _ImportRun) -> None:
+    if run.options.dry_run:
         return
-    report.config_changed = save_config(
-        text=setup.text,
-        data=setup.rules.config,
-        has_config=setup.rules.has_config,
-        source=setup.source,
-        baseurl=_site_baseurl(options, setup),
-        file_hash=setup.file_hash,
+    run.report.config_changed = save_config(
+        text=run.site.text,
+        data=run.site.rules.config,
+        has_config=run.site.rules.has_config,
+        source=run.site.source,
+        baseurl=_site_baseurl(run.options, run.site),
+        file_hash=run.site.file_hash,
     )
 
 
-def _run(found, options: ImportOptions, report: ImportReport, setup: SiteSetup, site_files, prefixes) -> None:
-    existing = {
+def _run(run: _ImportRun, site_files: list[FoundSiteFile]) -> None:
+    """Everything inside the transaction: the pages, then the config and the site's other files."""
+    run.existing = _existing_pages()
+    _follow_renames(run)
+    run.invalid = {error.path for error in run.report.errors}
+    changed, unchanged = _hash_files(run)
+    run.renderer = _start_renderer(run, len(changed))
+    try:
+        _plan_and_write(run, changed, unchanged)
+    finally:
+        if run.renderer:
+            run.renderer.close()
+    if run.stopped:
+        return
+    _store_config(run)
+    _import_other_files(run, site_files)
+
+
+def _existing_pages() -> dict[str, dict]:
+    """The pages made from files, by source path: what the run compares the files with."""
+    return {
         row["source_path"]: row
         for row in Page.objects.exclude(source_path=None).values(
             "source_path", "file_hash", "url_path", "published"
         )
     }
-    renames = find_renames({item.path: item.absolute for item in found}, existing, prefixes)
-    if renames:
-        apply_renames(renames, existing)
-        for new_path, old_path in sorted(renames.items()):
-            report.renamed[new_path] = old_path
-            report.note(new_path, f"renamed from {old_path}")
-    invalid: set[str] = {error.path for error in report.errors}
-    changed, unchanged = _hash_files(found, existing, report, invalid, force=setup.rules_changed)
-    renderer = None
-    if not options.dry_run:
-        # Started before the changed files are parsed, so the workers are forked from a small process.
-        baseurl = _site_baseurl(options, setup)
-        parallel = len(changed) >= options.parallel_threshold
-        renderer = Renderer(baseurl, jobs=options.jobs, parallel=parallel)
-    try:
-        _plan_and_write(
-            found, changed, unchanged, existing, options, report, invalid, renderer, setup, prefixes
-        )
-    finally:
-        if renderer:
-            renderer.close()
-    if report.errors and not options.skip_invalid:
+
+
+def _follow_renames(run: _ImportRun) -> None:
+    """Pages whose file was moved or renamed take their new path (found by content), and say so."""
+    renames = find_renames({item.path: item.absolute for item in run.found}, run.existing, run.prefixes)
+    if not renames:
         return
-    _store_config(options, setup, report)
+    apply_renames(renames, run.existing)
+    for new_path, old_path in sorted(renames.items()):
+        run.report.renamed[new_path] = old_path
+        run.report.note(new_path, f"renamed from {old_path}")
+
+
+def _start_renderer(run: _ImportRun, changes: int) -> Renderer | None:
+    """The renderer, started before the changed files are parsed so that its workers are forked from a
+    small process; None in a dry run."""
+    if run.options.dry_run:
+        return None
+    parallel = changes >= run.options.parallel_threshold
+    return Renderer(_site_baseurl(run.options, run.site), jobs=run.options.jobs, parallel=parallel)
+
+
+def _import_other_files(run: _ImportRun, site_files: list[FoundSiteFile]) -> None:
+    """The site's files that are not pages (images, downloads, ...), next to the pages just written."""
     taken = set(Page.objects.values_list("url_path", flat=True))
-    report.files = import_site_files(
+    run.report.files = import_site_files(
         site_files,
-        prune=options.prune,
-        dry_run=options.dry_run,
+        prune=run.options.prune,
+        dry_run=run.options.dry_run,
         taken_urls=taken,
-        in_scope=lambda path: in_scope(path, prefixes),
+        in_scope=lambda path: in_scope(path, run.prefixes),
     )
-    for path, why in report.files.refused.items():
-        report.warn(path, f"file not imported: {why}")
-    if not options.dry_run and (report.files.changes or report.config_changed):
+    for path, why in run.report.files.refused.items():
+        run.report.warn(path, f"file not imported: {why}")
+    if not run.options.dry_run and (run.report.files.changes or run.report.config_changed):
         bump_content_version()
 
 
-def _hash_files(found, existing, report: ImportReport, invalid: set[str], *, force: bool = False):
-    """Split the files into changed ones (with their hash) and unchanged ones, by SHA-256 alone
-    (`force`: every file counts as changed, as after a change of _config.yml)."""
+def _hash_files(run: _ImportRun) -> tuple[list[tuple[FoundFile, str]], list[FoundFile]]:
+    """Split the files into changed ones (with their hash) and unchanged ones, by SHA-256 alone (after
+    a change of _config.yml every file counts as changed)."""
+    force = run.site.rules_changed
     changed: list[tuple[FoundFile, str]] = []
     unchanged: list[FoundFile] = []
-    for item in found:
-        row = existing.get(item.path)
+    for item in run.found:
         try:
-            if len(item.path) > MAX_SOURCE_PATH:
-                raise SourceError(item.path[:80] + "…", f"path is longer than {MAX_SOURCE_PATH} characters")
-            size = item.absolute.stat().st_size
-            if size > markdown_io.MAX_FILE_BYTES:
-                raise SourceError(
-                    item.path, f"file is {size:,} bytes, over the {markdown_io.MAX_FILE_BYTES:,}-byte limit"
-                )
-            digest = sha256_hex(item.absolute.read_bytes())
+            digest = _file_hash(item)
         except (SourceError, OSError) as exc:
-            _reject(item.path, exc, report, invalid)
+            _reject(item.path, exc, run.report, run.invalid)
             continue
+        row = run.existing.get(item.path)
         if row is not None and row["file_hash"] == digest and not force:
             unchanged.append(item)
         else:
             changed.append((item, digest))
     return changed, unchanged
+
+
+def _file_hash(item: FoundFile) -> str:
+    """The file's SHA-256; a path or a file too long for a page is a SourceError."""
+    if len(item.path) > MAX_SOURCE_PATH:
+        raise SourceError(item.path[:80] + "…", f"path is longer than {MAX_SOURCE_PATH} characters")
+    size = item.absolute.stat().st_size
+    if size > markdown_io.MAX_FILE_BYTES:
+        raise SourceError(
+            item.path, f"file is {size:,} bytes, over the {markdown_io.MAX_FILE_BYTES:,}-byte limit"
+        )
+    return sha256_hex(item.absolute.read_bytes())
 
 
 def _source_error(path: str, exc: SourceError | OSError) -> SourceError:
@@ -530,7 +613,7 @@ def _reject(path: str, exc: SourceError | OSError, report: ImportReport, invalid
     invalid.add(path)
 
 
-def _parse_changed(changed, report: ImportReport, invalid: set[str], rules: SiteRules) -> list[Planned]:
+def _parse_changed(run: _ImportRun, changed: list[tuple[FoundFile, str]]) -> list[Planned]:
     """Parse and check the changed files' front matter; each file's body is read again when written."""
     planned: list[Planned] = []
     for item, digest in changed:
@@ -541,71 +624,81 @@ def _parse_changed(changed, report: ImportReport, invalid: set[str], rules: Site
                     item.path, "the file changed while it was being imported; run the import again"
                 )
             source = markdown_io.read_file(item.path, data)
-            fields = derive_fields(source.front_matter, item.path, rules, item.site_dir)
+            fields = derive_fields(source.front_matter, item.path, run.site.rules, item.site_dir)
         except FieldErrors as exc:
-            report.errors.extend(_field_errors(source, exc))
-            invalid.add(item.path)
+            run.report.errors.extend(_field_errors(source, exc))
+            run.invalid.add(item.path)
             continue
         except (SourceError, OSError) as exc:
-            _reject(item.path, exc, report, invalid)
+            _reject(item.path, exc, run.report, run.invalid)
             continue
         for note in fields.notes:
-            report.warn(item.path, note)
+            run.report.warn(item.path, note)
         planned.append(Planned(item, digest, fields, source.front_matter, source.key_lines))
     return planned
 
 
 def _plan_and_write(
-    found, changed, unchanged, existing, options, report: ImportReport, invalid, renderer, setup, prefixes
-):
+    run: _ImportRun, changed: list[tuple[FoundFile, str]], unchanged: list[FoundFile]
+) -> None:
     """Parse and check the changed files, then write them in pipelined batches, link parents, prune and
-    record history (everything after hashing; `renderer` is already running)."""
-    planned = _parse_changed(changed, report, invalid, setup.rules)
-    _check_urls(planned, unchanged, existing, report, invalid)
-    if report.errors and not options.skip_invalid:
+    record history (everything after hashing; the renderer is already running)."""
+    planned = _parse_changed(run, changed)
+    _check_urls(run, planned, unchanged)
+    if run.stopped:
         return
-    report.skipped.extend(sorted(invalid))
-    report.unchanged.extend(item.path for item in unchanged)
-    planned = [p for p in planned if p.found.path not in invalid]
+    run.report.skipped.extend(sorted(run.invalid))
+    run.report.unchanged.extend(item.path for item in unchanged)
+    planned = [p for p in planned if p.found.path not in run.invalid]
+    _write_in_batches(run, planned, done=len(unchanged))
+    if run.renderer:
+        run.renderer.close()  # the workers' memory is given back before the history is read
+    if run.options.dry_run:
+        _plan_prune(run)
+    elif not run.stopped:
+        _finish_written_run(run)
 
-    if renderer and planned:  # the link index, for rendering: nothing to render, no index
-        urls = {path: row["url_path"] for path, row in existing.items()}
-        urls.update({p.found.path: p.fields.url_path for p in planned})
-        renderer.use_index(SourceIndex(urls))
-    done = len(unchanged)
-    total = len(found)
-    indexing = contextlib.nullcontext(None) if options.dry_run or not planned else indexing_by_batch()
+
+def _write_in_batches(run: _ImportRun, planned: list[Planned], done: int) -> None:
+    """Write the planned files a batch at a time, reporting progress over all the files found (`done`
+    of them already are: the unchanged ones)."""
+    if run.renderer and planned:  # the link index, for rendering: nothing to render, no index
+        run.renderer.use_index(_link_index(run.existing, planned))
+    total = len(run.found)
+    indexing = contextlib.nullcontext(None) if run.options.dry_run or not planned else indexing_by_batch()
     with indexing as index_sections:
-        for queued in _queued_ahead(planned, options, report, renderer, setup):
-            _write_batch(queued, report, index_sections)
+        for queued in _queued_ahead(run, planned):
+            _write_batch(queued, run.report, index_sections)
             done += queued.size
-            if options.progress:
-                options.progress(done, total)
-    if renderer:
-        renderer.close()  # the workers' memory is given back before the history is read
-    if options.dry_run:
-        _plan_prune(found, existing, options, report, prefixes)
-        return
-    if report.errors and not options.skip_invalid:
-        return
-    _link_parents(report, setup.previous)
-    _prune(found, options, report, setup.previous, prefixes)
+            if run.options.progress:
+                run.options.progress(done, total)
+
+
+def _link_index(existing: dict[str, dict], planned: list[Planned]) -> SourceIndex:
+    """Every page's URL by source path, as it will be after the run: what links between files resolve to."""
+    urls = {path: row["url_path"] for path, row in existing.items()}
+    urls.update({p.found.path: p.fields.url_path for p in planned})
+    return SourceIndex(urls)
+
+
+def _finish_written_run(run: _ImportRun) -> None:
+    """After the pages are written: their parents, the pruned pages, their history, a new content version."""
+    _link_parents(run.report, run.site.previous)
+    _prune(run)
     # History for every page the import wrote, so an editor's conflict shows what the import did.
-    comment = import_comment(report.commit, (item.root for item in found))
-    record_import_revisions(_written_pages(report.created + report.updated), comment)
-    report.written = True
-    if report.changes:
+    comment = import_comment(run.report.commit, (item.root for item in run.found))
+    record_import_revisions(_written_pages(run.report.created + run.report.updated), comment)
+    run.report.written = True
+    if run.report.changes:
         bump_content_version()
 
 
-def _queued_ahead(
-    planned: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None, setup
-) -> Iterable[_QueuedBatch]:
+def _queued_ahead(run: _ImportRun, planned: list[Planned]) -> Iterable[_QueuedBatch]:
     """The batches, each handed over once the next one is queued for rendering: while this process
     writes batch N, the workers render batch N + 1, so they never wait for the database."""
     queued = None
-    for batch in _batches(planned, options.batch_size):
-        following = _prepare_batch(batch, options, report, renderer, setup)
+    for batch in _batches(planned, run.options.batch_size):
+        following = _prepare_batch(run, batch)
         if queued is not None:
             yield queued
         queued = following
@@ -619,30 +712,39 @@ def _written_pages(paths: list[str]) -> Iterable[Page]:
         yield from Page.objects.filter(source_path__in=chunk).defer(*NOT_RECORDED)
 
 
-def _check_urls(planned, unchanged, existing, report: ImportReport, invalid: set[str]) -> None:
+def _check_urls(run: _ImportRun, planned: list[Planned], unchanged: list[FoundFile]) -> None:
     """Two pages claiming one URL is an error naming both; so is a URL Quire itself answers."""
     if not planned:
         return  # only changed files can claim a URL that is taken
+    claims = _claimed_urls(run.existing, planned, unchanged)
+    for p in sorted(planned, key=lambda p: p.found.path):
+        line = p.key_lines.get("permalink")
+        reserved = own_route_message(p.fields.url_path)
+        if reserved:
+            hint = "" if line else " (set a permalink)"
+            run.report.errors.append(SourceError(p.found.path, reserved + hint, line))
+            run.invalid.add(p.found.path)
+            continue
+        owner = claims.setdefault(p.fields.url_path, p.found.path)
+        if owner != p.found.path:
+            run.report.errors.append(
+                SourceError(p.found.path, f"URL {p.fields.url_path} is also the URL of {owner}", line)
+            )
+            run.invalid.add(p.found.path)
+
+
+def _claimed_urls(
+    existing: dict[str, dict], planned: list[Planned], unchanged: list[FoundFile]
+) -> dict[str, str]:
+    """The URLs taken before the changed files claim theirs: by pages outside the run (named by their
+    source path, or as made in the admin) and by the run's unchanged files."""
     claims: dict[str, str] = {}
     run_paths = {p.found.path for p in planned} | {u.path for u in unchanged}
     for page in Page.objects.exclude(source_path__in=run_paths).values("source_path", "url_path", "pk"):
         claims[page["url_path"]] = page["source_path"] or f"page #{page['pk']} (made in the admin)"
     for item in unchanged:
         claims.setdefault(existing[item.path]["url_path"], item.path)
-    for p in sorted(planned, key=lambda p: p.found.path):
-        line = p.key_lines.get("permalink")
-        reserved = own_route_message(p.fields.url_path)
-        if reserved:
-            hint = "" if line else " (set a permalink)"
-            report.errors.append(SourceError(p.found.path, reserved + hint, line))
-            invalid.add(p.found.path)
-            continue
-        owner = claims.setdefault(p.fields.url_path, p.found.path)
-        if owner != p.found.path:
-            report.errors.append(
-                SourceError(p.found.path, f"URL {p.fields.url_path} is also the URL of {owner}", line)
-            )
-            invalid.add(p.found.path)
+    return claims
 
 
 def _load_source(item: Planned) -> PageSource:
@@ -657,48 +759,32 @@ def _load_source(item: Planned) -> PageSource:
     return source
 
 
+_ToWrite = tuple[Planned, PageSource, Page | None]  # a file, its source, the page it updates (None: new)
+
+
 @dataclass
 class _QueuedBatch:
     """A batch whose rows are locked and whose bodies are queued for rendering."""
 
     size: int
-    to_write: list[tuple[Planned, PageSource, Page | None]]
+    to_write: list[_ToWrite]
     renders: PendingRenders | None  # None in a dry run: nothing is rendered or written
 
 
-def _prepare_batch(
-    batch: list[Planned], options: ImportOptions, report: ImportReport, renderer: Renderer | None, setup
-) -> _QueuedBatch:
+def _prepare_batch(run: _ImportRun, batch: list[Planned]) -> _QueuedBatch:
     """Lock the batch's pages, settle conflicts, queue the bodies to write for rendering."""
-    paths = [p.found.path for p in batch]
-    pages = {
-        page.source_path: page
-        for page in Page.objects.select_for_update(
-            of=("self",) if connection.features.has_select_for_update_of else ()
-        )
-        .select_related("parent")
-        .defer("body_html", "toc")
-        .filter(source_path__in=paths)
-    }
-    to_write: list[tuple[Planned, PageSource, Page | None]] = []
+    pages = _locked_pages([p.found.path for p in batch])
+    to_write: list[_ToWrite] = []
     for item in batch:
-        try:
-            source = _load_source(item)
-        except (SourceError, OSError) as exc:
-            report.errors.append(_source_error(item.found.path, exc))
-            report.skipped.append(item.found.path)
-            continue
         page = pages.get(item.found.path)
-        if page is not None and page.synced_content_hash:
-            source = _settle_edits(item, source, page, options, report, setup.previous)
-            if source is None:
-                continue
-        to_write.append((item, source, page))
-    if options.dry_run:
+        source = _source_to_write(run, item, page)
+        if source is not None:
+            to_write.append((item, source, page))
+    if run.options.dry_run:
         for item, _, page in to_write:
-            (report.created if page is None else report.updated).append(item.found.path)
+            (run.report.created if page is None else run.report.updated).append(item.found.path)
         return _QueuedBatch(len(batch), to_write, None)
-    renders = renderer.start(
+    renders = run.renderer.start(
         [
             (source.body, item.found.path, source.body_line_offset, item.fields.url_path)
             for item, source, _ in to_write
@@ -707,59 +793,99 @@ def _prepare_batch(
     return _QueuedBatch(len(batch), to_write, renders)
 
 
-def _settle_edits(
-    item: Planned, source: PageSource, page: Page, options: ImportOptions, report: ImportReport, previous
-) -> PageSource | None:
+def _locked_pages(paths: list[str]) -> dict[str, Page]:
+    """The pages at these source paths, locked for this run, without their rendered HTML."""
+    return {
+        page.source_path: page
+        for page in Page.objects.select_for_update(
+            of=("self",) if connection.features.has_select_for_update_of else ()
+        )
+        .select_related("parent")
+        .defer("body_html", "toc")
+        .filter(source_path__in=paths)
+    }
+
+
+def _source_to_write(run: _ImportRun, item: Planned, page: Page | None) -> PageSource | None:
+    """The source to write for a planned file (the file's, or a merge with an admin edit); None when
+    nothing is written: the file cannot be read again, or the page's own edit stays."""
+    try:
+        source = _load_source(item)
+    except (SourceError, OSError) as exc:
+        run.report.errors.append(_source_error(item.found.path, exc))
+        run.report.skipped.append(item.found.path)
+        return None
+    if page is not None and page.synced_content_hash:
+        return _settle_edits(run, item, source, page)
+    return source
+
+
+def _settle_edits(run: _ImportRun, item: Planned, source: PageSource, page: Page) -> PageSource | None:
     """A changed file whose page may also have been edited in the admin: the source to import (the
     file's, or the three-way merge of both sides), or None when the page is left as it is."""
-    from pages.merging import MergeUnavailable, conflict_excerpt, merge3, unified_diff
-    from pages.sync_state import clear_conflict, record_conflict
-
     path = item.found.path
     # A renamed page is compared as it was at its old path (its URL comes from the path).
-    page.source_path = report.renamed.get(path, path)
-    with using_rules(previous):  # as of its last sync (the rules then): what an editor changed since
+    page.source_path = run.report.renamed.get(path, path)
+    with using_rules(run.site.previous):  # as of its last sync (the rules then): what an editor changed since
         current_text = page_file_text(page)
-        edited = content_hash(page) != page.synced_content_hash
+        edited = edited_since_sync(page)
     page.source_path = path
     file_text = markdown_io.write_text(source.front_matter_raw, source.body, source.source_format)
-    prefer = options.prefer_paths.get(path, options.prefer)
+    prefer = run.options.prefer_paths.get(path, run.options.prefer)
     if edited and prefer == "db":
-        report.skipped.append(path)
-        report.note(path, "edited in the admin and in the file: kept the database (--prefer db)")
-        if not options.dry_run:
-            # The file is the new base: the next export writes the database's text over it.
-            Page.objects.filter(pk=page.pk).update(file_hash=item.file_hash, synced_text=file_text)
-            clear_conflict(page)
+        _keep_the_database(run, item, page, file_text)
         return None
-    if edited and prefer == "file":
-        report.note(path, "edited in the admin and in the file: took the file (--prefer file)")
-    elif edited:
-        try:
-            merge = merge3(page.synced_text or "", file_text, current_text) if page.synced_text else None
-        except MergeUnavailable as exc:
-            report.warn(path, str(exc))
-            merge = None
-        merged = _merged_source(item, merge.text, report) if merge and merge.clean else None
-        if merged is None:
-            report.conflicts.append(path)
-            report.diffs[path] = (
-                conflict_excerpt(merge.text, path) if merge else _diff(path, current_text, file_text)
-            )
-            if not options.dry_run:
-                record_conflict(page, file_text, item.file_hash, found_by="import")
-            return None
-        item.base_text = file_text
-        report.merged.append(path)
-        report.note(path, "edited in the admin and in the file: merged both")
-        if options.diffs:
-            report.diffs[path] = unified_diff(
-                current_text, merge.text, f"{path} (database)", f"{path} (merged)"
-            )
-        return merged
-    if options.diffs:
-        report.diffs[path] = _diff(path, current_text, file_text)
+    if edited and prefer != "file":
+        return _merge_both_edits(run, item, page, current_text, file_text)
+    if edited:
+        run.report.note(path, "edited in the admin and in the file: took the file (--prefer file)")
+    if run.options.diffs:
+        run.report.diffs[path] = _diff(path, current_text, file_text)
     return source
+
+
+def _keep_the_database(run: _ImportRun, item: Planned, page: Page, file_text: str) -> None:
+    """--prefer db: the page stays as edited; the file becomes the new base, so the next export writes
+    the database's text over it."""
+    from pages.sync_state import clear_conflict
+
+    path = item.found.path
+    run.report.skipped.append(path)
+    run.report.note(path, "edited in the admin and in the file: kept the database (--prefer db)")
+    if not run.options.dry_run:
+        Page.objects.filter(pk=page.pk).update(file_hash=item.file_hash, synced_text=file_text)
+        clear_conflict(page)
+
+
+def _merge_both_edits(
+    run: _ImportRun, item: Planned, page: Page, current_text: str, file_text: str
+) -> PageSource | None:
+    """Edited in the admin and in the file: the line-by-line merge of both when it is clean and a valid
+    page; else None, and a conflict is recorded for an editor to resolve."""
+    from pages.merging import MergeUnavailable, conflict_excerpt, merge3, unified_diff
+    from pages.sync_state import record_conflict
+
+    path, report = item.found.path, run.report
+    try:
+        merge = merge3(page.synced_text or "", file_text, current_text) if page.synced_text else None
+    except MergeUnavailable as exc:
+        report.warn(path, str(exc))
+        merge = None
+    merged = _merged_source(item, merge.text, report) if merge and merge.clean else None
+    if merged is None:
+        report.conflicts.append(path)
+        report.diffs[path] = (
+            conflict_excerpt(merge.text, path) if merge else _diff(path, current_text, file_text)
+        )
+        if not run.options.dry_run:
+            record_conflict(page, file_text, item.file_hash, found_by="import")
+        return None
+    item.base_text = file_text
+    report.merged.append(path)
+    report.note(path, "edited in the admin and in the file: merged both")
+    if run.options.diffs:
+        report.diffs[path] = unified_diff(current_text, merge.text, f"{path} (database)", f"{path} (merged)")
+    return merged
 
 
 def _merged_source(item: Planned, text: str, report: ImportReport) -> PageSource | None:
@@ -777,43 +903,33 @@ def _merged_source(item: Planned, text: str, report: ImportReport) -> PageSource
     return source
 
 
+class _Written(NamedTuple):
+    """A page of the batch as written, what its body rendered to, its file, and its URL before."""
+
+    page: Page
+    rendered: Rendered
+    item: Planned
+    old_url: str | None  # None: a new page
+
+
 def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> None:
     """Write a prepared batch once its bodies are rendered: bulk inserts and updates; then
     `index_sections(page_ids)` puts the batch's sections in the search index."""
     if queued.renders is None:
         return
-    to_write, results = queued.to_write, queued.renders.results()
     now = timezone.now()
     new_pages: list[Page] = []
     old_pages: list[Page] = []
-    rendered_for: list[tuple[Page, Rendered, Planned, str | None]] = []
-    for (item, source, page), rendered in zip(to_write, results, strict=True):
+    written: list[_Written] = []
+    for (item, source, page), rendered in zip(queued.to_write, queued.renders.results(), strict=True):
         if isinstance(rendered, str):
             report.errors.append(SourceError(item.found.path, rendered))
             report.skipped.append(item.found.path)
             continue
         is_new = page is None
         old_url = None if is_new else page.url_path
-        page = page or Page(source_path=item.found.path)
-        for name, value in item.fields.model_values().items():
-            setattr(page, name, value)
-        file_text = markdown_io.write_bytes(source.front_matter_raw, source.body, source.source_format)
-        page.body = source.body
-        page.front_matter = json_safe(source.front_matter)
-        page.front_matter_raw = source.front_matter_raw
-        page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
-        if item.found.site_dir:
-            page.source_format[SITE_DIR] = item.found.site_dir
-        warnings = [str(warning) for warning in rendered.warnings]
-        page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
-        page.file_hash = item.file_hash
-        page.synced_text = file_text.decode("utf-8") if item.base_text is None else item.base_text
-        page.synced_content_hash = sha256_hex(page.synced_text.encode("utf-8"))
+        page = _page_from_file(page or Page(source_path=item.found.path), item, source, rendered, report)
         page.updated_at, page.updated_by = now, None
-        if item.base_text is None and page.synced_content_hash != item.file_hash:
-            report.warn(item.found.path, "exporting this page would not give back the same bytes")
-        for warning in warnings:
-            report.warn(item.found.path, warning)
         if is_new:
             new_pages.append(page)
             report.created.append(item.found.path)
@@ -821,37 +937,74 @@ def _write_batch(queued: _QueuedBatch, report: ImportReport, index_sections) -> 
             page.version += 1
             old_pages.append(page)
             report.updated.append(item.found.path)
-        rendered_for.append((page, rendered, item, old_url))
+        written.append(_Written(page, rendered, item, old_url))
     Page.objects.bulk_create(new_pages)
     Page.objects.bulk_update(old_pages, PAGE_FIELDS)
     SyncConflict.objects.filter(page__in=old_pages).delete()
-    _save_sections_and_redirects(rendered_for, report)
-    index_sections([page.pk for page, *_ in rendered_for])
+    _replace_search_sections(written)
+    _replace_redirects(written, report)
+    index_sections([w.page.pk for w in written])
 
 
-def _save_sections_and_redirects(rendered_for, report: ImportReport) -> None:
-    """Replace the batch's search sections and front-matter redirects; moved pages keep a 301."""
-    pages = [page for page, *_ in rendered_for]
-    PageSection.objects.filter(page__in=pages).delete()
+def _page_from_file(
+    page: Page, item: Planned, source: PageSource, rendered: Rendered, report: ImportReport
+) -> Page:
+    """The page holding the file's fields, text and rendered body, and the file as its last sync."""
+    for name, value in item.fields.model_values().items():
+        setattr(page, name, value)
+    file_text = markdown_io.write_bytes(source.front_matter_raw, source.body, source.source_format)
+    page.body = source.body
+    page.front_matter = json_safe(source.front_matter)
+    page.front_matter_raw = source.front_matter_raw
+    page.source_format = {**source.source_format, SYNCED_PARENT: page.parent_id}
+    if item.found.site_dir:
+        page.source_format[SITE_DIR] = item.found.site_dir
+    warnings = [str(warning) for warning in rendered.warnings]
+    page.body_html, page.toc, page.render_warnings = rendered.html, rendered.toc, warnings
+    page.file_hash = item.file_hash
+    page.synced_text = file_text.decode("utf-8") if item.base_text is None else item.base_text
+    page.synced_content_hash = sha256_hex(page.synced_text.encode("utf-8"))
+    if item.base_text is None and page.synced_content_hash != item.file_hash:
+        report.warn(item.found.path, "exporting this page would not give back the same bytes")
+    for warning in warnings:
+        report.warn(item.found.path, warning)
+    return page
+
+
+def _replace_search_sections(written: list[_Written]) -> None:
+    """The batch's pages' search sections, replaced by those of their new bodies."""
+    PageSection.objects.filter(page__in=[w.page for w in written]).delete()
     insert_rows(
         PageSection,
         ["page", "position", "anchor", "heading", "level", "text"],
         (
-            (page.pk, i, s.anchor, s.heading, s.level, s.text)
-            for page, rendered, _, _ in rendered_for
-            for i, s in enumerate(rendered.sections)
+            (w.page.pk, i, s.anchor, s.heading, s.level, s.text)
+            for w in written
+            for i, s in enumerate(w.rendered.sections)
         ),
     )
+
+
+def _replace_redirects(written: list[_Written], report: ImportReport) -> None:
+    """The batch's redirects: the pages take their URLs, a moved page's old URL answers 301, and the
+    front matter's `redirect_from` replaces the redirects it made before."""
+    pages = [w.page for w in written]
     Redirect.objects.filter(page__in=pages, from_front_matter=True).delete()
     free_urls(pages)
-    for page, _, _, old_url in rendered_for:
-        if old_url and old_url != page.url_path:
-            remember_old_url(page, old_url)
+    for w in written:
+        if w.old_url and w.old_url != w.page.url_path:
+            remember_old_url(w.page, w.old_url)
+    _add_front_matter_redirects(written, report)
+
+
+def _add_front_matter_redirects(written: list[_Written], report: ImportReport) -> None:
+    """A redirect for each `redirect_from` path, except one that is another page's URL or already
+    redirects elsewhere (each named in the report)."""
     wanted = [
-        (old_path, page, item)
-        for page, _, item, _ in rendered_for
-        for old_path in item.fields.redirect_from
-        if old_path != page.url_path
+        (old_path, w.page, w.item)
+        for w in written
+        for old_path in w.item.fields.redirect_from
+        if old_path != w.page.url_path
     ]
     paths = [old_path for old_path, _, _ in wanted]
     held = dict(Redirect.objects.filter(old_path__in=paths).values_list("old_path", "page__url_path"))
@@ -930,7 +1083,7 @@ def _link_parents(report: ImportReport, previous: SiteRules) -> None:
             continue  # pages made in the admin keep the parent their editor chose
         parent_id = by_key[parent].id if parent is not None else None
         if parent_id != row.parent_id:
-            if row.source_path not in touched and _edited_since_sync(row.id, previous):
+            if row.source_path not in touched and _page_edited_since_sync(row.id, previous):
                 continue  # an editor chose this parent; export writes it to the file
             source_format = {**row.source_format, SYNCED_PARENT: parent_id}
             changed.append((parent_id, row.version + 1, source_format, row.id))
@@ -940,37 +1093,39 @@ def _link_parents(report: ImportReport, previous: SiteRules) -> None:
     update_rows(Page, ["parent", "version", "source_format"], changed)
 
 
-def _edited_since_sync(page_id: int, previous: SiteRules) -> bool:
+def _page_edited_since_sync(page_id: int, previous: SiteRules) -> bool:
+    """Whether an editor changed the page since its last sync, judged by the rules of that sync."""
     page = Page.objects.select_related("parent").get(pk=page_id)
     with using_rules(previous):
-        return bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+        return edited_since_sync(page)
 
 
-def _plan_prune(found, existing, options: ImportOptions, report: ImportReport, prefixes) -> None:
-    if options.prune:
-        seen = {item.path for item in found}
-        report.pruned.extend(
+def _plan_prune(run: _ImportRun) -> None:
+    """A dry run's --prune: the published pages whose files are gone, listed, none unpublished."""
+    if run.options.prune:
+        seen = {item.path for item in run.found}
+        run.report.pruned.extend(
             sorted(
-                p for p, row in existing.items()
-                if p not in seen and row["published"] and in_scope(p, prefixes)
+                p for p, row in run.existing.items()
+                if p not in seen and row["published"] and in_scope(p, run.prefixes)
             )
         )  # fmt: skip
 
 
-def _prune(found, options: ImportOptions, report: ImportReport, previous: SiteRules, prefixes) -> None:
+def _prune(run: _ImportRun) -> None:
     """With --prune, pages whose files are gone from the imported folders are unpublished (never
     deleted), and marked so that export does not write their files back."""
-    if not options.prune:
+    if not run.options.prune:
         return
-    seen = {item.path for item in found}
+    seen = {item.path for item in run.found}
     gone = Page.objects.exclude(source_path=None).exclude(source_path__in=seen).filter(published=True)
     for page in gone.select_related("parent").defer("body_html", "toc"):
-        if not in_scope(page.source_path, prefixes):
+        if not in_scope(page.source_path, run.prefixes):
             continue
         # Unpublishing is part of the sync, not an editor's change; forgetting the file hash makes a
         # file that comes back count as changed, so it is published again.
-        with using_rules(previous):
-            edited = bool(page.synced_content_hash) and content_hash(page) != page.synced_content_hash
+        with using_rules(run.site.previous):
+            edited = edited_since_sync(page)
         page.published = False
         synced = page.synced_content_hash if edited else content_hash(page)
         Page.objects.filter(pk=page.pk).update(
@@ -980,7 +1135,7 @@ def _prune(found, options: ImportOptions, report: ImportReport, previous: SiteRu
             synced_content_hash=synced,
             source_format={**(page.source_format or {}), FILE_GONE: True},
         )
-        report.pruned.append(page.source_path)
+        run.report.pruned.append(page.source_path)
 
 
 __all__ = ["ImportBusy", "ImportOptions", "ImportReport", "import_directory", "import_folders"]

@@ -118,6 +118,40 @@ def _collection_search_excluded(rules: SiteRules, placement) -> bool:
     return collection is not None and collection.label in rules.search_excluded_collections
 
 
+class _FrontMatterReader:
+    """Reads one page's front matter, collecting every unacceptable value and every note on the way."""
+
+    def __init__(self, fm: dict):
+        self.fm = fm
+        self.problems: list[FieldProblem] = []
+        self.notes: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(FieldProblem(key, message))
+
+    def flag(self, key: str, default: bool) -> bool:
+        """A true/false value; absent or unacceptable: `default`."""
+        value = self.fm.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        self.problem(key, f"must be true or false, not {value!r}")
+        return default
+
+    def text(self, key: str) -> str | None:
+        """A text value (a number as written); absent or unacceptable: None."""
+        value = self.fm.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        self.problem(key, f"must be text, not {_type_name(value)}")
+        return None
+
+
 def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir: str = "") -> DerivedFields:
     """Field values from front matter (parsed YAML or its JSON form) and the root-relative path.
 
@@ -128,107 +162,135 @@ def derive_fields(fm: dict, path: str, rules: SiteRules | None = None, site_dir:
     rules = rules or NO_CONFIG
     site_file = f"{site_dir.strip('/')}/{path}" if site_dir.strip("/") else path
     placement = rules.placement(site_file)
-    fm = effective_front_matter(fm, site_file, rules, placement)
-    problems: list[FieldProblem] = []
-    notes: list[str] = []
-
-    def flag(key: str, default: bool) -> bool:
-        value = fm.get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            return value
-        problems.append(FieldProblem(key, f"must be true or false, not {value!r}"))
-        return default
-
-    def text(key: str) -> str | None:
-        value = fm.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-        problems.append(FieldProblem(key, f"must be text, not {_type_name(value)}"))
-        return None
-
-    title_value = fm.get("title")
-    has_title = title_value is not None
-    if has_title and isinstance(title_value, list | dict):
-        problems.append(FieldProblem("title", f"must be text, not {_type_name(title_value)}"))
-        has_title = False
-    # Numbers, true/false and dates are titles too (Just the Docs sorts numbers as numbers); the
-    # front matter keeps them as written, so export writes them back unchanged.
-    title = title_text(title_value) if has_title else title_from_path(path)
-    if not has_title and placement.kind == "document":
-        # Jekyll gives every document a title: its file name, titleized (Document#populate_title).
-        title, has_title = titleize_slug(document_slug(placement.relative)) or title, True
-
-    nav_value = fm.get("nav_order")
-    if isinstance(nav_value, bool | list | dict | dt.date):
-        problems.append(FieldProblem("nav_order", f"must be a number or text, not {_type_name(nav_value)}"))
-        nav_value = None
-
-    date = None
-    if fm.get("date") is not None:
-        try:
-            date = parse_date(fm["date"])
-        except ValueError as exc:
-            try:
-                date = parse_date_loosely(fm["date"]) if isinstance(fm["date"], str) else None
-            except ValueError:
-                date = None
-            if date is None:
-                problems.append(FieldProblem("date", str(exc)))
-            else:
-                notes.append(f"date '{fm['date']}' is not in a standard form; read as {date.isoformat(' ')}")
-    if date is None:
-        date = date_from_text(path.rsplit("/", 1)[-1]) or (date_from_text(title) if has_title else None)
-
-    url_path = ""
-    try:
-        url_path = page_url(fm.get("permalink"), site_file, rules, fm, date, placement)
-    except ValueError as exc:
-        problems.append(FieldProblem("permalink", str(exc)))
-
-    redirects: list[str] = []
-    raw_redirects = fm.get("redirect_from")
-    if raw_redirects is not None:
-        items = [raw_redirects] if isinstance(raw_redirects, str) else raw_redirects
-        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            problems.append(FieldProblem("redirect_from", "must be a path or a list of paths"))
-        else:
-            for item in items:
-                try:
-                    redirects.append(site_path(item, "redirect_from"))
-                except ValueError as exc:
-                    problems.append(FieldProblem("redirect_from", str(exc)))
-
-    for key, value in (("title", title), ("nav_order", nav_order_text(nav_value)), ("permalink", url_path)):
-        if len(value) > MAX_LENGTHS[key]:
-            problems.append(
-                FieldProblem(key, f"is {len(value)} characters long; at most {MAX_LENGTHS[key]} fit")
-            )
-
-    nav = {key: text(key) for key in NAV_FIELDS}
-    description = text("description") or ""
+    read = _FrontMatterReader(effective_front_matter(fm, site_file, rules, placement))
+    title, has_title = _title(read, path, placement)
+    nav_order = _nav_order(read)
+    date = _date(read, path, title if has_title else None)
+    url_path = _url_path(read, site_file, rules, date, placement)
+    redirects = _redirects(read)
+    _check_lengths(read, title=title, nav_order=nav_order, permalink=url_path)
+    nav = {key: read.text(key) for key in NAV_FIELDS}
+    description = read.text("description") or ""
+    flags = _flags(read, has_title, _collection_search_excluded(rules, placement))
     fields = DerivedFields(
         title=title,
         has_title=has_title,
         url_path=url_path,
-        nav_order=nav_order_text(nav_value),
+        nav_order=nav_order,
         date=date,
-        published=flag("published", True),
-        nav_exclude=flag("nav_exclude", False) or not has_title,
-        search_exclude=flag("search_exclude", _collection_search_excluded(rules, placement)),
-        has_toc=flag("has_toc", True),
         description=description,
-        redirect_from=tuple(redirects),
-        notes=tuple(notes),
+        redirect_from=redirects,
+        notes=tuple(read.notes),
         **nav,
+        **flags,
     )
-    for key in ("has_children",):
-        flag(key, True)
-    if problems:
-        raise FieldErrors(problems)
+    if read.problems:
+        raise FieldErrors(read.problems)
     return fields
+
+
+def _title(read: _FrontMatterReader, path: str, placement) -> tuple[str, bool]:
+    """The page's title and whether it has one of its own (a page without one stays out of the nav).
+
+    Numbers, true/false and dates are titles too (Just the Docs sorts numbers as numbers); the front
+    matter keeps them as written, so export writes them back unchanged. Without a title: one made
+    from the path, except that Jekyll gives every document its file name, titleized
+    (Document#populate_title)."""
+    value = read.fm.get("title")
+    has_title = value is not None
+    if has_title and isinstance(value, list | dict):
+        read.problem("title", f"must be text, not {_type_name(value)}")
+        has_title = False
+    title = title_text(value) if has_title else title_from_path(path)
+    if not has_title and placement.kind == "document":
+        title, has_title = titleize_slug(document_slug(placement.relative)) or title, True
+    return title, has_title
+
+
+def _nav_order(read: _FrontMatterReader) -> str:
+    """nav_order as written (a number or text); a boolean, list, mapping or date is a problem."""
+    value = read.fm.get("nav_order")
+    if isinstance(value, bool | list | dict | dt.date):
+        read.problem("nav_order", f"must be a number or text, not {_type_name(value)}")
+        value = None
+    return nav_order_text(value)
+
+
+def _date(read: _FrontMatterReader, path: str, title: str | None) -> dt.datetime | None:
+    """The front matter's `date`, else a date at the start of the file name, else of the title."""
+    value = read.fm.get("date")
+    date = _front_matter_date(read, value) if value is not None else None
+    if date is None:
+        date = date_from_text(path.rsplit("/", 1)[-1]) or (
+            date_from_text(title) if title is not None else None
+        )
+    return date
+
+
+def _front_matter_date(read: _FrontMatterReader, value) -> dt.datetime | None:
+    """A date as Jekyll reads it; one in a looser form is read too, with a note saying how."""
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        date = _loose_date(value)
+        if date is None:
+            read.problem("date", str(exc))
+        else:
+            read.notes.append(f"date '{value}' is not in a standard form; read as {date.isoformat(' ')}")
+        return date
+
+
+def _loose_date(value) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_date_loosely(value)
+    except ValueError:
+        return None
+
+
+def _url_path(read: _FrontMatterReader, site_file: str, rules: SiteRules, date, placement) -> str:
+    """The page's URL from its permalink, or from the site's permalink style and its path."""
+    try:
+        return page_url(read.fm.get("permalink"), site_file, rules, read.fm, date, placement)
+    except ValueError as exc:
+        read.problem("permalink", str(exc))
+        return ""
+
+
+def _redirects(read: _FrontMatterReader) -> tuple[str, ...]:
+    """`redirect_from`: one path or a list of them, each a path on the site."""
+    raw = read.fm.get("redirect_from")
+    if raw is None:
+        return ()
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        read.problem("redirect_from", "must be a path or a list of paths")
+        return ()
+    redirects: list[str] = []
+    for item in items:
+        try:
+            redirects.append(site_path(item, "redirect_from"))
+        except ValueError as exc:
+            read.problem("redirect_from", str(exc))
+    return tuple(redirects)
+
+
+def _check_lengths(read: _FrontMatterReader, **values: str) -> None:
+    """Each value must fit its Page column (`MAX_LENGTHS`)."""
+    for key, value in values.items():
+        if len(value) > MAX_LENGTHS[key]:
+            read.problem(key, f"is {len(value)} characters long; at most {MAX_LENGTHS[key]} fit")
+
+
+def _flags(read: _FrontMatterReader, has_title: bool, search_excluded: bool) -> dict[str, bool]:
+    """The true/false fields; a page without a title stays out of the navigation. `has_children`
+    (older Just the Docs) is checked but not stored: the navigation finds children by their parent."""
+    flags = {
+        "published": read.flag("published", True),
+        "nav_exclude": read.flag("nav_exclude", False) or not has_title,
+        "search_exclude": read.flag("search_exclude", search_excluded),
+        "has_toc": read.flag("has_toc", True),
+    }
+    read.flag("has_children", True)
+    return flags

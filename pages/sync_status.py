@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pages.exporting import content_hash, page_file_text
+from pages.exporting import edited_since_sync, page_file_text
 from pages.models import Page
 from pages.revisions import DiffLine, body_diff
 
@@ -42,7 +42,7 @@ def unexported_page_ids() -> set[int]:
     """The pages whose text differs from their last sync (one content hash per page, in Python)."""
     ids = set()
     for page in _pages().iterator(chunk_size=500):
-        if not page.synced_content_hash or content_hash(page) != page.synced_content_hash:
+        if not page.synced_content_hash or edited_since_sync(page):
             ids.add(page.pk)
     return ids
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from pages import render_pool
-from pages.exporting import content_hash, export_pages, page_file_text
+from pages.exporting import content_hash, edited_since_sync, export_pages, page_file_text
 from pages.importing import import_folders
 from pages.models import Page
 from pages.rendering import Rendered
@@ -134,6 +134,20 @@ def test_content_hash_is_the_file_hash_until_an_edit(tmp_path):
     assert content_hash(home) == home.file_hash == home.synced_content_hash
     admin_edit(home, body="changed\n")
     assert content_hash(home) != home.synced_content_hash
+
+
+def test_edited_since_sync_is_an_edit_after_the_last_import_or_export(tmp_path):
+    """Imported and untouched: not edited; an admin edit: edited; exported again: not edited; a page
+    made in the admin and never synced has no sync to differ from."""
+    root = write_site(tmp_path, {"index.md": HOME})
+    run_import(root)
+    assert not edited_since_sync(page("index.md"))
+    admin_edit(page("index.md"), body="changed\n")
+    assert edited_since_sync(page("index.md"))
+    export_pages(root)
+    assert not edited_since_sync(page("index.md"))
+    made = Page.objects.create(title="Made here", url_path="/made/", body="Hi\n")
+    assert not edited_since_sync(made)
 
 
 def test_unchanged_files_are_not_rewritten_and_dry_run_writes_nothing(tmp_path):

@@ -93,7 +93,7 @@ class Command(BaseCommand):
         everywhere = [side for side, path in options["prefer"] if path is None]
         if len(set(everywhere)) > 1:
             raise CommandError("--prefer file and --prefer db cannot both apply to every page.")
-        settings = ImportOptions(
+        import_options = ImportOptions(
             prefer=everywhere[0] if everywhere else None,
             prefer_paths={path: side for side, path in options["prefer"] if path is not None},
             prune=options["prune"],
@@ -107,14 +107,14 @@ class Command(BaseCommand):
             progress=self._progress if verbosity >= 1 and self._on_terminal() else None,
         )
         if verbosity >= 3:
-            settings.progress = self._progress_lines
+            import_options.progress = self._progress_lines
         if options["watch"]:
             if dry_run:
                 raise CommandError("--watch imports; it cannot be combined with --dry-run or --check.")
-            self._watch(directories, settings, verbosity)
+            self._watch(directories, import_options, verbosity)
             return
         try:
-            report = import_folders(directories, settings)
+            report = import_folders(directories, import_options)
         except ImportBusy as exc:
             raise CommandError(printable(exc), returncode=EXIT_BUSY) from exc
         self._report(report, verbosity)
@@ -134,7 +134,7 @@ class Command(BaseCommand):
                 returncode=EXIT_CONFLICTS,
             )
 
-    def _watch(self, directories, settings: ImportOptions, verbosity: int, stop_event=None) -> None:
+    def _watch(self, directories, import_options: ImportOptions, verbosity: int, stop_event=None) -> None:
         """Import, then import again after every change to the folders' markdown files, until stopped.
 
         Each run is the ordinary import (unchanged files are skipped by their hash, so a run after one
@@ -143,7 +143,7 @@ class Command(BaseCommand):
         try:
             for _ in watch_runs(directories, stop_event=stop_event):
                 try:
-                    report = import_folders(directories, settings)
+                    report = import_folders(directories, import_options)
                 except ImportBusy as exc:
                     self.stderr.write(
                         self.style.WARNING(printable(f"{exc}; trying again at the next change"))
