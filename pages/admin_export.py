@@ -1,7 +1,7 @@
 """The admin's "export selected pages" action: a zip of the files `export_pages` would write for them.
 
-Names and bytes come from the shared exporter (pages/exporting.py), so an entry is byte-identical to
-the file `manage.py export_pages` writes for the same page.
+Names and bytes come from the shared exporter (pages/exporting.py, pages/page_files.py), so an entry
+is byte-identical to the file `manage.py export_pages` writes for the same page.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import io
 import zipfile
 from collections.abc import Iterable
 
-from pages.exporting import export_file_paths, page_file_text
+from pages.exporting import export_file_paths
 from pages.models import Page
+from pages.page_files import page_file_text
 
 
 def export_zip(pages: Iterable[Page]) -> bytes:

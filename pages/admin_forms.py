@@ -15,12 +15,12 @@ from django.utils.text import slugify
 from pages import front_matter as front_matter_yaml
 from pages.drafts import draft_state
 from pages.editor_widget import MarkdownEditor
-from pages.exporting import reimport_problems
 from pages.jekyll_site import SiteRules
 from pages.markdown_io import json_safe, normalise_newlines
 from pages.models import Page, PageDraft
 from pages.own_routes import own_route_message
 from pages.page_derivation import redirect_owner
+from pages.page_files import reimport_problems
 from pages.render_limits import RenderRefused, check_renders
 from pages.revisions import (
     PageDiff,

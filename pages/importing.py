@@ -30,15 +30,6 @@ from django.utils import timezone
 
 from pages import markdown_io
 from pages.bulk_rows import insert_rows, update_rows
-from pages.exporting import (
-    FILE_GONE,
-    SITE_DIR,
-    SYNCED_PARENT,
-    content_hash,
-    edited_since_sync,
-    page_file_text,
-    sha256_hex,
-)
 from pages.git_sync import head_commit
 from pages.import_lock import ImportBusy, import_transaction
 from pages.jekyll_site import CONFIG_NAME, NO_CONFIG, ConfigError, SiteRules, find_site_root, read_config_file
@@ -47,6 +38,15 @@ from pages.models import Page, PageSection, Redirect, SyncConflict
 from pages.navigation import NavNode, resolve_parents
 from pages.own_routes import own_route_message
 from pages.page_derivation import free_urls, remember_old_url
+from pages.page_files import (
+    FILE_GONE,
+    SITE_DIR,
+    SYNCED_PARENT,
+    content_hash,
+    edited_since_sync,
+    page_file_text,
+    sha256_hex,
+)
 from pages.renames import apply_renames, find_renames, in_scope
 from pages.render_pool import PendingRenders, Renderer
 from pages.rendering import Rendered

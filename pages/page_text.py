@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from pages.editing import save_page
-from pages.exporting import SYNCED_PARENT, export_path, sha256_hex
 from pages.markdown_io import SourceError, json_safe, parse_text, write_text
 from pages.merging import has_conflict_markers
 from pages.models import Page, SyncConflict
+from pages.page_files import SYNCED_PARENT, export_path, sha256_hex
 from pages.site_settings import site_rules
 from pages.source_fields import FieldErrors, derive_fields
 

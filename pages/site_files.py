@@ -21,9 +21,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from pages.exporting import sha256_hex
 from pages.models import SiteFile
 from pages.own_routes import own_route_message
+from pages.page_files import sha256_hex
 from pages.uploads import check_site_file
 
 STORAGE_FOLDER = "site"
@@ -149,7 +149,7 @@ def export_site_files(
     updated: list[str] = []
     unchanged: list[str] = []
     errors: list[str] = []
-    from pages.exporting import _write_atomically
+    from pages.page_files import write_atomically
 
     for row in SiteFile.objects.order_by("path"):
         target = (root / row.path).resolve()
@@ -171,7 +171,7 @@ def export_site_files(
             continue
         (created if existing is None else updated).append(row.path)
         if not dry_run:
-            _write_atomically(target, data)
+            write_atomically(target, data)
     return created, updated, unchanged, errors
 
 

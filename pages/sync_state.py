@@ -81,8 +81,8 @@ class ConflictSides:
 
 
 def conflict_sides(conflict: SyncConflict) -> ConflictSides:
-    from pages.exporting import page_file_text
     from pages.merging import MergeUnavailable, merge3
+    from pages.page_files import page_file_text
 
     page = conflict.page
     admin = page_file_text(page)

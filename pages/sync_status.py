@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pages.exporting import edited_since_sync, page_file_text
 from pages.models import Page
+from pages.page_files import edited_since_sync, page_file_text
 from pages.revisions import DiffLine, body_diff
 
 EDITED, NEW = "edited in Quire", "not in a file yet"

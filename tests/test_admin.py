@@ -10,8 +10,9 @@ from django.utils import timezone
 from reversion.models import Version
 
 from pages.editing import save_page
-from pages.exporting import content_hash, export_pages, page_file_text
+from pages.exporting import export_pages
 from pages.models import Page, PageDraft, Redirect
+from pages.page_files import content_hash, page_file_text
 from pages.revisions import page_versions
 from pages.site_state import bump_content_version, content_version
 from tests.admin_factories import make_editor, make_page

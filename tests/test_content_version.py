@@ -22,10 +22,11 @@ from reversion.models import Version
 from pages import site_state
 from pages.drafts import publish_draft, reject_draft, save_draft
 from pages.editing import delete_pages, save_page, set_published
-from pages.exporting import export_pages, page_file_text
+from pages.exporting import export_pages
 from pages.importing import import_directory
 from pages.models import Page, PageDraft
 from pages.ordering import reorder_children
+from pages.page_files import page_file_text
 from pages.page_text import resolve_conflict
 from pages.rerendering import rerender_pages
 from pages.restoring import recover_page, restore_revision

@@ -109,7 +109,7 @@ def test_tree_rows_put_children_under_parents_in_nav_order_and_survive_cycles():
 
 def test_a_draft_of_a_live_page_is_invisible_to_readers_and_export_until_published(client, tmp_path):
     """Saving a draft leaves the page row (what readers, search and export use) untouched."""
-    from pages.exporting import page_file_text
+    from pages.page_files import page_file_text
 
     editor = make_editor()
     live = make_page(title="Live", url_path="/live/", body="Old text.")
