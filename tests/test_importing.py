@@ -1,12 +1,10 @@
 """Importing folders: create, update, skip unchanged, parents, conflicts, prune, dry runs, atomicity."""
 
-import dataclasses
-
 import pytest
 from django.db import DatabaseError
 
 from pages import importing, markdown_io, render_pool
-from pages.importing import ImportOptions, import_folders
+from pages.importing import import_folders
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import Rendered, Section
 from pages.site_state import content_version
@@ -349,9 +347,20 @@ def test_corpus_just_the_docs_parents_are_stored(monkeypatch):
     assert parents["docs/utilities/layout.md"] == "docs/utilities/index.md"
 
 
-def test_options_are_plain_data():
-    """ImportOptions is a dataclass the admin can build too."""
-    assert dataclasses.is_dataclass(ImportOptions) and ImportOptions().prefer is None
+def test_an_import_without_options_writes_but_decides_nothing_for_the_user(tmp_path):
+    """No options: pages are written, yet a conflict is left alone (no --prefer), a page whose file is
+    gone stays published (no --prune), and one invalid file stops the run (no --skip-invalid)."""
+    root = write_site(tmp_path, BASIC)
+    assert sorted(import_folders([root]).created) == ["docs/guide.md", "index.md"]
+    admin_edit(page("index.md"), body="admin\n")
+    write_site(root, {"index.md": "---\ntitle: Home\n---\nfile\n"})
+    (root / "docs" / "guide.md").unlink()
+    report = import_folders([root])
+    assert (report.conflicts, report.pruned) == (["index.md"], [])
+    assert page("index.md").body == "admin\n" and page("docs/guide.md").published
+    write_site(root, {"new.md": "---\ntitle: New\n---\n", "bad.md": "---\ntitle: [\n---\n"})
+    report = import_folders([root])
+    assert [e.path for e in report.errors] == ["bad.md"] and not Page.objects.filter(source_path="new.md")
 
 
 def test_corpus_render_warnings_are_reported_per_file_and_stored():
