@@ -4,6 +4,7 @@ import pytest
 from django.db import DatabaseError
 
 from pages import importing, markdown_io, render_pool
+from pages.exporting import export_pages
 from pages.importing import import_folders
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import Rendered, Section
@@ -345,6 +346,37 @@ def test_corpus_just_the_docs_parents_are_stored(monkeypatch):
     assert parents[main + "xt.md"] == main + "xs.md" and parents[main + "yt.md"] == main + "ys.md"
     assert parents["docs/layout/minimal/minimal.md"] == "docs/layout/layout.md"
     assert parents["docs/utilities/layout.md"] == "docs/utilities/index.md"
+
+
+LONGEST = {  # front-matter key: (the Page column it fills, a value of n characters)
+    "title": ("title", lambda n: "t" * n),
+    "nav_order": ("nav_order", lambda n: "n" * n),
+    "permalink": ("url_path", lambda n: "/" + "p" * (n - 2) + "/"),
+}
+
+
+@pytest.mark.parametrize("key", LONGEST)
+def test_the_longest_value_a_column_holds_is_stored_and_one_more_is_refused(tmp_path, key):
+    """A value as long as its column (read from the model) is imported, stored whole and exported
+    byte for byte; one character more is an error naming the key, its line and the limit."""
+    column, value = LONGEST[key]
+    limit = Page._meta.get_field(column).max_length
+
+    def source(n: int) -> str:
+        title = value(n) if key == "title" else "T"
+        return f"---\ntitle: {title}\n" + ("" if key == "title" else f"{key}: {value(n)}\n") + "---\nBody\n"
+
+    root = write_site(tmp_path / "site", {"a.md": source(limit)})
+    assert run_import(root).errors == []
+    assert getattr(page("a.md"), column) == value(limit)
+    assert export_pages(tmp_path / "out").created == ["a.md"]
+    assert (tmp_path / "out" / "a.md").read_text(encoding="utf-8") == source(limit)
+    write_site(root, {"a.md": source(limit + 1)})
+    line = 2 if key == "title" else 3
+    assert [str(e) for e in run_import(root).errors] == [
+        f"a.md:{line}:1: {key}: is {limit + 1} characters long; at most {limit} fit"
+    ]
+    assert getattr(page("a.md"), column) == value(limit)
 
 
 def test_an_import_without_options_writes_but_decides_nothing_for_the_user(tmp_path):
