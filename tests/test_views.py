@@ -189,18 +189,6 @@ def test_static_assets_are_served_locally(client, site):
     assert urls and all(url.startswith("/static/quire/") for url in urls)
 
 
-def test_page_view_runs_a_fixed_number_of_queries(client, site, django_assert_max_num_queries):
-    """A page view costs the same few queries with 6 pages as with 60 (no N+1)."""
-    # Uncached: content version, the site's config, next scheduled page, the page, the navigation.
-    with django_assert_max_num_queries(5):
-        client.get("/guide/advanced/tuning/")
-    for i in range(54):
-        make(f"Extra {i}", f"/guide/extra-{i}/", parent=site["guide"], nav_order=str(10 + i))
-    with django_assert_max_num_queries(5):
-        response = client.get("/guide/advanced/tuning/")
-    assert "Extra 53" in response.content.decode()
-
-
 # -- home -----------------------------------------------------------------------------------------
 
 
