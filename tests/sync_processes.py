@@ -1,9 +1,13 @@
 """Running `manage.py` in real processes against a scratch database, for the sync fault tests."""
 
+import atexit
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -15,10 +19,20 @@ STATE_SCRIPT = (
 )
 
 
+@functools.cache
+def scratch_media() -> str:
+    """One scratch folder for the files these processes store (site files, uploads), removed at exit:
+    never the checkout's media/."""
+    folder = tempfile.mkdtemp(prefix="quire-test-media-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def environment(url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     return {**env, "DJANGO_DEBUG": "1", "DATABASE_URL": url, "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "site_project.settings"}  # fmt: skip
+            "DJANGO_SETTINGS_MODULE": "site_project.settings",
+            "DJANGO_MEDIA_ROOT": scratch_media()}  # fmt: skip
 
 
 def manage(url: str, *args: str, **kwargs) -> subprocess.Popen:
