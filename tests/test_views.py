@@ -228,12 +228,18 @@ def test_drafts_and_future_pages_are_not_public(client, site):
 
 
 def test_children_of_a_draft_are_not_in_the_sidebar(client, site):
-    """Unpublishing a section hides its whole subtree from the navigation."""
+    """Unpublishing a section hides its whole subtree from the navigation, even in the sidebar of a
+    page inside it (where the section was open)."""
+
+    def sidebar() -> str:
+        _, html = get(client, "/guide/advanced/tuning/")
+        return html.split('id="site-nav"')[1].split("</nav>")[0]
+
+    assert all(title in sidebar() for title in ("Guide", "Install", "Tuning", "Reference"))
     site["guide"].published = False
     site["guide"].save()
-    _, html = get(client, "/reference/")
-    nav = html.split('id="site-nav"')[1].split("</nav>")[0]
-    assert "Install" not in nav and "Tuning" not in nav
+    nav = sidebar()
+    assert "Guide" not in nav and "Install" not in nav and "Tuning" not in nav and "Reference" in nav
 
 
 def test_preview_requires_login(client, site):
