@@ -1,4 +1,6 @@
-"""Test-wide settings: fast hashing, plain static storage (no collectstatic needed)."""
+"""Test-wide settings: fast hashing, plain static storage (no collectstatic needed).
+
+The caches every test starts without are emptied in one place: `empty_caches` in tests/conftest.py."""
 
 import pytest
 
@@ -11,13 +13,3 @@ def _fast_test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: a rolled-back database reuses content version numbers."""
-    from django.core.cache import caches
-
-    caches["default"].clear()
-    yield
-    caches["default"].clear()

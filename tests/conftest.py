@@ -34,22 +34,33 @@ def corpus_site_folder(site: str, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture(autouse=True)
-def empty_caches():
-    """Every test starts with empty caches: rolled-back tests reuse content version numbers."""
+def forget_everything_cached() -> None:
+    """Empty every cache and per-process memo a test could see from the test before it."""
     from django.core.cache import caches
 
+    from pages import fast_path, site_state
+    from pages.cache_backend import forget_failures
+    from pages.caching import forget_version_facts
     from pages.nav_cache import forget_local_navigation
+    from pages.site_settings import forget_local_site
 
     for cache in caches.all():
         cache.clear()
+    forget_failures()
     forget_local_navigation()
-    from pages.caching import forget_version_facts
-
     forget_version_facts()
-    from pages.site_settings import forget_local_site
-
     forget_local_site()
+    fast_path.forget()
+    site_state.forget_database_failures()
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """The one cache-clearing fixture: every test starts, and leaves, with empty caches (rolled-back
+    tests reuse content version numbers, so a cached page of "version 3" could be another test's)."""
+    forget_everything_cached()
+    yield
+    forget_everything_cached()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,12 @@ from pages.render_worker import send_result
 
 
 def never_finishes(text, index, baseurl, pipe):
-    time.sleep(60)
+    time.sleep(60)  # not a wait for anything: a render that outlasts the limit under test
+
+
+def busy_until(event, seconds: float = 60) -> bool:
+    """Keep a render worker busy until `event` (a manager's Event) is set; False when it never was."""
+    return event.wait(seconds)
 
 
 def overflows(text, index, baseurl, pipe):

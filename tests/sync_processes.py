@@ -1,13 +1,14 @@
 """Running `manage.py` in real processes against a scratch database, for the sync fault tests."""
 
-import hashlib
+import atexit
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from tests.conftest import PROJECT_ROOT
@@ -18,13 +19,20 @@ STATE_SCRIPT = (
 )
 
 
+@functools.cache
+def scratch_media() -> str:
+    """One scratch folder for the files these processes store (site files, uploads), removed at exit:
+    never the checkout's media/."""
+    folder = tempfile.mkdtemp(prefix="quire-test-media-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def environment(url: str) -> dict:
-    """A command's environment for the scratch database `url`, with media of its own (site files an
-    import stores), so no test writes into the checkout's media folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    media = Path(tempfile.gettempdir()) / f"quire-test-media-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
     return {**env, "DJANGO_DEBUG": "1", "DATABASE_URL": url, "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "site_project.settings", "DJANGO_MEDIA_ROOT": str(media)}  # fmt: skip
+            "DJANGO_SETTINGS_MODULE": "site_project.settings",
+            "DJANGO_MEDIA_ROOT": scratch_media()}  # fmt: skip
 
 
 def manage(url: str, *args: str, **kwargs) -> subprocess.Popen:

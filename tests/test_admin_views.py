@@ -3,17 +3,25 @@
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from pages.editing import save_page
 from pages.models import Page, PageDraft
 from pages.revisions import page_versions
 from pages.site_settings import in_site_nav_order
 from tests.admin_factories import make_editor, make_family, make_page
+from tests.html_tools import find, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
 REORDER = reverse("admin:pages_page_reorder")
 RECOVER_LIST = reverse("admin:pages_page_recoverlist")
+
+
+def when(version) -> str:
+    """A revision's save time as the admin screens show it."""
+    return date_format(localtime(version.revision.date_created), "DATETIME_FORMAT")
 
 
 @pytest.fixture
@@ -62,11 +70,29 @@ def test_reorder_needs_change_permission(client, family):
 
 
 def test_history_lists_revisions_with_compare_choices(admin_client, edited):
-    """The history screen lists every revision, newest first, with who saved it."""
+    """The history screen lists every revision, newest first, with who saved it; the compare choices
+    start at the previous revision against the current page, and only older revisions offer Restore."""
     response = admin_client.get(reverse("admin:pages_page_history", args=[edited.pk]))
     assert [e["version"].field_dict["version"] for e in response.context["entries"]] == [2, 1]
-    html = response.content.decode()
-    assert 'name="from"' in html and 'name="to"' in html and "admin" in html
+    elements = parse(response.content.decode())
+    newest, oldest = page_versions(edited.pk)
+    radios = [
+        (e.attrs["name"], e.attrs["value"], "checked" in e.attrs)
+        for e in find(elements, "input", type="radio")
+    ]
+    assert radios == [
+        ("to", "current", True),
+        ("from", str(newest.pk), False), ("to", str(newest.pk), False),
+        ("from", str(oldest.pk), True), ("to", str(oldest.pk), False),
+    ]  # fmt: skip
+    rows = [text_of(row) for row in find(elements, "tr")]
+    assert rows[-3:] == [
+        "Current page (version 2)",
+        f"{when(newest)} admin 2",
+        f"{when(oldest)} admin 1 Created. Restore…",
+    ]
+    restore = reverse("admin:pages_page_restore", args=[edited.pk, oldest.pk])
+    assert [a.attrs["href"] for a in find(elements, "a") if text_of(a) == "Restore…"] == [restore]
 
 
 def test_compare_any_two_revisions(admin_client, edited):
@@ -106,7 +132,10 @@ def test_recover_deleted_page_through_the_admin(admin_client, edited):
     admin_client.post(reverse("admin:pages_page_delete", args=[edited.pk]), {"post": "yes"})
     listing = admin_client.get(RECOVER_LIST)
     (version,) = listing.context["deleted"]
-    assert "Doc" in listing.content.decode()
+    elements = parse(listing.content.decode())
+    assert text_of(find(elements, "tr")[-1]) == f"Doc /doc/ {when(version)} admin"
+    recover = reverse("admin:pages_page_recover", args=[version.pk])
+    assert recover in [form.attrs.get("action") for form in find(elements, "form", method="post")]
     response = admin_client.post(reverse("admin:pages_page_recover", args=[version.pk]))
     assert response.status_code == 302
     assert Page.objects.get(pk=edited.pk).body == "alpha\ngamma\n"
@@ -129,8 +158,8 @@ def test_reorder_with_a_parent_that_is_not_an_id_is_a_400(admin_client, family, 
         admin_client.get(REORDER, {"parent": value}),
         admin_client.post(REORDER, {"parent": value, "order": ["1"]}),
     ):
-        assert response.status_code == 400
-        assert b"parent" in response.content
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/plain")
+        assert response.content.decode().startswith("The parameter “parent” must be an id")
 
 
 @pytest.mark.parametrize("field", ["from", "to"])
@@ -140,6 +169,6 @@ def test_compare_with_a_revision_that_is_not_an_id_is_a_400(admin_client, family
     parent, _ = family
     url = reverse("admin:pages_page_compare", args=[parent.pk])
     response = admin_client.get(url, {field: value})
-    assert response.status_code == 400
-    assert field.encode() in response.content
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().startswith(f"The parameter “{field}” must be an id")
     assert admin_client.get(url, {field: "current"}).status_code == 200

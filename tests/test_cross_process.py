@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pid_wsgi import PID_HEADER
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PORTS = range(8540, 8560)
 
@@ -24,8 +26,26 @@ def free_port() -> int:
 
 
 def fetch(url: str) -> bytes:
+    return answer(url)[1]
+
+
+def answer(url: str) -> tuple[int, bytes]:
+    """The worker process that answered (its pid), and the body."""
     with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read()
+        return int(response.headers[PID_HEADER]), response.read()
+
+
+def from_both_workers(url: str, server: subprocess.Popen, seconds: float = 30) -> dict[int, list[bytes]]:
+    """Ask until both workers have answered (which one takes a request is up to the system); fail
+    after `seconds`. {worker pid: the bodies it answered}."""
+    bodies: dict[int, list[bytes]] = {}
+    end = time.monotonic() + seconds
+    while len(bodies) < 2 or sum(map(len, bodies.values())) < 20:
+        assert time.monotonic() < end, f"only workers {sorted(bodies)} answered within {seconds} s"
+        pid, body = answer(url)
+        bodies.setdefault(pid, []).append(body)
+    assert server.pid not in bodies  # the workers answer, never gunicorn's master
+    return bodies
 
 
 def wait_until_up(url: str, server: subprocess.Popen) -> None:
@@ -68,7 +88,8 @@ def manage(env, *args: str) -> None:
 
 
 def test_import_in_another_process_reaches_every_warm_worker(tmp_path, server_env):
-    """Both gunicorn workers, warm on the old text, serve the text a subprocess import just wrote."""
+    """Both gunicorn workers, warm on the old text, serve the text a subprocess import just wrote:
+    each answer names its worker, the same two processes answer before and after the import."""
     content = tmp_path / "content"
     content.mkdir()
     page = content / "about.md"
@@ -78,7 +99,7 @@ def test_import_in_another_process_reaches_every_warm_worker(tmp_path, server_en
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "site_project.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "gunicorn", "tests.pid_wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
         cwd=PROJECT_ROOT,
         env=server_env,
         stdout=subprocess.DEVNULL,
@@ -87,14 +108,17 @@ def test_import_in_another_process_reaches_every_warm_worker(tmp_path, server_en
     url = f"http://127.0.0.1:{port}/about/"
     try:
         wait_until_up(url, server)
-        warm = [fetch(url) for _ in range(20)]
-        assert all(b"Old text" in body for body in warm)
+        warm = from_both_workers(url, server)
+        assert all(b"Old text" in body for bodies in warm.values() for body in bodies)
 
         page.write_text("---\ntitle: About\n---\nNew text\n")
         manage(server_env, "import_pages", str(content))
 
-        after = [fetch(url) for _ in range(20)]
-        assert all(b"New text" in body and b"Old text" not in body for body in after)
+        after = from_both_workers(url, server)
+        assert sorted(after) == sorted(warm)  # the same warm workers, neither restarted
+        assert all(
+            b"New text" in body and b"Old text" not in body for bodies in after.values() for body in bodies
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

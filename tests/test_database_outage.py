@@ -20,9 +20,6 @@ def site():
     Page.objects.create(title="Home", url_path="/", body_html="<p>Welcome home</p>", nav_order="1")
     Page.objects.create(title="Guide", url_path="/guide/", body_html="<p>Guide text</p>", nav_order="2")
     Page.objects.create(title="Other", url_path="/other/", body_html="<p>Other text</p>", nav_order="3")
-    site_state.forget_database_failures()
-    yield
-    site_state.forget_database_failures()
 
 
 @pytest.fixture

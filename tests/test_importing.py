@@ -1,12 +1,11 @@
 """Importing folders: create, update, skip unchanged, parents, conflicts, prune, dry runs, atomicity."""
 
-import dataclasses
-
 import pytest
 from django.db import DatabaseError
 
 from pages import importing, markdown_io, render_pool
-from pages.importing import ImportOptions, import_folders
+from pages.exporting import export_pages
+from pages.importing import import_folders
 from pages.models import Page, PageSection, Redirect
 from pages.rendering import Rendered
 from pages.sections import Section
@@ -350,9 +349,51 @@ def test_corpus_just_the_docs_parents_are_stored(monkeypatch):
     assert parents["docs/utilities/layout.md"] == "docs/utilities/index.md"
 
 
-def test_options_are_plain_data():
-    """ImportOptions is a dataclass the admin can build too."""
-    assert dataclasses.is_dataclass(ImportOptions) and ImportOptions().prefer is None
+LONGEST = {  # front-matter key: (the Page column it fills, a value of n characters)
+    "title": ("title", lambda n: "t" * n),
+    "nav_order": ("nav_order", lambda n: "n" * n),
+    "permalink": ("url_path", lambda n: "/" + "p" * (n - 2) + "/"),
+}
+
+
+@pytest.mark.parametrize("key", LONGEST)
+def test_the_longest_value_a_column_holds_is_stored_and_one_more_is_refused(tmp_path, key):
+    """A value as long as its column (read from the model) is imported, stored whole and exported
+    byte for byte; one character more is an error naming the key, its line and the limit."""
+    column, value = LONGEST[key]
+    limit = Page._meta.get_field(column).max_length
+
+    def source(n: int) -> str:
+        title = value(n) if key == "title" else "T"
+        return f"---\ntitle: {title}\n" + ("" if key == "title" else f"{key}: {value(n)}\n") + "---\nBody\n"
+
+    root = write_site(tmp_path / "site", {"a.md": source(limit)})
+    assert run_import(root).errors == []
+    assert getattr(page("a.md"), column) == value(limit)
+    assert export_pages(tmp_path / "out").created == ["a.md"]
+    assert (tmp_path / "out" / "a.md").read_text(encoding="utf-8") == source(limit)
+    write_site(root, {"a.md": source(limit + 1)})
+    line = 2 if key == "title" else 3
+    assert [str(e) for e in run_import(root).errors] == [
+        f"a.md:{line}:1: {key}: is {limit + 1} characters long; at most {limit} fit"
+    ]
+    assert getattr(page("a.md"), column) == value(limit)
+
+
+def test_an_import_without_options_writes_but_decides_nothing_for_the_user(tmp_path):
+    """No options: pages are written, yet a conflict is left alone (no --prefer), a page whose file is
+    gone stays published (no --prune), and one invalid file stops the run (no --skip-invalid)."""
+    root = write_site(tmp_path, BASIC)
+    assert sorted(import_folders([root]).created) == ["docs/guide.md", "index.md"]
+    admin_edit(page("index.md"), body="admin\n")
+    write_site(root, {"index.md": "---\ntitle: Home\n---\nfile\n"})
+    (root / "docs" / "guide.md").unlink()
+    report = import_folders([root])
+    assert (report.conflicts, report.pruned) == (["index.md"], [])
+    assert page("index.md").body == "admin\n" and page("docs/guide.md").published
+    write_site(root, {"new.md": "---\ntitle: New\n---\n", "bad.md": "---\ntitle: [\n---\n"})
+    report = import_folders([root])
+    assert [e.path for e in report.errors] == ["bad.md"] and not Page.objects.filter(source_path="new.md")
 
 
 def test_corpus_render_warnings_are_reported_per_file_and_stored():

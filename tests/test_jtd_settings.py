@@ -260,6 +260,14 @@ def site_with(tmp_path, config: str, **files) -> None:
     assert run_import(write_site(tmp_path / "s", pages)).errors == []
 
 
+def home_html(client) -> str:
+    """The home page of `site_with`, served whole (so that what a test finds missing is really absent)."""
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<p>Text.</p>" in html
+    return html
+
+
 def test_aux_links_open_in_a_new_tab_when_asked(tmp_path, client):
     site_with(tmp_path, 'aux_links:\n  "Repo": ["https://example.com"]\naux_links_new_tab: true\n')
     html = client.get("/").content.decode()
@@ -279,7 +287,8 @@ def test_heading_anchors_false_hides_them(tmp_path, client):
 
 def test_heading_anchors_are_shown_by_default(tmp_path, client):
     site_with(tmp_path, "title: x\n")
-    assert "no-heading-anchors" not in client.get("/").content.decode()
+    html = home_html(client)
+    assert 'class="page-body"' in html and 'class="anchor-link"' in html
 
 
 def test_back_to_top(tmp_path, client):
@@ -290,7 +299,7 @@ def test_back_to_top(tmp_path, client):
 
 def test_no_back_to_top_by_default(tmp_path, client):
     site_with(tmp_path, "back_to_top_text: Up\n")
-    assert "back-to-top" not in client.get("/").content.decode()
+    assert "back-to-top" not in home_html(client)
 
 
 def test_last_edit_timestamp_uses_last_modified_date_and_the_format(tmp_path, client, settings):
@@ -312,7 +321,7 @@ def test_last_edit_timestamp_falls_back_to_the_time_the_page_was_saved(tmp_path,
 
 def test_no_last_edit_time_without_a_format(tmp_path, client):
     site_with(tmp_path, "last_edit_timestamp: true\n")
-    assert "Page last modified" not in client.get("/").content.decode()
+    assert "Page last modified" not in home_html(client)
 
 
 # -- the edit link ----------------------------------------------------------------------------------
@@ -346,7 +355,7 @@ def test_edit_link_names_the_file_in_the_repository(tmp_path, client):
 def test_no_edit_link_unless_every_setting_is_there(tmp_path, client, missing):
     config = "\n".join(line for line in EDIT.splitlines() if not line.startswith(missing)) + "\n"
     site_with(tmp_path, config)
-    assert "edit-this-page" not in client.get("/").content.decode()
+    assert "edit-this-page" not in home_html(client)
 
 
 def test_admin_made_pages_show_the_admin_edit_link_to_staff_only(tmp_path, client, settings):

@@ -100,7 +100,9 @@ def test_media_is_served_under_make_run_settings(client, local_media, settings):
     """DEBUG (make run) serves media through the same view."""
     settings.DEBUG = True
     default_storage.save("uploads/x.png", ContentFile(png_bytes()))
-    assert client.get("/media/uploads/x.png").status_code == 200
+    response = client.get("/media/uploads/x.png")
+    assert (response.status_code, response["Content-Type"]) == (200, "image/png")
+    assert b"".join(response.streaming_content) == png_bytes()
 
 
 def test_media_storage_from_the_environment():

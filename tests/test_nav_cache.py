@@ -1,7 +1,6 @@
 """pages/nav_cache.py: the navigation built once per content version, shared in pieces."""
 
 import threading
-import time as clock
 from types import SimpleNamespace
 
 import pytest
@@ -219,18 +218,38 @@ def test_pieces_of_an_older_format_are_not_read_after_an_upgrade(site):
 
 
 def test_navigation_of_a_new_version_is_built_once_across_concurrent_workers(monkeypatch):
-    """Workers asking at once for a navigation nobody has built wait for one builder's pieces."""
+    """Workers asking at once for a navigation nobody has built wait for one builder's pieces: the
+    builder finishes only once the five others have found the build taken and are waiting."""
     from pages.nav_tree import build_tree
 
     builds = []
+    refused = []  # workers that found the build lock taken
+    all_waiting = threading.Event()
+    shared = nav_cache._cache
+
+    class CountingCache:
+        def __init__(self, cache):
+            self.cache = cache
+
+        def __getattr__(self, name):
+            return getattr(self.cache, name)
+
+        def add(self, key, *args, **kwargs):
+            added = self.cache.add(key, *args, **kwargs)
+            if not added and key.endswith(":building"):
+                refused.append(key)
+                if len(refused) == 5:
+                    all_waiting.set()
+            return added
 
     def slow_build(version, request=None):
         builds.append(version)
-        clock.sleep(0.3)
+        assert all_waiting.wait(30), f"only {len(refused)} workers waited for the builder"
         return nav_cache.SiteNavigation(
             version=version, tree=build_tree([]), closed={}, branch_url_pattern="{}"
         )
 
+    monkeypatch.setattr(nav_cache, "_cache", lambda: CountingCache(shared()))
     monkeypatch.setattr(nav_cache, "build_navigation", slow_build)
     monkeypatch.setattr(nav_cache, "_entry_timeout", lambda version: 60)
     results = []

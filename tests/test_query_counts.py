@@ -36,22 +36,37 @@ def make_site(count: int) -> None:
         for i in range(count - len(sections))
     ]
     Page.objects.bulk_create(children)
+    first = Page.objects.get(url_path="/s0/p0/")
+    Page.objects.create(
+        title="Deep", url_path="/s0/p0/deep/", nav_order="1", parent=first, body_html="<p>d</p>"
+    )
     with committed():
         bump_content_version()  # as the write path that adds pages does
 
 
+def open_in_the_sidebar(path: str) -> int:
+    """Links the sidebar of `path` shows: the top level, and the children of the page and its ancestors."""
+    page = Page.objects.get(url_path=path)
+    opened = []
+    while page is not None:
+        opened.append(page.pk)
+        page = page.parent
+    return Page.objects.filter(parent=None).count() + Page.objects.filter(parent__in=opened).count()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [10, 1000])
-def test_cold_page_view_runs_fixed_queries(client, count, django_assert_num_queries):
-    """A page view with empty caches runs the same few queries at 10 and 1,000 pages."""
+@pytest.mark.parametrize("path", ["/s0/p0/", "/s0/p0/deep/"])
+def test_cold_page_view_runs_fixed_queries(client, count, path, django_assert_num_queries):
+    """A page view with empty caches runs the same few queries at 10 and 1,000 pages, however deep the
+    page (no query per ancestor)."""
     make_site(count)
-    assert Page.objects.count() == count
+    assert Page.objects.count() == count + 1
     with django_assert_num_queries(COLD_PAGE_VIEW_QUERIES):
-        response = client.get("/s0/p0/")
+        response = client.get(path)
     assert response.status_code == 200
-    # the sidebar: every section, and the pages of the current one (closed sections load on demand)
-    shown = Page.objects.filter(parent=None).count() + Page.objects.filter(parent__url_path="/s0/").count()
-    assert response.content.count(b'data-nav-link="') == shown
+    # the sidebar: every section, and the pages under the open ones (closed sections load on demand)
+    assert response.content.count(b'data-nav-link="') == open_in_the_sidebar(path)
 
 
 @pytest.mark.django_db

@@ -1,12 +1,13 @@
 """Rendering many bodies: a process pool gives exactly what rendering in this process gives."""
 
+import multiprocessing
 import subprocess
 import sys
-import time
 
 from pages import render_pool
 from pages.render_pool import Renderer
 from pages.urls_from_paths import SourceIndex
+from tests import render_targets
 from tests.conftest import PROJECT_ROOT
 from tests.sync_processes import environment
 
@@ -67,18 +68,34 @@ def test_batches_queued_ahead_come_back_in_order_and_rendered_once(monkeypatch):
         assert all(s != t for s, t in zip(stolen, taken, strict=True))
 
 
+def release_then(release, wait):
+    """`wait`, calling `release` first."""
+
+    def released(*args, **kwargs):
+        release()
+        return wait(*args, **kwargs)
+
+    return released
+
+
 def test_this_process_renders_what_a_busy_worker_has_not_taken():
     """With the only worker kept busy, this process renders the batch itself instead of waiting; only
     the chunks already handed to the worker's queue (two at most) are left to it."""
     pooled = renderer(SourceIndex({}), jobs=2, parallel=True)
-    try:
-        blocker = pooled.pool.submit(time.sleep, 1)
-        items = [(f"para {i}\n", f"p{i}.md") for i in range(40)]
-        pending = pooled.start(items)
-        results = pending.results()
-        blocker.result()
-    finally:
-        pooled.close()
+    with multiprocessing.Manager() as manager:
+        free = manager.Event()
+        try:
+            blocker = pooled.pool.submit(render_targets.busy_until, free)
+            items = [(f"para {i}\n", f"p{i}.md") for i in range(40)]
+            pending = pooled.start(items)
+            for future in pending.futures:  # the worker is let go once this process waits for it
+                future.result = release_then(free.set, future.result)
+            results = pending.results()
+            free.set()
+            assert blocker.result() is True  # the worker stayed busy until let go (never timed out)
+        finally:
+            free.set()
+            pooled.close()
     assert [r.html for r in results] == [f"<p>para {i}</p>" for i in range(40)]
     assert sum(f.cancelled() for f in pending.futures) >= len(pending.futures) - 2
 

@@ -3,6 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pages.models import PageSection
 from pages.sections import Section, sections_by_tokens, sections_from_html
 
 
@@ -37,8 +38,12 @@ def test_empty_heading_sections_are_kept():
 
 def test_long_headings_and_anchors_fit_the_search_table():
     """Headings and anchors longer than the PageSection columns are cut to fit."""
-    (section,) = sections_from_html(f'<h2 id="{"a" * 400}">{"word " * 200}</h2>')
-    assert len(section.anchor) == 300 and len(section.heading) == 500
+    anchor_column, heading_column = (
+        PageSection._meta.get_field(name).max_length for name in ("anchor", "heading")
+    )
+    anchor, heading = "a" * (anchor_column + 100), "word " * heading_column
+    (section,) = sections_from_html(f'<h2 id="{anchor}">{heading}</h2>')
+    assert (section.anchor, section.heading) == (anchor[:anchor_column], heading[:heading_column])
 
 
 # Pieces of HTML like the sanitiser's output, and a few irregular ones (which take the token reader).

@@ -4,7 +4,10 @@ import datetime as dt
 
 import pytest
 
+from pages.models import Page
 from pages.source_fields import FieldErrors, derive_fields
+
+COLUMNS = ("title", "nav_order", "url_path")  # the Page columns of title, nav_order and permalink
 
 
 def test_seed_page_fields():
@@ -91,8 +94,14 @@ def test_json_front_matter_gives_the_same_fields():
 
 
 def test_values_too_long_for_their_column_are_refused():
-    """A title, nav_order or URL longer than the page can store is an error, not a database failure."""
+    """A title, nav_order or URL longer than the page can store is an error, not a database failure;
+    the longest each column holds (read from the model) is accepted."""
+    title, nav_order, url_path = (Page._meta.get_field(name).max_length for name in COLUMNS)
+    longest = {"title": "t" * title, "nav_order": "n" * nav_order, "permalink": "/" + "p" * (url_path - 1)}
+    fields = derive_fields(longest, "t.md")
+    assert (len(fields.title), len(fields.nav_order), len(fields.url_path)) == (title, nav_order, url_path)
+    too_long = {key: text + "x" for key, text in longest.items()}
     with pytest.raises(FieldErrors) as info:
-        derive_fields({"title": "t" * 501, "nav_order": "n" * 101, "permalink": "/" + "p" * 1000}, "t.md")
+        derive_fields(too_long, "t.md")
     assert [p.key for p in info.value.problems] == ["title", "nav_order", "permalink"]
-    assert info.value.problems[0].message == "is 501 characters long; at most 500 fit"
+    assert info.value.problems[0].message == f"is {title + 1} characters long; at most {title} fit"

@@ -83,8 +83,8 @@ def test_leaving_with_unsaved_changes_asks_first(browser_page):
     page.locator("#id_body").press_sequentially(" more")
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
-    page.evaluate("window.location.href = '/admin/'")
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog", timeout=10_000):
+        page.evaluate("window.location.href = '/admin/'")
     assert dialogs == ["beforeunload"]
     assert "/change/" in page.url
 
