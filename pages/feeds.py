@@ -32,6 +32,10 @@ class LatestPagesFeed(Feed):
         ).in_bulk(ids)
         return [by_id[page_id] for page_id in ids if page_id in by_id]
 
+    def item_link(self, page: Page) -> str:
+        """The page's URL as written in HTML: under the site's base URL."""
+        return site_url(page.url_path)
+
     def item_title(self, page: Page) -> str:
         return page.title
 
