@@ -51,6 +51,9 @@ class PageSitemap(Sitemap):
     def lastmod(self, page: Page):
         return page.updated_at
 
+    def location(self, page: Page) -> str:
+        return site_url(page.url_path)
+
 
 def part_count(pages: int) -> int:
     """How many files a sitemap of `pages` URLs takes (more than one: /sitemap.xml is their index)."""
