@@ -9,6 +9,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from pages import column_limits
+
 
 class PageQuerySet(models.QuerySet):
     def published(self) -> PageQuerySet:
@@ -28,10 +30,10 @@ class PageQuerySet(models.QuerySet):
 class Page(models.Model):
     DRAFT, SCHEDULED, PUBLISHED = "draft", "scheduled", "published"
 
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=column_limits.PAGE_TITLE)
     url_path = models.CharField(
         "URL",
-        max_length=1000,
+        max_length=column_limits.PAGE_URL,
         unique=True,
         help_text="The page's path on the site, starting with '/', e.g. /docs/install/ or /docs/install.html",
     )
@@ -39,7 +41,7 @@ class Page(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     nav_order = models.CharField(
-        max_length=100,
+        max_length=column_limits.PAGE_NAV_ORDER,
         blank=True,
         help_text="As written in front matter: an integer, a number such as 4.5, or text.",
     )
@@ -108,8 +110,8 @@ class PageSection(models.Model):
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField()
-    anchor = models.CharField(max_length=300, blank=True)
-    heading = models.CharField(max_length=500, blank=True)
+    anchor = models.CharField(max_length=column_limits.SECTION_ANCHOR, blank=True)
+    heading = models.CharField(max_length=column_limits.SECTION_HEADING, blank=True)
     level = models.PositiveSmallIntegerField(default=1)
     text = models.TextField(blank=True)
 

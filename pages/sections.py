@@ -11,6 +11,8 @@ import html as html_entities
 import re
 from dataclasses import dataclass
 
+from pages.column_limits import SECTION_ANCHOR, SECTION_HEADING
+
 
 @dataclass(frozen=True)
 class Section:
@@ -28,7 +30,7 @@ SKIPPED_CLASSES = {"toc", "anchor-link", "footnote", "reversefootnote"}
 SKIPPED_IDS = {"markdown-toc"}
 VOID_TAGS = {"br", "hr", "img", "input", "col", "wbr"}
 # The PageSection columns' lengths: longer headings and anchors are cut to fit.
-MAX_ANCHOR, MAX_HEADING = 300, 500
+MAX_ANCHOR, MAX_HEADING = SECTION_ANCHOR, SECTION_HEADING
 BLOCK_TAGS = {"p", "li", "pre", "td", "th", "dt", "dd", "blockquote", "div", "tr", "br", "hr"}
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pages.column_limits import PAGE_NAV_ORDER, PAGE_TITLE, PAGE_URL
 from pages.front_matter import parse_date, parse_date_loosely
 from pages.jekyll_site import NO_CONFIG, SiteRules, deep_merge, document_slug, titleize_slug
 from pages.urls_from_paths import date_from_text, page_url, site_path, title_from_path
 
 NAV_FIELDS = ("parent", "grand_parent", "ancestor")
-MAX_LENGTHS = {"title": 500, "nav_order": 100, "permalink": 1000}
-"""Longest values the Page columns hold (title, nav_order, url_path)."""
+MAX_LENGTHS = {"title": PAGE_TITLE, "nav_order": PAGE_NAV_ORDER, "permalink": PAGE_URL}
+"""Longest values the Page columns hold (title, nav_order, url_path), by front-matter key."""
 
 
 @dataclass(frozen=True)
