@@ -32,10 +32,11 @@ hostile: $(VENV)/.installed-dev
 	  .venv-django6/bin/python -m pytest -q $(HOSTILE_TESTS); \
 	else echo "NOTICE: no Python 3.12 here; the Django 6 run of the hostile suites is skipped."; fi
 
-# Check style and common bugs with ruff
+# Check style and common bugs with ruff, and the layers of pages/ with import-linter
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Rewrite the code in the house style with ruff
 format: $(VENV)/.installed-dev

@@ -20,8 +20,8 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 def _clear_caches() -> None:
-    from pages.markdown_engine import highlight_code
-    from pages.math_markup import tex_to_mathml
+    from pages.content.markdown_engine import highlight_code
+    from pages.content.math_markup import tex_to_mathml
 
     highlight_code.cache_clear()
     tex_to_mathml.cache_clear()
@@ -39,8 +39,8 @@ def main(root: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_project.settings")
     os.environ.setdefault("DJANGO_DEBUG", "1")  # a benchmark process, never a server
     django.setup()
-    from pages.markdown_io import read_file
-    from pages.rendering import RenderContext, render
+    from pages.content.markdown_io import read_file
+    from pages.content.rendering import RenderContext, render
 
     files = sorted([*root.rglob("*.md"), *root.rglob("*.markdown")])
     raw = [(str(p.relative_to(root)), p.read_bytes()) for p in files]
@@ -82,7 +82,7 @@ PATHOLOGICAL = {
 
 
 def pathological() -> None:
-    from pages.rendering import render
+    from pages.content.rendering import render
 
     print("engine: hostile input, CPU seconds at 100 KB and 200 KB (linear: ratio about 2)")
     for name, unit in PATHOLOGICAL.items():

@@ -60,7 +60,7 @@ def generate(size: int) -> None:
     from django.db import transaction
 
     from pages.models import Page
-    from pages.site_state import bump_content_version
+    from pages.store.site_state import bump_content_version
 
     sections = max(1, size // PAGES_PER_SECTION)
     toc = [{"level": 2, "id": "more", "name": "More"}]
@@ -131,11 +131,11 @@ def measure(size: int) -> dict:
     from django.conf import settings
     from django.core.management import call_command
 
-    from pages import caching, nav_cache
+    from pages.site import caching, nav_cache
 
     settings.QUIRE_NAV_PIECES = True  # measured in pieces whatever the cache (as with Redis)
     from pages.models import Page
-    from pages.site_state import content_version
+    from pages.store.site_state import content_version
 
     started = time.perf_counter()
     call_command("migrate", "--noinput", verbosity=0)

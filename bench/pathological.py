@@ -2,11 +2,11 @@
 
     python bench/pathological.py          (also run by `make bench`; `make bench-pathological` alone)
 
-1. The Liquid/kramdown pre-pass (`pages.jekyll_compat.prepare`) on 2 MiB (the import's file limit) of
+1. The Liquid/kramdown pre-pass (`pages.content.jekyll_compat.prepare`) on 2 MiB (the import's file limit) of
    each unclosed-opener pattern that used to make it quadratic (120 KB of `{% ` took 39 s in an
    import); the bound is PREPASS_BOUND_S seconds per input, and 2 MiB must cost at most SCALING_BOUND
    times 16 times what 128 KiB costs (linear: 16; quadratic: 256). Best of three runs each.
-2. The live preview's bounded render (`pages.render_limits.bounded_render`) on inputs the markdown
+2. The live preview's bounded render (`pages.content.render_limits.bounded_render`) on inputs the markdown
    engine handles slowly (16 KB of `[` ran past gunicorn's 30 s): it must answer, rendered or stopped,
    within the preview timeout plus PREVIEW_SLACK_S.
 
@@ -28,9 +28,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from pages.jekyll_compat import prepare  # noqa: E402
-from pages.markdown_io import MAX_FILE_BYTES  # noqa: E402
-from pages.render_limits import RenderRefused, bounded_render  # noqa: E402
+from pages.content.jekyll_compat import prepare  # noqa: E402
+from pages.content.markdown_io import MAX_FILE_BYTES  # noqa: E402
+from pages.content.render_limits import RenderRefused, bounded_render  # noqa: E402
 
 PREPASS_BOUND_S = 3.0
 SCALING_BOUND = 4.0  # linear: 1; quadratic: 16 (16x the input, 256x the time); room for a busy machine

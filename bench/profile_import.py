@@ -20,22 +20,25 @@ import django
 # the rest of the run (the walk, hashing, the plan, the URL checks, ...).
 STAGES = {
     "reading, front matter": [
-        ("pages/markdown_io.py", "read_file"),
-        ("pages/source_fields.py", "derive_fields"),
+        ("pages/content/markdown_io.py", "read_file"),
+        ("pages/content/source_fields.py", "derive_fields"),
     ],
     "Liquid, kramdown blocks": [
-        ("pages/jekyll_compat.py", "prepare"),
-        ("pages/kramdown_blocks.py", "kramdown_blocks"),
+        ("pages/content/jekyll_compat.py", "prepare"),
+        ("pages/content/kramdown_blocks.py", "kramdown_blocks"),
     ],
-    "markdown (markdown-it)": [("pages/markdown_engine.py", "render_markdown")],
-    "highlight (Pygments)": [("pages/markdown_engine.py", "_highlight")],
-    "sanitise (nh3)": [("pages/sanitising.py", "sanitise"), ("pages/sanitising.py", "sanitise_mathml")],
-    "search sections": [("pages/sections.py", "sections_from_html")],
-    "rest of render()": [("pages/rendering.py", "render")],
-    "DB: pages, sections, redirects": [("pages/importing.py", "_write_batch")],
-    "DB: search index": [("pages/search.py", "_index_sections_of")],
-    "DB: parents": [("pages/importing.py", "_link_parents")],
-    "DB: history": [("pages/revisions.py", "record_import_revisions")],
+    "markdown (markdown-it)": [("pages/content/markdown_engine.py", "render_markdown")],
+    "highlight (Pygments)": [("pages/content/markdown_engine.py", "_highlight")],
+    "sanitise (nh3)": [
+        ("pages/content/sanitising.py", "sanitise"),
+        ("pages/content/sanitising.py", "sanitise_mathml"),
+    ],
+    "search sections": [("pages/content/sections.py", "sections_from_html")],
+    "rest of render()": [("pages/content/rendering.py", "render")],
+    "DB: pages, sections, redirects": [("pages/sync/importing.py", "_write_batch")],
+    "DB: search index": [("pages/store/search.py", "_index_sections_of")],
+    "DB: parents": [("pages/sync/importing.py", "_link_parents")],
+    "DB: history": [("pages/store/revisions.py", "record_import_revisions")],
 }
 RENDER_PARTS = ["Liquid, kramdown blocks", "markdown (markdown-it)", "sanitise (nh3)", "search sections"]
 SUBTRACT = {
@@ -80,7 +83,7 @@ def summary(stats: pstats.Stats, seconds: float) -> str:
 
 def main(root: Path) -> None:
     django.setup()
-    from pages.importing import ImportOptions, import_directory
+    from pages.sync.importing import ImportOptions, import_directory
 
     options = ImportOptions(jobs=1)  # this process renders everything: the profile sees it all
     profile = cProfile.Profile()

@@ -1,4 +1,4 @@
-"""The page admin: a declarative list and form; edits go through pages.editing's one save path."""
+"""The page admin: a declarative list and form; edits go through pages.editing.saving's one save path."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from pages import admin_static_build, admin_views, drafts
-from pages.admin_export import export_zip
-from pages.admin_forms import NavOrderListForm, PageAdminForm, change_comment
-from pages.admin_tree import tree_rows
-from pages.base_url import site_url
-from pages.editing import delete_pages, save_page, set_published
-from pages.jekyll_site import SiteRules
+from pages.content.jekyll_site import SiteRules
+from pages.editing import admin_static_build, admin_views, drafts
+from pages.editing.admin_export import export_zip
+from pages.editing.admin_forms import NavOrderListForm, PageAdminForm, change_comment
+from pages.editing.admin_tree import tree_rows
+from pages.editing.saving import delete_pages, save_page, set_published
+from pages.editing.sync_status import changed_files, unexported_page_ids
 from pages.models import Page, PageDraft, SiteConfig, SiteFile, SyncConflict
-from pages.site_settings import nav_case_sensitive
-from pages.sync_state import recorded_site_root
-from pages.sync_status import changed_files, unexported_page_ids
+from pages.store.base_url import site_url
+from pages.store.site_settings import nav_case_sensitive
+from pages.sync.sync_state import recorded_site_root
 
 admin.site.site_header = f"{settings.QUIRE_SITE_NAME} admin"
 admin.site.site_title = f"{settings.QUIRE_SITE_NAME} admin"
@@ -214,7 +214,7 @@ class PageAdmin(admin.ModelAdmin):
         js = ["quire/admin/editor.js", "quire/admin/page_list.js"]
 
     # Permissions: editors add and change pages; a change to a published page by someone without
-    # publish_page is saved as a draft of it (pages.drafts) that a publisher publishes or rejects.
+    # publish_page is saved as a draft of it (pages.editing.drafts) that a publisher publishes or rejects.
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("pages.publish_page")

@@ -8,9 +8,9 @@ class PagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from pages.db_timeouts import connect_timeouts
-        from pages.login_throttle import connect_login_signals
-        from pages.search import restore_search_index_after_migrate
+        from pages.editing.login_throttle import connect_login_signals
+        from pages.site.db_timeouts import connect_timeouts
+        from pages.store.search import restore_search_index_after_migrate
 
         connect_timeouts()
         connect_login_signals()

@@ -9,7 +9,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
-from pages import column_limits
+from pages.content import column_limits
 
 
 class PageQuerySet(models.QuerySet):
@@ -205,7 +205,7 @@ class SiteFile(models.Model):
 
 
 class PageDraft(models.Model):
-    """Changes to a published page saved by someone without the publish permission (pages.drafts).
+    """Changes to a published page saved by someone without the publish permission (pages.editing.drafts).
 
     Readers keep seeing the page row; the draft holds the proposed fields until a publisher publishes
     or rejects it. One draft per page: whoever edits the page next continues it.

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.urls import path
 
-from pages import diagrams, media, preview, sitemaps, views
-from pages.caching import cache_public_response
-from pages.db_router import reads_from_replica
-from pages.feeds import LatestPagesFeed
+from pages.editing import preview
+from pages.site import diagrams, media, sitemaps, views
+from pages.site.caching import cache_public_response
+from pages.site.db_router import reads_from_replica
+from pages.site.feeds import LatestPagesFeed
 
 app_name = "pages"
 

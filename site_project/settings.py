@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from pages.db_timeouts import database_options
+from pages.site.db_timeouts import database_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -74,16 +74,16 @@ INSTALLED_APPS = [
 ]
 
 # Django's JSON format written with the C encoder (same text; page history is serialized with it).
-SERIALIZATION_MODULES = {"json": "pages.json_serializer"}
+SERIALIZATION_MODULES = {"json": "pages.store.json_serializer"}
 
 MIDDLEWARE = [
     # Health checks first: answered before host checks, HTTPS redirects, sessions and the page cache.
-    "pages.health.HealthCheckMiddleware",
-    "pages.base_url.SiteBaseUrlMiddleware",
+    "pages.site.health.HealthCheckMiddleware",
+    "pages.store.base_url.SiteBaseUrlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "pages.caching.DatabaseOutageMiddleware",
-    "pages.caching.PublicPageCacheMiddleware",
+    "pages.site.caching.DatabaseOutageMiddleware",
+    "pages.site.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "pages.context_processors.site",
+                "pages.site.context_processors.site",
             ],
         },
     },
@@ -113,7 +113,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "site_project.wsgi.application"
 ASGI_APPLICATION = "site_project.asgi.application"
 
-# Time limits (pages/db_timeouts.py): connecting (PostgreSQL) and any one statement (both engines).
+# Time limits (pages/site/db_timeouts.py): connecting (PostgreSQL) and any one statement (both engines).
 QUIRE_DB_CONNECT_TIMEOUT = int(os.environ.get("QUIRE_DB_CONNECT_TIMEOUT", "3"))
 QUIRE_DB_STATEMENT_TIMEOUT = float(os.environ.get("QUIRE_DB_STATEMENT_TIMEOUT", "10"))
 # After a failed database read of the content version, this process retries only after so many seconds
@@ -162,23 +162,23 @@ def database_config(url_variable: str, default: str | None) -> dict | None:
 
 DATABASES = {"default": database_config("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # An optional read replica: public page views read from it while it has caught up with the primary's
-# content version; writes, the admin and everything else use the primary (pages/db_router.py).
+# content version; writes, the admin and everything else use the primary (pages/site/db_router.py).
 _replica = database_config("DATABASE_REPLICA_URL", None)
 if _replica is not None:
     DATABASES["replica"] = {**_replica, "TEST": {"MIRROR": "default"}}
-    DATABASE_ROUTERS = ["pages.db_router.PublicReadsRouter"]
+    DATABASE_ROUTERS = ["pages.site.db_router.PublicReadsRouter"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Redis answers in well under a millisecond; a socket that takes longer than this is treated as down.
 QUIRE_CACHE_SOCKET_TIMEOUT = float(os.environ.get("QUIRE_CACHE_SOCKET_TIMEOUT", "0.5"))
 # Each process keeps the content version it read from Redis until Redis pushes that it changed (CLIENT
-# TRACKING, pages/cache_backend.py): a cached page costs no round trip. 0 reads it with a GET each time.
+# TRACKING, pages/site/cache_backend.py): a cached page costs no round trip. 0 reads it with a GET each time.
 QUIRE_CACHE_TRACKING = env_bool("QUIRE_CACHE_TRACKING", default=True)
 if REDIS_URL:
     CACHES = {
         "default": {
             # Django's RedisCache, failing soft: a Redis error or timeout is a logged cache miss.
-            "BACKEND": "pages.cache_backend.ResilientRedisCache",
+            "BACKEND": "pages.site.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("QUIRE_CACHE_PREFIX", "quire"),
             "OPTIONS": {
@@ -196,26 +196,27 @@ else:
         }
     }
 
-# The release in every cache key (pages/release.py); by default a hash of the code and static files.
+# The release in every cache key (pages/site/release.py); by default a hash of the code and static files.
 QUIRE_RELEASE = os.environ.get("QUIRE_RELEASE", "")
 # How old the shared cache's copy of the content version may be before it is checked with the database.
 QUIRE_VERSION_MAX_AGE = float(os.environ.get("QUIRE_VERSION_MAX_AGE", "5"))
 # Whether the cache's copy may be trusted at all (Django setting): by default only when the cache is shared
 # (Redis), never a per-process local-memory cache.
 QUIRE_VERSION_IN_CACHE = None
-# /-/health/ready answers 503 when the cache fails too (pages/health.py).
+# /-/health/ready answers 503 when the cache fails too (pages/site/health.py).
 QUIRE_READY_REQUIRES_CACHE = env_bool("QUIRE_READY_REQUIRES_CACHE")
 
-# Public pages: browser/proxy max-age, and how long cached pages and navigation live (pages/caching.py).
+# Public pages: browser/proxy max-age, and how long cached pages and navigation live (pages/site/caching.py).
 QUIRE_PUBLIC_MAX_AGE = int(os.environ.get("QUIRE_PUBLIC_MAX_AGE", "60"))
 QUIRE_CACHE_TIMEOUT = int(os.environ.get("QUIRE_CACHE_TIMEOUT", str(24 * 3600)))
-# The WSGI fast path (pages/fast_path.py): cached public pages answered before any middleware, each
+# The WSGI fast path (pages/site/fast_path.py): cached public pages answered before any middleware, each
 # worker keeping the pages it served last (at most this many MB) for the current content version.
 QUIRE_FAST_PATH = env_bool("QUIRE_FAST_PATH", default=True)
 QUIRE_FAST_PATH_MEMORY_MB = float(os.environ.get("QUIRE_FAST_PATH_MEMORY_MB", "16"))
-# Cached pages at least this long are also stored brotli- and gzip-compressed (pages/encodings.py).
+# Cached pages at least this long are also stored brotli- and gzip-compressed (pages/site/encodings.py).
 QUIRE_COMPRESS_MIN_BYTES = int(os.environ.get("QUIRE_COMPRESS_MIN_BYTES", "1024"))
-# Most entries of one navigation level written into a page; longer levels are windowed (pages/nav_tree.py).
+# Most entries of one navigation level written into a page; longer levels are windowed
+# (pages/content/nav_tree.py).
 QUIRE_NAV_WINDOW = int(os.environ.get("QUIRE_NAV_WINDOW", "150"))
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -238,7 +239,7 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
 # Uploaded images: on this machine's disk (QUIRE_MEDIA_STORAGE=local, the default: one machine only)
 # or in any S3-compatible object store shared by every instance (QUIRE_MEDIA_STORAGE=s3). Either way
-# Quire serves them at MEDIA_URL itself, with hardening headers (pages/media.py).
+# Quire serves them at MEDIA_URL itself, with hardening headers (pages/site/media.py).
 QUIRE_MEDIA_MAX_AGE = int(os.environ.get("QUIRE_MEDIA_MAX_AGE", str(24 * 3600)))
 
 
@@ -294,7 +295,7 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-markdownx: the admin preview goes through the same render-and-sanitise path as the site.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "pages.rendering.render_preview"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "pages.content.rendering.render_preview"
 MARKDOWNX_MEDIA_PATH = "uploads/%Y/%m/"
 MARKDOWNX_UPLOAD_MAX_SIZE = int(os.environ.get("QUIRE_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
@@ -303,7 +304,7 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image
 QUIRE_SITE_FILE_MAX_BYTES = int(os.environ.get("QUIRE_SITE_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
 QUIRE_UPLOAD_MAX_PIXELS = int(os.environ.get("QUIRE_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # Rendering what an editor types (live preview, admin save): refused over this many bytes, stopped after
-# this many seconds (pages/render_limits.py). The size limit defaults to the import's file limit.
+# this many seconds (pages/content/render_limits.py). The size limit defaults to the import's file limit.
 QUIRE_PREVIEW_MAX_BYTES = int(os.environ.get("QUIRE_PREVIEW_MAX_BYTES", str(2 * 1024 * 1024)))
 QUIRE_PREVIEW_TIMEOUT = float(os.environ.get("QUIRE_PREVIEW_TIMEOUT", "5"))
 # Jekyll's site.baseurl: prefixed to site-relative links when rendering ({{ site.baseurl }}, relative_url).
@@ -312,7 +313,7 @@ QUIRE_BASEURL = os.environ.get("QUIRE_BASEURL", "").rstrip("/")
 # Content-Security-Policy: scripts, styles, fonts and frames from the site itself only; no inline
 # scripts or styles, no plugins, no <base>, never framed. Images may also come over https, and from
 # `blob:` URLs, which only the page's own scripts can make: Mermaid diagrams are shown that way (drawn in a
-# sandboxed frame with its own policy, see pages/diagrams.py).
+# sandboxed frame with its own policy, see pages/site/diagrams.py).
 # No directive can stop an injected <meta http-equiv="refresh"> (navigate-to was never supported): that
 # class is closed by escaping/sanitising every string from markdown exactly once, which the hostile
 # suites check on every served page.
@@ -328,14 +329,15 @@ CSP_DIRECTIVES = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-MIDDLEWARE.insert(2, "pages.content_security.ContentSecurityPolicyMiddleware")
+MIDDLEWARE.insert(2, "pages.site.content_security.ContentSecurityPolicyMiddleware")
 
 # Admin login throttling (django-axes): failures are counted per client address and per username; after
 # QUIRE_LOGIN_FAILURE_LIMIT failures from one address, or against one username from anywhere, further
 # attempts are refused (HTTP 429) for QUIRE_LOGIN_COOLOFF_MINUTES. A successful login clears only that
-# account's own failures from that address (pages.login_throttle.forget_own_failures), never another's.
+# account's own failures from that address (pages.editing.login_throttle.forget_own_failures), never
+# another's.
 AUTHENTICATION_BACKENDS = [
-    "pages.login_throttle.LoginThrottleBackend",
+    "pages.editing.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
@@ -346,7 +348,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 # good login would wipe the failures against the admin account from the same address.
 AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_CLIENT_IP_CALLABLE = "pages.login_throttle.client_ip"
+AXES_CLIENT_IP_CALLABLE = "pages.editing.login_throttle.client_ip"
 AXES_VERBOSE = False
 
 # Production hardening, on whenever DEBUG is off.

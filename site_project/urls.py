@@ -5,9 +5,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("markdownx/", include("pages.editor_urls")),
+    path("markdownx/", include("pages.editing.editor_urls")),
     path("", include("pages.urls")),
 ]
 
-handler404 = "pages.views.page_not_found"
-handler500 = "pages.views.server_error"
+handler404 = "pages.site.views.page_not_found"
+handler500 = "pages.site.views.server_error"

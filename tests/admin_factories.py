@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission, User
 
-from pages.editing import save_page
+from pages.editing.saving import save_page
 from pages.models import Page
 
 

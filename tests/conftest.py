@@ -38,11 +38,12 @@ def forget_everything_cached() -> None:
     """Empty every cache and per-process memo a test could see from the test before it."""
     from django.core.cache import caches
 
-    from pages import fast_path, site_state
-    from pages.cache_backend import forget_failures
-    from pages.caching import forget_version_facts
-    from pages.nav_cache import forget_local_navigation
-    from pages.site_settings import forget_local_site
+    from pages.site import fast_path
+    from pages.site.cache_backend import forget_failures
+    from pages.site.caching import forget_version_facts
+    from pages.site.nav_cache import forget_local_navigation
+    from pages.store import site_state
+    from pages.store.site_settings import forget_local_site
 
     for cache in caches.all():
         cache.clear()

@@ -2,7 +2,7 @@
 
 import time
 
-from pages.render_worker import send_result
+from pages.content.render_worker import send_result
 
 
 def never_finishes(text, index, baseurl, pipe):

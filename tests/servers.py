@@ -183,7 +183,7 @@ def real_redis_caches(prefix: str) -> dict:
         pytest.fail("this test needs a Redis (REDIS_URL, or db 3 of a local Redis)")
     return {
         "default": {
-            "BACKEND": "pages.cache_backend.ResilientRedisCache",
+            "BACKEND": "pages.site.cache_backend.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": prefix,
         }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pages.importing import ImportOptions, ImportReport, import_folders
 from pages.models import Page
+from pages.sync.importing import ImportOptions, ImportReport, import_folders
 from tests.commits import committed
 
 

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from pages.editing import save_page
-from pages.exporting import export_pages
+from pages.editing.saving import save_page
 from pages.models import Page, PageDraft, Redirect
-from pages.page_files import content_hash, page_file_text
-from pages.revisions import page_versions
-from pages.site_state import bump_content_version, content_version
+from pages.store.revisions import page_versions
+from pages.store.site_state import bump_content_version, content_version
+from pages.sync.exporting import export_pages
+from pages.sync.page_files import content_hash, page_file_text
 from tests.admin_factories import make_editor, make_page
 from tests.commits import committed
 from tests.sync_helpers import run_import, write_site

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from pages.editing import save_page
-from pages.exporting import export_pages
+from pages.editing.saving import save_page
 from pages.models import SyncConflict
-from pages.revisions import page_versions
+from pages.store.revisions import page_versions
+from pages.sync.exporting import export_pages
 from tests.sync_helpers import page, run_import, write_site
 
 pytestmark = pytest.mark.django_db

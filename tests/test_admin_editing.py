@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 from reversion.models import Version
 
-from pages.editing import EditConflict, delete_pages, save_page, set_published
+from pages.editing.saving import EditConflict, delete_pages, save_page, set_published
 from pages.models import Page
-from pages.site_state import content_version
+from pages.store.site_state import content_version
 from tests.admin_factories import make_page
 from tests.commits import committed
 

@@ -6,9 +6,9 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from pages.admin_export import export_zip
-from pages.exporting import export_file_paths, export_pages
+from pages.editing.admin_export import export_zip
 from pages.models import Page
+from pages.sync.exporting import export_file_paths, export_pages
 from tests.admin_factories import make_page
 from tests.sync_helpers import run_import, write_site
 

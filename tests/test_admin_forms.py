@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from pages.admin_forms import (
+from pages.editing.admin_forms import (
     PageAdminForm,
     apply_extra_edits,
     descendant_ids,
@@ -88,7 +88,7 @@ def test_default_url_uses_the_parent_url_and_a_slug_of_the_title():
 
 def test_prefilled_urls_follow_the_sites_permalink_style():
     """With a Jekyll config and no pretty style, a new page's URL is Jekyll's /folder/slug.html."""
-    from pages.jekyll_site import SiteRules
+    from pages.content.jekyll_site import SiteRules
     from pages.models import Page
 
     jekyll, pretty = SiteRules.from_config({}), SiteRules.from_config({"permalink": "pretty"})

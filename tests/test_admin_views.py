@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from pages.editing import save_page
+from pages.editing.saving import save_page
 from pages.models import Page, PageDraft
-from pages.revisions import page_versions
-from pages.site_settings import in_site_nav_order
+from pages.store.revisions import page_versions
+from pages.store.site_settings import in_site_nav_order
 from tests.admin_factories import make_editor, make_family, make_page
 from tests.html_tools import find, parse, text_of
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from pages.bulk_rows import insert_rows, update_rows
 from pages.models import Page, PageSection
-from pages.search import search
+from pages.store.bulk_rows import insert_rows, update_rows
+from pages.store.search import search
 
 pytestmark = pytest.mark.django_db
 

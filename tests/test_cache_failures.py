@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
 
-from pages.cache_backend import ResilientRedisCache, forget_failures
 from pages.models import Page
+from pages.site.cache_backend import ResilientRedisCache, forget_failures
 
 PORTS = range(8620, 8640)
 
@@ -53,7 +53,7 @@ class SilentServer:
 def redis_cache_settings(port: int, timeout: float = 0.2) -> dict:
     return {
         "default": {
-            "BACKEND": "pages.cache_backend.ResilientRedisCache",
+            "BACKEND": "pages.site.cache_backend.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/3",
             "KEY_PREFIX": "quire-test-failures",
             "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout, "retry_after": 30},

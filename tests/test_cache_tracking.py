@@ -1,8 +1,8 @@
 """The content version read from Redis without a round trip while Redis has not said it changed.
 
-Every public request reads the content version (pages/site_state.py). With Redis, each process reads it
+Every public request reads the content version (pages/store/site_state.py). With Redis, each process reads it
 on a connection with CLIENT TRACKING on and keeps the value until Redis pushes an invalidation for it
-(pages/cache_backend.py, `get_watched`). These tests run against a real Redis.
+(pages/site/cache_backend.py, `get_watched`). These tests run against a real Redis.
 """
 
 import time
@@ -11,11 +11,11 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from pages import cache_backend
-from pages.cache_backend import forget_failures
-from pages.editing import save_page
+from pages.editing.saving import save_page
 from pages.models import Page
-from pages.site_state import SHARED_VERSION_KEY, shared_content_version
+from pages.site import cache_backend
+from pages.site.cache_backend import forget_failures
+from pages.store.site_state import SHARED_VERSION_KEY, shared_content_version
 from tests.commits import committed
 from tests.servers import real_redis_caches, redis_url
 

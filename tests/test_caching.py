@@ -1,4 +1,4 @@
-"""pages/caching.py: cached public responses and navigation, HTTP caching, invalidation."""
+"""pages/site/caching.py: cached public responses and navigation, HTTP caching, invalidation."""
 
 import datetime as dt
 import re
@@ -8,11 +8,11 @@ from django.core.cache import caches
 from django.utils import timezone
 from django.utils.http import http_date
 
-from pages import caching
-from pages.editing import delete_pages, save_page
-from pages.importing import import_directory
+from pages.editing.saving import delete_pages, save_page
 from pages.models import Page
-from pages.site_state import bump_content_version, content_version
+from pages.site import caching
+from pages.store.site_state import bump_content_version, content_version
+from pages.sync.importing import import_directory
 from tests.commits import committed
 
 
@@ -151,7 +151,7 @@ def test_import_serves_fresh_page(client, tmp_path):
 @pytest.mark.django_db
 def test_nav_is_built_once_per_version_and_marks_the_current_page(client, site, monkeypatch):
     """Two pages share one nav build (tree and HTML); each marks only its own item as current."""
-    from pages import selectors
+    from pages.site import selectors
 
     builds = []
     real_nav_tree = selectors.nav_tree
@@ -258,7 +258,9 @@ def test_cached_hit_replays_headers_of_the_full_response(client, site):
 @pytest.mark.django_db
 def test_decorator_alone_caches_without_the_middleware(client, site, settings):
     """Without the middleware installed the decorated view still serves from the cache."""
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "pages.caching.PublicPageCacheMiddleware"]
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "pages.site.caching.PublicPageCacheMiddleware"
+    ]
     first = client.get("/guide/")
     stale_update(site["guide"], body_html="<p>changed behind the cache</p>")
     assert client.get("/guide/").content == first.content

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from pygments.formatters import HtmlFormatter
 from pygments.token import Keyword, String
 
-from pages.code_styles import DARK_BY_CHOICE, DARK_BY_SYSTEM, stylesheet
+from pages.content.code_styles import DARK_BY_CHOICE, DARK_BY_SYSTEM, stylesheet
 
 COMMITTED = Path(__file__).resolve().parent.parent / "static" / "quire" / "pygments.css"
 

@@ -1,4 +1,4 @@
-"""pages/site_state.py: the content version is bumped by the write paths, once each, after the commit.
+"""pages/store/site_state.py: the content version is bumped by the write paths, once each, after the commit.
 
 Every way the admin, the editor, the import, the export and the commands change what public pages are
 made of moves the version by exactly one; nothing else moves it (no model signal), a rolled-back
@@ -19,20 +19,20 @@ from django.urls import reverse
 from PIL import Image
 from reversion.models import Version
 
-from pages import site_state
-from pages.drafts import publish_draft, reject_draft, save_draft
-from pages.editing import delete_pages, save_page, set_published
-from pages.exporting import export_pages
-from pages.importing import import_directory
+from pages.editing.drafts import publish_draft, reject_draft, save_draft
+from pages.editing.ordering import reorder_children
+from pages.editing.page_text import resolve_conflict
+from pages.editing.restoring import recover_page, restore_revision
+from pages.editing.saving import delete_pages, save_page, set_published
 from pages.models import Page, PageDraft
-from pages.ordering import reorder_children
-from pages.page_files import page_file_text
-from pages.page_text import resolve_conflict
-from pages.rerendering import rerender_pages
-from pages.restoring import recover_page, restore_revision
-from pages.revisions import page_versions
-from pages.site_state import bump_content_version, content_version
-from pages.sync_state import record_conflict
+from pages.store import site_state
+from pages.store.revisions import page_versions
+from pages.store.site_state import bump_content_version, content_version
+from pages.sync.exporting import export_pages
+from pages.sync.importing import import_directory
+from pages.sync.page_files import page_file_text
+from pages.sync.rerendering import rerender_pages
+from pages.sync.sync_state import record_conflict
 from tests.admin_factories import make_page
 from tests.commits import committed
 from tests.conftest import PROJECT_ROOT

@@ -7,10 +7,11 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
-from pages import caching, site_state
-from pages.caching import DatabaseOutageMiddleware
 from pages.models import Page
-from pages.views import server_error
+from pages.site import caching
+from pages.site.caching import DatabaseOutageMiddleware
+from pages.site.views import server_error
+from pages.store import site_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

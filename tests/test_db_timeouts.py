@@ -3,7 +3,7 @@
 import pytest
 from django.db import OperationalError, connection, connections
 
-from pages.db_timeouts import database_options
+from pages.site.db_timeouts import database_options
 from tests.servers import (
     base_environment,
     create_postgres_database,

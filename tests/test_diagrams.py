@@ -5,8 +5,8 @@ import re
 
 from django.conf import settings
 
-from pages.diagrams import frame_policy
-from pages.rendering import render
+from pages.content.rendering import render
+from pages.site.diagrams import frame_policy
 
 VENDOR = settings.BASE_DIR / "static" / "quire" / "vendor" / "mermaid"
 

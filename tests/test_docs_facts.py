@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pages.models import Page
-from pages.site_state import bump_content_version
+from pages.store.site_state import bump_content_version
 from tests.conftest import PROJECT_ROOT, SAMPLE_CONTENT
 
 README = PROJECT_ROOT / "README.md"

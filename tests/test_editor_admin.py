@@ -10,12 +10,12 @@ from django.urls import reverse
 from PIL import Image
 from reversion.models import Revision, Version
 
-from pages.admin_tree import tree_rows
-from pages.drafts import publish_draft, save_draft
-from pages.editing import save_page
+from pages.content.text_diff import diff_rows, word_marks
+from pages.editing.admin_tree import tree_rows
+from pages.editing.drafts import publish_draft, save_draft
+from pages.editing.saving import save_page
 from pages.models import Page, PageDraft, UploadedImage
-from pages.revisions import import_comment, page_versions, version_author
-from pages.text_diff import diff_rows, word_marks
+from pages.store.revisions import import_comment, page_versions, version_author
 from tests.admin_factories import make_editor, make_page
 from tests.commits import committed
 from tests.sync_helpers import run_import, write_site
@@ -109,7 +109,7 @@ def test_tree_rows_put_children_under_parents_in_nav_order_and_survive_cycles():
 
 def test_a_draft_of_a_live_page_is_invisible_to_readers_and_export_until_published(client, tmp_path):
     """Saving a draft leaves the page row (what readers, search and export use) untouched."""
-    from pages.page_files import page_file_text
+    from pages.sync.page_files import page_file_text
 
     editor = make_editor()
     live = make_page(title="Live", url_path="/live/", body="Old text.")

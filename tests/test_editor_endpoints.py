@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from PIL import Image
 
-from pages.editor_endpoints import may_use_editor
+from pages.editing.editor_endpoints import may_use_editor
 from pages.models import Page
 
 PREVIEW = "/markdownx/markdownify/"

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from pages import render_pool
-from pages.exporting import export_pages
-from pages.importing import import_folders
+from pages.content.rendering import Rendered
 from pages.models import Page
-from pages.page_files import content_hash, edited_since_sync, page_file_text
-from pages.rendering import Rendered
+from pages.sync import render_pool
+from pages.sync.exporting import export_pages
+from pages.sync.importing import import_folders
+from pages.sync.page_files import content_hash, edited_since_sync, page_file_text
 from tests.conftest import CORPUS, SEED_PAGE, corpus_site_folder
 from tests.sync_helpers import admin_edit, page, run_import, write_site
 

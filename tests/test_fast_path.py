@@ -1,4 +1,4 @@
-"""pages/fast_path.py: cached public pages answered at the WSGI level, exactly as the whole stack would.
+"""pages/site/fast_path.py: cached public pages answered at the WSGI level, exactly as the whole stack would.
 
 Requests go through the real WSGI application (`FastPathHandler`, as gunicorn calls it); the same
 request with the fast path off is what the whole middleware stack answers, and the two must match."""
@@ -13,10 +13,11 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 
-from pages import caching, fast_path, site_state
-from pages.editing import save_page
-from pages.fast_path import FastPathHandler
+from pages.editing.saving import save_page
 from pages.models import Page
+from pages.site import caching, fast_path
+from pages.site.fast_path import FastPathHandler
+from pages.store import site_state
 from tests.commits import committed
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -152,7 +153,7 @@ def test_an_entry_stored_over_http_does_not_answer_https(site, settings):
 
 def test_base_url_prefix(site, settings):
     settings.QUIRE_BASEURL = "/docs"
-    from pages.site_settings import forget_local_site
+    from pages.store.site_settings import forget_local_site
 
     forget_local_site()
     first = warm("/docs/guide/")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from pages.admin_forms import extra_front_matter_text
-from pages.exporting import export_pages
+from pages.editing.admin_forms import extra_front_matter_text
 from pages.models import Page
-from pages.revisions import page_versions
+from pages.store.revisions import page_versions
+from pages.sync.exporting import export_pages
 from tests.sync_helpers import page, run_import, write_site
 from tests.test_admin import change_url
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from pages.models import Page
-from pages.site_settings import in_site_nav_order
+from pages.store.site_settings import in_site_nav_order
 from tests.conftest import PROJECT_ROOT, SAMPLE_CONTENT
 
 
@@ -51,7 +51,7 @@ def test_a_web_process_loads_neither_the_test_client_nor_the_renderer():
     probe = (
         "import sys; from site_project.wsgi import application; from django.urls import get_resolver; "
         "get_resolver().url_patterns; import pages.admin; "
-        "print(sorted(m for m in ('django.test', 'pages.static_site', 'markdown_it', 'pygments') "
+        "print(sorted(m for m in ('django.test', 'pages.site.static_site', 'markdown_it', 'pygments') "
         "if m in sys.modules))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pages.front_matter import (
+from pages.content.front_matter import (
     MAX_EXPANDED_NODES,
     FrontMatterError,
     load,

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pages.cache_backend import forget_failures
+from pages.site.cache_backend import forget_failures
 from tests.test_cache_failures import redis_cache_settings, unused_port
 
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pages import markdown_io
-from pages.exporting import export_pages
-from pages.importing import import_folders
+from pages.content import markdown_io
 from pages.models import Page, Redirect
-from pages.report_text import printable
+from pages.sync.exporting import export_pages
+from pages.sync.importing import import_folders
+from pages.sync.report_text import printable
 from tests.sync_helpers import run_import, write_site
 
 pytestmark = pytest.mark.django_db
@@ -395,7 +395,7 @@ def test_url_from_the_sites_permalink_style_follows_the_same_rule(tmp_path):
     ]
 
 
-# --- One URL rule (pages.urls_from_paths.url_problem) for the import and the admin ---
+# --- One URL rule (pages.content.urls_from_paths.url_problem) for the import and the admin ---
 
 HOSTILE_URLS = {
     "/\\evil.example/": "contains '\\', which browsers read as '/'",

@@ -11,11 +11,12 @@ from django.core.cache import caches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pages import editor_endpoints, render_limits
+from pages.content import render_limits
+from pages.content.render_limits import bounded_render
+from pages.content.sanitising import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, GENERIC_ATTRIBUTES
+from pages.editing import editor_endpoints
 from pages.models import Page
-from pages.page_derivation import apply_rendering
-from pages.render_limits import bounded_render
-from pages.sanitising import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, GENERIC_ATTRIBUTES
+from pages.store.page_derivation import apply_rendering
 from tests.hostile_payloads import PAYLOADS
 from tests.html_tools import VOID_ELEMENTS, find, parse, text_of
 from tests.render_targets import crashes, never_finishes, overflows
@@ -117,7 +118,7 @@ def assert_fragment_safe(html: str, *, scoped: bool) -> None:
 
 
 def assert_strict_policy(response) -> None:
-    """The response carries the site's strict CSP (`pages.content_security`)."""
+    """The response carries the site's strict CSP (`pages.site.content_security`)."""
     policy = {
         words[0]: words[1:]
         for part in response["Content-Security-Policy"].split(";")
@@ -243,7 +244,7 @@ def test_heading_text_is_shown_as_text_on_the_served_page(client, case):
 @pytest.mark.django_db
 def test_toc_names_are_plain_text_from_the_render_api():
     """`render()` gives toc names as plain text; the template escapes them (never `|safe`)."""
-    from pages.rendering import render
+    from pages.content.rendering import render
 
     names = [entry["name"] for entry in render("## The `<textarea>` element\n\n## A &amp; B\n").toc]
     assert names == ["The <textarea> element", "A & B"]
@@ -428,12 +429,12 @@ def test_admin_save_of_a_body_the_renderer_cannot_handle_is_a_form_error(admin_c
 
 def test_the_policy_middleware_sits_outside_everything_that_can_answer(settings):
     """Quire's own middleware writes the policy, on Django 5.2 and 6 alike (`make hostile` runs both)."""
-    expected = "pages.content_security.ContentSecurityPolicyMiddleware"
+    expected = "pages.site.content_security.ContentSecurityPolicyMiddleware"
     assert expected in settings.MIDDLEWARE
     # Outside every middleware that can answer on its own (security redirects, WhiteNoise, the outage
     # page, the page cache): only the health checks and the base-URL rewrite, which never answers by
     # itself, come before it.
     assert settings.MIDDLEWARE[: settings.MIDDLEWARE.index(expected)] == [
-        "pages.health.HealthCheckMiddleware",
-        "pages.base_url.SiteBaseUrlMiddleware",
+        "pages.site.health.HealthCheckMiddleware",
+        "pages.store.base_url.SiteBaseUrlMiddleware",
     ]

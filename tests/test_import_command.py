@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from pages import import_lock
-from pages.import_lock import ImportBusy
 from pages.models import Page
+from pages.sync import import_lock
+from pages.sync.import_lock import ImportBusy
 from tests.sync_helpers import admin_edit, page, write_site
 
 pytestmark = pytest.mark.django_db

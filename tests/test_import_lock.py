@@ -20,7 +20,7 @@ def scratch_db(tmp_path):
 # before it lets go.
 LOCK_HOLDER = (
     "import pathlib, sys, django; django.setup(); "
-    "from pages.import_lock import import_transaction\n"
+    "from pages.sync.import_lock import import_transaction\n"
     "with import_transaction(0):\n"
     "    print('locked', flush=True)\n"
     "    sys.stdin.readline()\n"
@@ -37,8 +37,8 @@ from contextlib import contextmanager
 import django
 django.setup()
 from django.core.management import execute_from_command_line
-from pages import importing
-from pages.import_lock import ImportBusy
+from pages.sync import importing
+from pages.sync.import_lock import ImportBusy
 
 locked_transaction = importing.import_transaction
 

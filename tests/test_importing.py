@@ -3,13 +3,14 @@
 import pytest
 from django.db import DatabaseError
 
-from pages import importing, markdown_io, render_pool
-from pages.exporting import export_pages
-from pages.importing import import_folders
+from pages.content import markdown_io
+from pages.content.rendering import Rendered
+from pages.content.sections import Section
 from pages.models import Page, PageSection, Redirect
-from pages.rendering import Rendered
-from pages.sections import Section
-from pages.site_state import content_version
+from pages.store.site_state import content_version
+from pages.sync import importing, render_pool
+from pages.sync.exporting import export_pages
+from pages.sync.importing import import_folders
 from tests.conftest import CORPUS, SEED_PAGE, corpus_site_folder
 from tests.sync_helpers import admin_edit, page, run_import, write_site
 
@@ -425,7 +426,7 @@ def test_an_import_on_sqlite_holds_a_larger_page_cache_only_while_it_runs():
     has no such setting: nothing is changed there)."""
     from django.db import connection
 
-    from pages.import_lock import SQLITE_IMPORT_CACHE_KIB, import_transaction
+    from pages.sync.import_lock import SQLITE_IMPORT_CACHE_KIB, import_transaction
 
     def cache_size():
         with connection.cursor() as cursor:
@@ -445,7 +446,7 @@ def test_an_import_on_sqlite_holds_a_larger_page_cache_only_while_it_runs():
 def _insert_trigger_installed() -> bool:
     from django.db import connection
 
-    from pages import search
+    from pages.store import search
 
     check, expected = search._TRIGGER_CHECKS[connection.vendor]
     with connection.cursor() as cursor:
@@ -457,7 +458,7 @@ def _insert_trigger_installed() -> bool:
 def test_every_imported_section_is_searchable_and_the_index_triggers_stay(tmp_path, monkeypatch):
     """The import indexes its sections a batch at a time (SQLite) and leaves the per-row triggers in
     place for every other writer, after a good run and after a failed one."""
-    from pages.search import search
+    from pages.store.search import search
 
     files = {
         f"p{i}.md": f"---\ntitle: Page {i}\n---\n# Page {i}\n\n## Part\n\nokapi{i} grazing\n"

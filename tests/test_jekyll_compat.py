@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pages.jekyll_compat import (
+from pages.content.jekyll_compat import (
     BLOCK_TAGS,
     _code_ranges,
     _code_span_ranges,
@@ -17,7 +17,7 @@ from pages.jekyll_compat import (
     liquid_tags,
     prepare,
 )
-from pages.rendering import RenderContext
+from pages.content.rendering import RenderContext
 from tests.conftest import CORPUS
 
 PAGES = {

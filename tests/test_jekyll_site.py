@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from pages.jekyll_site import ConfigError, SiteRules, find_site_root, parse_config, slugify
-from pages.source_fields import derive_fields
+from pages.content.jekyll_site import ConfigError, SiteRules, find_site_root, parse_config, slugify
+from pages.content.source_fields import derive_fields
 
 
 def rules(**config) -> SiteRules:

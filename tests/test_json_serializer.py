@@ -9,8 +9,8 @@ import pytest
 from django.core import serializers
 from django.core.serializers.json import Serializer as DjangoSerializer
 
-from pages.json_serializer import Serializer as QuireSerializer
 from pages.models import Page
+from pages.store.json_serializer import Serializer as QuireSerializer
 
 
 @pytest.fixture

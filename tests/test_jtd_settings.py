@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from pages.jekyll_site import ConfigError, SiteRules, document_slug, parse_config, titleize_slug
+from pages.content.jekyll_site import ConfigError, SiteRules, document_slug, parse_config, titleize_slug
+from pages.content.nav_tree import NavRecord, build_tree, closed_items, render_nav_html
 from pages.models import Page
-from pages.nav_tree import NavRecord, build_tree, closed_items, render_nav_html
 from tests.sync_helpers import page, run_import, write_site
 
 pytestmark = pytest.mark.django_db
@@ -429,7 +429,7 @@ def test_a_changed_config_changes_the_cached_sidebar(tmp_path, client, settings)
 
 def test_untitled_documents_export_unchanged(collection_site, tmp_path):
     """The title Jekyll derives is never written into the file: export gives it back byte for byte."""
-    from pages.exporting import export_pages
+    from pages.sync.exporting import export_pages
 
     export_pages(tmp_path / "out")
     written = (tmp_path / "out" / "_tests/untitled-test_page.md").read_text()
@@ -439,7 +439,7 @@ def test_untitled_documents_export_unchanged(collection_site, tmp_path):
 def test_the_stored_config_keeps_the_files_order_whatever_the_database_does():
     """PostgreSQL's jsonb sorts keys; the order of `just_the_docs.collections` is the file's."""
     from pages.models import SiteConfig
-    from pages.site_settings import stored_rules
+    from pages.store.site_settings import stored_rules
 
     text = (
         "collections:\n  zz: {output: true}\n  a: {output: true}\n"
@@ -466,7 +466,7 @@ def test_a_collection_listed_with_search_exclude_is_not_searched(tmp_path):
     run_import(root)
     assert page("_adrs/0002-use-django.md").search_exclude and not page("_adrs/kept.md").search_exclude
     assert not page("_tests/untitled-test_page.md").search_exclude and not page("guide.md").search_exclude
-    from pages.exporting import export_pages
+    from pages.sync.exporting import export_pages
 
     export_pages(tmp_path / "out")
     assert (tmp_path / "out/_adrs/0002-use-django.md").read_text() == files["_adrs/0002-use-django.md"]

@@ -2,9 +2,9 @@
 
 import pytest
 
-from pages.kramdown_blocks import kramdown_blocks
-from pages.kramdown_syntax import HeadingIds, parse_attribute_list, typographic_symbols
-from pages.rendering import RenderContext, render
+from pages.content.kramdown_blocks import kramdown_blocks
+from pages.content.kramdown_syntax import HeadingIds, parse_attribute_list, typographic_symbols
+from pages.content.rendering import RenderContext, render
 from tests.html_tools import find, parse, text_of
 
 
@@ -221,7 +221,7 @@ def test_strikethrough_is_del():
 
 
 def test_code_block_highlighting_is_cached_and_the_same():
-    from pages.markdown_engine import highlight_code
+    from pages.content.markdown_engine import highlight_code
 
     highlight_code.cache_clear()
     first = html_of("```python\nx = 1\n```\n")
@@ -230,7 +230,7 @@ def test_code_block_highlighting_is_cached_and_the_same():
 
 
 def test_highlight_cache_is_keyed_by_content_and_language_and_returns_the_same_html():
-    from pages.markdown_engine import HighlightCache
+    from pages.content.markdown_engine import HighlightCache
 
     calls = []
 
@@ -248,7 +248,7 @@ def test_highlight_cache_is_keyed_by_content_and_language_and_returns_the_same_h
 
 
 def test_highlight_cache_holds_at_most_its_size_dropping_the_least_recently_used():
-    from pages.markdown_engine import HighlightCache
+    from pages.content.markdown_engine import HighlightCache
 
     calls = []
     cache = HighlightCache(lambda code, language: calls.append(code) or code * 10, max_chars=25)
@@ -263,7 +263,7 @@ def test_highlight_cache_holds_at_most_its_size_dropping_the_least_recently_used
 
 
 def test_a_cached_code_block_renders_byte_for_byte_as_a_fresh_one():
-    from pages.markdown_engine import highlight_code
+    from pages.content.markdown_engine import highlight_code
 
     text = "```python\ndef f(x):\n    return x < 1 and 'a&b'\n```\n"
     highlight_code.cache_clear()

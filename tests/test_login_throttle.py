@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
-from pages.login_throttle import client_ip
+from pages.editing.login_throttle import client_ip
 
 LOGIN = "/admin/login/?next=/admin/"
 

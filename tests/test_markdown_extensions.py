@@ -2,7 +2,7 @@
 
 import pytest
 
-from pages.rendering import RenderContext, render
+from pages.content.rendering import RenderContext, render
 from tests.html_tools import find, parse, text_of
 
 PAGES = {"docs/install.md": "/docs/install/", "guide/index.md": "/guide/"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pages.markdown_io import (
+from pages.content.markdown_io import (
     CRLF,
     LF,
     MAX_FILE_BYTES,

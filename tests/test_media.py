@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from pages.media import clean_media_name
+from pages.site.media import clean_media_name
 from site_project.settings import media_storage
 from tests.s3_server import start_s3_server
 from tests.servers import Gunicorn, base_environment, manage

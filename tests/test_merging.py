@@ -1,6 +1,6 @@
 """Three-way merges (git merge-file), diff3 conflict output, and the similarity renames use."""
 
-from pages.merging import conflict_excerpt, has_conflict_markers, merge3, similarity
+from pages.content.merging import conflict_excerpt, has_conflict_markers, merge3, similarity
 
 BASE = "---\ntitle: A\n---\none\ntwo\nthree\nfour\nfive\nsix\n"
 

@@ -1,4 +1,4 @@
-"""pages/nav_cache.py: the navigation built once per content version, shared in pieces."""
+"""pages/site/nav_cache.py: the navigation built once per content version, shared in pieces."""
 
 import threading
 from types import SimpleNamespace
@@ -7,10 +7,10 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from pages import nav_cache
-from pages.editing import save_page
+from pages.editing.saving import save_page
 from pages.models import Page
-from pages.site_state import content_version
+from pages.site import nav_cache
+from pages.store.site_state import content_version
 from tests.commits import committed
 
 
@@ -154,7 +154,7 @@ def test_a_piece_gone_from_the_cache_is_built_again(wide_site):
     version = content_version()
     (gone,) = chunk_keys(wide_site[12].pk)
     caches["default"].delete(gone)
-    from pages import caching
+    from pages.site import caching
 
     caching._cache().delete(caching.cache_key("page", version, "testserver", "/s12/p1/"))
     assert client.get("/s12/p1/").content == before
@@ -167,7 +167,7 @@ def test_a_failing_cache_still_renders_the_navigation(site, monkeypatch):
 
     dummy = DummyCache("dummy", {})
     monkeypatch.setattr(nav_cache, "_cache", lambda: dummy)
-    monkeypatch.setattr("pages.cache_backend.cache_is_down", lambda cache: True)
+    monkeypatch.setattr("pages.site.cache_backend.cache_is_down", lambda cache: True)
     html = Client().get("/guide/install/").content.decode()
     assert f'data-nav-link="{site["install"].pk}" aria-current="page"' in html
     assert 'href="/guide/"' in html
@@ -220,7 +220,7 @@ def test_pieces_of_an_older_format_are_not_read_after_an_upgrade(site):
 def test_navigation_of_a_new_version_is_built_once_across_concurrent_workers(monkeypatch):
     """Workers asking at once for a navigation nobody has built wait for one builder's pieces: the
     builder finishes only once the five others have found the build taken and are waiting."""
-    from pages.nav_tree import build_tree
+    from pages.content.nav_tree import build_tree
 
     builds = []
     refused = []  # workers that found the build lock taken

@@ -2,7 +2,7 @@
 
 import re
 
-from pages.nav_tree import (
+from pages.content.nav_tree import (
     NavRecord,
     NavTree,
     build_tree,

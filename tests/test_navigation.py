@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from pages.markdown_io import read_file
-from pages.navigation import NavNode, nav_order_value, resolve_parents, sort_pages
-from pages.source_fields import derive_fields
+from pages.content.markdown_io import read_file
+from pages.content.navigation import NavNode, nav_order_value, resolve_parents, sort_pages
+from pages.content.source_fields import derive_fields
 from tests.conftest import CORPUS
 
 
@@ -24,7 +24,7 @@ def titles(records, **kwargs):
 
 def site_titles(records):
     """In the site's own order (its `nav_sort`, else QUIRE_NAV_CASE_SENSITIVE)."""
-    from pages.site_settings import in_site_nav_order
+    from pages.store.site_settings import in_site_nav_order
 
     return [r.title for r in in_site_nav_order(records)]
 
@@ -89,7 +89,7 @@ def test_case_sensitive_by_default_as_just_the_docs(settings):
 )
 def test_nav_sort_from_the_config_wins_over_the_setting(settings, nav_sort, expected):
     """`nav_sort` in _config.yml decides, whatever QUIRE_NAV_CASE_SENSITIVE says."""
-    from pages.site_settings import save_config
+    from pages.store.site_settings import save_config
 
     settings.QUIRE_NAV_CASE_SENSITIVE = nav_sort != "case_sensitive"
     save_config(text="", data={"nav_sort": nav_sort}, has_config=True, source="", baseurl="", file_hash="")

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 from reversion.models import Version
 
+from pages.editing.ordering import ReorderError, reorder_children
 from pages.models import Page
-from pages.ordering import ReorderError, reorder_children
-from pages.site_state import content_version
+from pages.store.site_state import content_version
 from tests.admin_factories import make_family, make_page
 from tests.commits import committed
 

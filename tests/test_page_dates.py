@@ -1,4 +1,4 @@
-"""pages/selectors.py: the page's dates, formatted once, as the template's `date` filter writes them."""
+"""pages/site/selectors.py: the page's dates, formatted once, as the template's `date` filter writes them."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.timezone import template_localtime
 
-from pages.selectors import DAY_FORMAT, ISO_DATE_FORMAT, day_date, iso_date
+from pages.site.selectors import DAY_FORMAT, ISO_DATE_FORMAT, day_date, iso_date
 
 ZONES = ["UTC", "Europe/Paris", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"]
 
@@ -49,7 +49,7 @@ def test_page_dates_follow_the_zone_and_language_they_are_written_in():
     from django.test import override_settings
     from django.utils import translation
 
-    from pages.selectors import page_dates
+    from pages.site.selectors import page_dates
 
     when = dt.datetime(2026, 5, 31, 23, 30, tzinfo=dt.UTC)
     page = Dated(date=when, updated_at=when)

@@ -2,10 +2,10 @@
 
 import pytest
 
-from pages import page_derivation
+from pages.content.rendering import Rendered
 from pages.models import Page, Redirect
-from pages.page_derivation import apply_rendering, remember_old_url, site_link_resolver
-from pages.rendering import Rendered
+from pages.store import page_derivation
+from pages.store.page_derivation import apply_rendering, remember_old_url, site_link_resolver
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from pages.content.urls_from_paths import site_path
 from pages.models import Page, Redirect
-from pages.urls_from_paths import site_path
 from tests.sync_helpers import run_import, write_site
 
 pytestmark = pytest.mark.django_db
@@ -64,14 +64,20 @@ def test_import_gives_the_same_verdict_as_a_permalink_and_a_redirect(url, tmp_pa
     """As a permalink the URL becomes the page's URL; as redirect_from, an old URL; or both are refused
     with the rule's words, naming the key."""
     verdict, expected = TABLE[url]
-    report = _import_with(tmp_path, "permalink", url)
-    if verdict == ACCEPTED:
-        assert report.errors == []
-        assert Page.objects.get().url_path == expected
-    else:
-        assert len(report.errors) == 1 and Page.objects.count() == 0
-        assert str(report.errors[0]).startswith(f"page.md:3:1: permalink '{url}' ")
-        assert expected in str(report.errors[0])
+    stored_as = {
+        "permalink": lambda: Page.objects.get().url_path,
+        "redirect_from": lambda: Redirect.objects.get().old_path,
+    }
+    for key, stored in stored_as.items():
+        Page.objects.all().delete()
+        report = _import_with(tmp_path, key, url)
+        if verdict == ACCEPTED:
+            assert report.errors == []
+            assert stored() == expected
+        else:
+            assert len(report.errors) == 1 and Page.objects.count() == 0
+            assert str(report.errors[0]).startswith(f"page.md:3:1: {key} '{url}' ")
+            assert expected in str(report.errors[0])
     Page.objects.all().delete()
     report = _import_with(tmp_path, "redirect_from", url)
     if verdict == ACCEPTED:

@@ -3,7 +3,7 @@
 import pytest
 
 from pages.models import Page
-from pages.site_state import bump_content_version
+from pages.store.site_state import bump_content_version
 from tests.commits import committed
 
 # content version + the site's config (once per version) + scheduled-page horizon + the page + the nav list

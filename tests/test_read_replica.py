@@ -23,7 +23,7 @@ reader = Client()
 result["public"] = reader.get("/guide/").content.decode()
 result["search"] = reader.get("/search.json?q=guide").content.decode()
 result["search_page"] = reader.get("/search/?q=guide").content.decode()
-from pages.search import search
+from pages.store.search import search
 result["search_outside"] = [hit.page_title for hit in search("guide")]
 staff = Client()
 staff.force_login(User.objects.get(username="admin"))
@@ -118,7 +118,7 @@ BACK_OFF_SCRIPT = r"""
 import django
 django.setup()
 from django.db import connections
-import pages.db_router as db_router
+import pages.site.db_router as db_router
 
 attempts = []
 replica = connections["replica"]

@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pages import caching, release, site_state
-from pages.editing import save_page
+from pages.editing.saving import save_page
 from pages.models import Page
-from pages.sitemaps import PageSitemap
+from pages.site import caching, release
+from pages.site.sitemaps import PageSitemap
+from pages.store import site_state
 from tests.commits import committed
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -199,7 +200,7 @@ def test_small_sitemap_has_no_parts(client):
 @pytest.mark.django_db
 def test_search_results_are_cached_per_content_version(client, monkeypatch):
     """A repeated query is answered from the cache; a save (new version) searches again."""
-    from pages import search
+    from pages.store import search
 
     (page, *_) = make_pages(2)
     calls = []

@@ -4,9 +4,9 @@ import multiprocessing
 import subprocess
 import sys
 
-from pages import render_pool
-from pages.render_pool import Renderer
-from pages.urls_from_paths import SourceIndex
+from pages.content.urls_from_paths import SourceIndex
+from pages.sync import render_pool
+from pages.sync.render_pool import Renderer
 from tests import render_targets
 from tests.conftest import PROJECT_ROOT
 from tests.sync_processes import environment
@@ -120,8 +120,8 @@ def test_a_worker_started_before_the_index_existed_resolves_links_with_it():
 UNTAKEN_INDEX = """
 import django
 django.setup()
-from pages.render_pool import Renderer
-from pages.urls_from_paths import SourceIndex
+from pages.sync.render_pool import Renderer
+from pages.content.urls_from_paths import SourceIndex
 renderer = Renderer(jobs=3, parallel=True)
 renderer.use_index(SourceIndex({f"p{i}.md": f"/p{i}/" for i in range(20000)}))
 renderer.close()  # as when a run fails before any body is rendered: no worker took its copy

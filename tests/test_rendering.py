@@ -5,9 +5,9 @@ from urllib.parse import urlsplit
 import frontmatter
 import pytest
 
-from pages.rendering import RenderContext, Rendered, render, render_preview
-from pages.sanitising import sanitise
-from pages.sections import Section
+from pages.content.rendering import RenderContext, Rendered, render, render_preview
+from pages.content.sanitising import sanitise
+from pages.content.sections import Section
 from tests.conftest import CORPUS
 from tests.html_tools import find, parse, prose_text, text_of
 

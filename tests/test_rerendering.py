@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from pages.models import Page, PageSection
-from pages.site_state import bump_content_version, content_version
+from pages.store.site_state import bump_content_version, content_version
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ import pytest
 from django.contrib.auth.models import User
 from reversion.models import Revision, Version
 
-from pages import revisions
-from pages.editing import delete_pages, save_page
+from pages.editing.restoring import recover_page, restore_revision
+from pages.editing.saving import delete_pages, save_page
 from pages.models import Page
-from pages.restoring import recover_page, restore_revision
-from pages.revisions import (
+from pages.store import revisions
+from pages.store.revisions import (
     RestoreError,
     body_diff,
     deleted_page_versions,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pages.rendering import render
-from pages.sanitising import ALLOWED_TAGS, forced_attributes_in_order, sanitise
+from pages.content.rendering import render
+from pages.content.sanitising import ALLOWED_TAGS, forced_attributes_in_order, sanitise
 from tests.hostile_payloads import PAYLOADS
 from tests.html_tools import find, parse
 
@@ -170,7 +170,7 @@ def test_forced_input_attributes_come_in_one_order(cleaned):
 def test_task_lists_render_the_same_bytes_in_every_process():
     """nh3 adds forced attributes in a per-process order; the same markdown gives the same HTML anyway."""
     script = (
-        "from pages.sanitising import sanitise;"
+        "from pages.content.sanitising import sanitise;"
         "print(sanitise('<ul><li><input checked> a</li><li><input type=text> b</li></ul>'))"
     )
     outputs = {

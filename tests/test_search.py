@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from pages import search
 from pages.models import Page, PageSection
+from pages.store import search
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +263,7 @@ def test_no_index_is_put_back_before_its_migration_is_applied(site, monkeypatch)
 
 
 def test_the_index_reinstalled_by_ensure_search_index_is_the_one_the_migrations_made():
-    """`pages.search` keeps a copy of the index's statements (for `ensure_search_index`); the migration
+    """`pages.store.search` keeps a copy of the index's statements (for `ensure_search_index`); the migration
     keeps its own, frozen. A change to one without a new migration fails here."""
     import importlib
 

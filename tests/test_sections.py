@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pages.content.sections import Section, sections_by_tokens, sections_from_html
 from pages.models import PageSection
-from pages.sections import Section, sections_by_tokens, sections_from_html
 
 
 def test_text_before_the_first_heading_has_an_empty_anchor():

@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 import pytest
 from django.core.management import call_command
 
-from pages.base_url import site_url
 from pages.models import Page
+from pages.store.base_url import site_url
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 
-from pages.exporting import export_pages
 from pages.models import Page, SiteConfig, SiteFile
+from pages.sync.exporting import export_pages
 from tests.sync_helpers import page, run_import, write_site
 
 pytestmark = pytest.mark.django_db
@@ -234,7 +234,7 @@ def test_every_url_quire_writes_carries_the_base_url(site, client):
 def test_feed_sitemap_search_and_robots_carry_the_base_url(site, client):
     """Feed entries, sitemap locations, search results and robots.txt name URLs under /handbook."""
     Page.objects.filter(source_path="docs/install.md").update(date="2024-01-01T00:00:00Z")
-    from pages.site_state import bump_content_version
+    from pages.store.site_state import bump_content_version
 
     bump_content_version()
     assert b"http://testserver/handbook/docs/install.html" in client.get("/handbook/feed.xml").content
@@ -381,7 +381,7 @@ def test_export_gives_every_file_back_byte_identical_and_never_the_config(site, 
 
 def test_side_toc_is_hidden_when_the_body_has_its_own(client):
     """A body with its own table of contents (`{:toc}`) gets no second "On this page" list."""
-    from pages.rendering import RenderContext, render
+    from pages.content.rendering import RenderContext, render
 
     for name, markdown in (("with", "1. TOC\n{:toc}\n\n## A\n"), ("mine", "* x\n{:toc #mine}\n\n## A\n"),
                            ("without", "## A\n\n[a list](#a)\n\n- one\n")):  # fmt: skip

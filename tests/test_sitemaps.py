@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pages.models import Page
-from pages.sitemaps import PageSitemap, part_count, sitemap_rows, urlset_xml
+from pages.site.sitemaps import PageSitemap, part_count, sitemap_rows, urlset_xml
 
 
 @pytest.mark.django_db

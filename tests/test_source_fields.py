@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from pages.content.source_fields import FieldErrors, derive_fields
 from pages.models import Page
-from pages.source_fields import FieldErrors, derive_fields
 
 COLUMNS = ("title", "nav_order", "url_path")  # the Page columns of title, nav_order and permalink
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from pages.build_lock import BuildBusy, build_lock
 from pages.models import Page
-from pages.static_site import build_site
-from pages.static_watch import watch
+from pages.site.build_lock import BuildBusy, build_lock
+from pages.site.static_site import build_site
+from pages.site.static_watch import watch
 from tests.admin_factories import make_editor, make_page
 from tests.commits import committed
 
@@ -131,7 +131,7 @@ def test_watch_builds_again_only_when_the_content_changed(folder):
 
 
 def test_watch_command_stops_after_its_rounds_and_on_ctrl_c(folder, monkeypatch, capsys):
-    from pages import static_watch
+    from pages.site import static_watch
 
     monkeypatch.setattr(static_watch.time, "sleep", lambda seconds: None)
     call_command("build_site", str(folder), "--watch", "--interval", "0.1", "--max-rounds", "2")
@@ -157,7 +157,7 @@ def test_watch_waits_out_a_database_blip_and_a_busy_folder(folder):
     reported and tried again at the next poll; the change is built then."""
     from django.db import OperationalError
 
-    from pages.build_lock import BuildBusy
+    from pages.site.build_lock import BuildBusy
 
     versions = iter([1, None, 2, 2, 2])
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from pages.models import Page, SiteConfig
-from pages.site_state import bump_content_version
-from pages.static_site import build_site
+from pages.site.static_site import build_site
+from pages.store.site_state import bump_content_version
 from tests.conftest import SAMPLE_CONTENT
 
 pytestmark = pytest.mark.django_db(transaction=True)

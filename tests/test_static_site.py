@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from pages.models import Page, PageSection, Redirect
-from pages.static_site import BuildError, build_site, normalise_base_url, output_path
+from pages.site.static_site import BuildError, build_site, normalise_base_url, output_path
 from tests.conftest import SAMPLE_CONTENT
 from tests.static_server import crawl, fetch, serve
 
@@ -388,7 +388,7 @@ def test_incremental_search_index_equals_a_fresh_one(site):
 def test_only_the_search_index_parts_holding_a_changed_page_are_written(site, monkeypatch):
     """Pages go into parts by a hash of their URL; a change rewrites its page's part and the manifest,
     keeps the other parts untouched, and deletes the part it replaced."""
-    from pages import static_search
+    from pages.site import static_search
 
     monkeypatch.setattr(static_search, "PAGES_PER_PART", 2)
     out = site / "out"
@@ -453,7 +453,7 @@ def test_long_navigation_levels_and_their_more_entries_are_written(site, setting
 
 
 def test_a_sitemap_in_parts_is_written_with_every_part(site, monkeypatch):
-    from pages.sitemaps import PageSitemap
+    from pages.site.sitemaps import PageSitemap
 
     monkeypatch.setattr(PageSitemap, "limit", 5)
     out = site / "out"

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from pages.editing import save_page
+from pages.editing.saving import save_page
 from pages.models import Page, SyncConflict
-from pages.revisions import page_versions
+from pages.store.revisions import page_versions
 from tests.sync_helpers import write_site
 
 pytestmark = pytest.mark.django_db
@@ -302,7 +302,7 @@ def test_an_open_import_conflict_is_not_reverted_by_export(repo, ann):
 
 def test_a_whole_folder_moved_keeps_every_page(repo, monkeypatch):
     """A folder moved with `git mv`: each file is recognised by its bytes, whatever the run's size."""
-    monkeypatch.setattr("pages.renames.MAX_PAIRS", 0)  # no line-by-line comparisons allowed
+    monkeypatch.setattr("pages.sync.renames.MAX_PAIRS", 0)  # no line-by-line comparisons allowed
     ids = {path: page(path).pk for path in ("docs/ui/buttons.md", "docs/ui/labels.md")}
     git(repo, "mv", "docs/ui", "docs/components")
     status, out, _ = command("import_pages", repo, "--prune")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from pages.editing import save_page
-from pages.exporting import export_pages
+from pages.editing.saving import save_page
+from pages.sync.exporting import export_pages
 from tests.admin_factories import make_page
 from tests.sync_helpers import page, run_import, write_site
 

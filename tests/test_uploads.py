@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from pages.uploads import check_image, store_image
+from pages.store.uploads import check_image, store_image
 
 
 def image_bytes(fmt: str, size=(8, 6), mode="RGB") -> bytes:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pages.urls_from_paths import (
+from pages.content.urls_from_paths import (
     SourceIndex,
     date_from_text,
     default_url,

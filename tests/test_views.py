@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver
 from django.utils import timezone
 
-from pages.editing import delete_pages, save_page
+from pages.editing.saving import delete_pages, save_page
 from pages.models import Page, Redirect
 from tests.commits import committed
 
@@ -381,7 +381,7 @@ def test_an_error_in_a_view_answers_with_the_themed_500(site, monkeypatch):
     def broken_tree(request=None):
         raise RuntimeError("navigation is broken")
 
-    monkeypatch.setattr("pages.views.site_navigation", broken_tree)
+    monkeypatch.setattr("pages.site.views.site_navigation", broken_tree)
     response = Client(raise_request_exception=False).get("/guide/")
     assert response.status_code == 500
     html = response.content.decode()

@@ -10,4 +10,4 @@ def django_models_loaded() -> bool:
 
 
 def renderer_loaded() -> bool:
-    return "pages.rendering" in sys.modules
+    return "pages.content.rendering" in sys.modules

@@ -2,7 +2,7 @@
 
 The statements are written out here, frozen as they were when this migration was made: a later change
 to the index lives in a new migration, so a fresh database migrates to the same schema as an old one.
-`tests/test_search.py` checks that `pages.search` (which `ensure_search_index` reinstalls from) still
+`tests/test_search.py` checks that `pages.store.search` (which `ensure_search_index` reinstalls from) still
 matches the newest migration's statements.
 """
 

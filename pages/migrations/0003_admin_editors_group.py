@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def create_editors_group(apps, schema_editor):
-    from pages.roles import ensure_editors_group
+    from pages.editing.roles import ensure_editors_group
 
     # Permissions are normally created after all migrations; make the pages ones now.
     for app_label in ("contenttypes", "auth", "pages"):

@@ -9,17 +9,17 @@ from django.core.signals import setting_changed
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
-from pages.base_url import prefix as base_prefix
-from pages.base_url import reversed_url
-from pages.base_url import site_url as _site_url
-from pages.sanitising import title_html as _title_html
+from pages.content.sanitising import title_html as _title_html
+from pages.store.base_url import prefix as base_prefix
+from pages.store.base_url import reversed_url
+from pages.store.base_url import site_url as _site_url
 
 register = template.Library()
 
 
 @register.filter
 def site_url(url_path: str) -> str:
-    """`/docs/x.html` → `/base/docs/x.html` when the site lives under /base (see pages.base_url)."""
+    """`/docs/x.html` → `/base/docs/x.html` when the site lives under /base (see pages.store.base_url)."""
     return _site_url(url_path or "/")
 
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from pages.models import Page, PageDraft
-from pages.revisions import page_versions
-from pages.site_settings import in_site_nav_order
+from pages.store.revisions import page_versions
+from pages.store.site_settings import in_site_nav_order
 from tests.admin_factories import make_editor
 from tests.browser.admin_login import sign_in
 from tests.browser.site_content import import_sample_site

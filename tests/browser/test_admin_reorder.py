@@ -3,7 +3,7 @@
 import pytest
 
 from pages.models import Page
-from pages.site_settings import in_site_nav_order
+from pages.store.site_settings import in_site_nav_order
 from tests.admin_factories import make_page
 from tests.browser.admin_login import sign_in
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from pages.models import Page
-from pages.page_derivation import apply_rendering
+from pages.store.page_derivation import apply_rendering
 from tests.browser.admin_login import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

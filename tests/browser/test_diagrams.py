@@ -4,7 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from pages.models import Page
-from pages.page_derivation import apply_rendering
+from pages.store.page_derivation import apply_rendering
 from tests.browser.test_csp import violations, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from pages import static_search
-from pages.static_site import build_site
+from pages.site import static_search
+from pages.site.static_site import build_site
 from tests.browser import test_diagrams as diagrams
 from tests.browser import test_public_site as public
 from tests.browser.site_content import import_sample_site

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from pages.exporting import export_pages
-from pages.markdown_io import parse_text
+from pages.content.markdown_io import parse_text
 from pages.models import Page
-from pages.page_derivation import apply_rendering
-from pages.revisions import page_versions
+from pages.store.page_derivation import apply_rendering
+from pages.store.revisions import page_versions
+from pages.sync.exporting import export_pages
 from tests.browser.admin_login import sign_in
 from tests.sync_helpers import run_import, write_site
 
@@ -70,7 +70,7 @@ def test_browser_saves_keep_the_file_shape_and_render_like_the_file(browser_page
 def test_conflict_resolved_in_the_browser_with_an_edited_merge(browser_page, tmp_path):
     from django.contrib.auth.models import User
 
-    from pages.editing import save_page
+    from pages.editing.saving import save_page
     from pages.models import SyncConflict
 
     root = write_site(tmp_path / "site", {"docs/tables.md": TABLES})

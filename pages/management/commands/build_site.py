@@ -1,12 +1,12 @@
-"""`manage.py build_site OUT`: a thin wrapper around pages.static_site.build_site."""
+"""`manage.py build_site OUT`: a thin wrapper around pages.site.static_site.build_site."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages.build_lock import BuildBusy
-from pages.static_site import BuildError, build_site
-from pages.static_watch import watch
+from pages.site.build_lock import BuildBusy
+from pages.site.static_site import BuildError, build_site
+from pages.site.static_watch import watch
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from pages.code_styles import stylesheet
+from pages.content.code_styles import stylesheet
 
 
 class Command(BaseCommand):

@@ -1,13 +1,13 @@
-"""`manage.py export_pages DIR`: a thin wrapper around pages.exporting.export_pages."""
+"""`manage.py export_pages DIR`: a thin wrapper around pages.sync.exporting.export_pages."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages.exporting import export_pages
-from pages.git_sync import GitError, export_and_commit
-from pages.merging import conflict_excerpt
-from pages.report_text import printable
+from pages.content.merging import conflict_excerpt
+from pages.sync.exporting import export_pages
+from pages.sync.git_sync import GitError, export_and_commit
+from pages.sync.report_text import printable
 
 EXIT_CONFLICTS = 3
 

@@ -1,4 +1,4 @@
-"""`manage.py import_pages DIR [DIR ...]`: a thin wrapper around pages.importing.import_folders."""
+"""`manage.py import_pages DIR [DIR ...]`: a thin wrapper around pages.sync.importing.import_folders."""
 
 import argparse
 import sys
@@ -6,10 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages.import_lock import ImportBusy
-from pages.importing import ImportOptions, ImportReport, import_folders
-from pages.report_text import printable
-from pages.watching import watch_runs
+from pages.sync.import_lock import ImportBusy
+from pages.sync.importing import ImportOptions, ImportReport, import_folders
+from pages.sync.report_text import printable
+from pages.sync.watching import watch_runs
 
 EXIT_INVALID, EXIT_CHANGES, EXIT_CONFLICTS, EXIT_BUSY = 1, 2, 3, 4
 PROGRESS_FROM = 50  # files: smaller runs finish before a progress bar would help

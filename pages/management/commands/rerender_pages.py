@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages.rerendering import DEFAULT_BATCH_SIZE, rerender_pages
+from pages.sync.rerendering import DEFAULT_BATCH_SIZE, rerender_pages
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
-from pages.roles import EDITORS_GROUP, ensure_editors_group
+from pages.editing.roles import EDITORS_GROUP, ensure_editors_group
 
 
 class Command(BaseCommand):
