@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from pages.content.jekyll_site import ConfigError, SiteRules, document_slug, parse_config, titleize_slug
-from pages.content.nav_tree import NavRecord, build_tree, closed_items, render_nav_html
+from pages.content.nav_tree import NavRecord, build_tree, closed_items
 from pages.models import Page
+from tests.nav_html import render_nav_html
 from tests.sync_helpers import page, run_import, write_site
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,9 @@ from pages.content.nav_tree import (
     build_tree,
     closed_items,
     home_record,
-    render_branch_html,
-    render_nav_html,
-    render_range_html,
     window_bounds,
 )
+from tests.nav_html import render_branch_html, render_nav_html, render_range_html
 
 
 def branch_url(page_id):

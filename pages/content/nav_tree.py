@@ -5,8 +5,8 @@ children under their `parent`, siblings sorted by `sort_pages`, reversed where t
 `child_nav_order: reversed` (or the older `desc`). A page with `nav_exclude` is left out of the tree
 with its whole subtree, and so is a page whose parent is not public.
 
-`render_nav_html` writes a page's sidebar: the top level, and the current page's branch open (see the
-HTML section below); `render_branch_html` writes one closed branch, for a reader who opens it.
+`render_sidebar` writes a page's sidebar: the top level, and the current page's branch open (see the
+HTML section below); `render_branch` writes one closed branch, for a reader who opens it.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def home_record(tree: NavTree) -> NavRecord | None:
 #
 # The sidebar shows the top level and, under the current page and each of its ancestors, their
 # children: what Just the Docs shows open. A closed section's pages are not in the HTML; its toggle
-# names the URL of that branch (`render_branch_html`), which the page's script fetches when a reader
+# names the URL of that branch (`render_branch`), which the page's script fetches when a reader
 # opens it. So a page carries a sidebar the size of the top level plus its own branch, whatever the
 # number of pages, and every closed entry is a string made once per content version (`closed_items`).
 
@@ -384,22 +384,6 @@ class TreeSource:
         return {by_id[i].collection for i in page_ids if i in by_id}
 
 
-def render_nav_html(
-    tree: NavTree,
-    closed: dict[int, str],
-    branch_url: Callable[[int], str],
-    current_id: int | None = None,
-    ancestor_ids: Iterable[int] = (),
-    prefix: str = "",
-    window: int = NO_WINDOW,
-    after_pages: str = "",
-) -> str:
-    """The sidebar of a whole tree in memory (see `render_sidebar`)."""
-    return render_sidebar(
-        TreeSource(tree, closed), branch_url, current_id, ancestor_ids, prefix, window, after_pages
-    )
-
-
 def render_sidebar(
     source: LevelSource,
     branch_url: Callable[[int], str],
@@ -472,16 +456,6 @@ def _level(tree: NavTree, parent_id: int | str) -> list[NavRecord] | None:
     return tree.roots if parent_id == TOP_LEVEL else tree.children.get(parent_id)
 
 
-def render_branch_html(
-    tree: NavTree,
-    closed: dict[int, str],
-    page_id: int,
-    branch_url: Callable[[int], str] | None = None,
-    window: int = NO_WINDOW,
-) -> str | None:
-    return render_branch(TreeSource(tree, closed), page_id, branch_url, window)
-
-
 def render_branch(
     source: LevelSource,
     page_id: int,
@@ -501,18 +475,6 @@ def render_branch(
         + more
         + "</ul>"
     )
-
-
-def render_range_html(
-    tree: NavTree,
-    closed: dict[int, str],
-    parent_id: int | str,
-    start: int,
-    end: int,
-    branch_url: Callable[[int], str],
-    window: int,
-) -> str | None:
-    return render_range(TreeSource(tree, closed), parent_id, start, end, branch_url, window)
 
 
 def render_range(
