@@ -19,7 +19,7 @@ for the version the shared cache or the database says is current.
 A page is sent compressed (brotli or gzip, stored beside it, see pages/site/encodings.py) when the
 client's Accept-Encoding prefers it, with its own ETag; `If-None-Match` / `If-Modified-Since` get
 the same 304 as through the middleware, and with the database down a cached page is served with
-`X-Quire-Stale` as pages/site/outage.py does. QUIRE_FAST_PATH=0 turns the fast path off.
+`X-Quire-Stale` as `pages.site.caching.database_unavailable` does. QUIRE_FAST_PATH=0 turns the fast path off.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from the cache needs no database query:
   a process-local cache (local memory, the default without REDIS_URL) is never trusted: its copy only
   serves as the last known version during an outage;
 - when the database cannot answer, the last copy is used and the request is marked stale (pages already
-  cached are served with `X-Quire-Stale`, see pages/site/outage.py); after a database failure this process
-  asks the database again only every QUIRE_DB_RETRY_AFTER seconds, so a hung database does not hold
-  every request for the connect timeout.
+  cached are served with `X-Quire-Stale`, see `pages.site.caching.database_unavailable`); after a
+  database failure this process asks the database again only every QUIRE_DB_RETRY_AFTER seconds, so a
+  hung database does not hold every request for the connect timeout.
 """
 
 from __future__ import annotations
