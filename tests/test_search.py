@@ -263,8 +263,7 @@ def test_no_index_is_put_back_before_its_migration_is_applied(site, monkeypatch)
 
 
 def test_the_index_reinstalled_by_ensure_search_index_is_the_one_the_migrations_made():
-    """`pages.store.search` keeps a copy of the index's statements (for `ensure_search_index`); the migration
-    keeps its own, frozen. A change to one without a new migration fails here."""
+    """`ensure_search_index` reinstalls exactly the statements the index's migration ran."""
     import importlib
 
     frozen = importlib.import_module("pages.migrations.0002_public_site_search_index")

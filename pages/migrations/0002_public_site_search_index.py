@@ -2,8 +2,8 @@
 
 The statements are written out here, frozen as they were when this migration was made: a later change
 to the index lives in a new migration, so a fresh database migrates to the same schema as an old one.
-`tests/test_search.py` checks that `pages.store.search` (which `ensure_search_index` reinstalls from) still
-matches the newest migration's statements.
+`pages.store.search.ensure_search_index` reinstalls the index from these statements (`INSTALL`) when a
+schema change dropped its triggers: `pages.store.search.INDEX_MIGRATION` names the migration it reads.
 """
 
 from django.db import migrations

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import re
 from dataclasses import dataclass
 from html import escape
@@ -31,68 +32,22 @@ SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 200
 _TERM_RE = re.compile(r"\w+", re.UNICODE)
 
-# -- schema (installed by the migration; reinstalled from this copy by `ensure_search_index`) ----------
-
-_SQLITE_INSERT_TRIGGER = (
-    "CREATE TRIGGER IF NOT EXISTS pages_section_fts_insert AFTER INSERT ON pages_pagesection BEGIN\n"
-    "         INSERT INTO pages_section_fts(rowid, title, heading, text)\n"
-    "         SELECT new.id, p.title, new.heading, new.text FROM pages_page p WHERE p.id = new.page_id;\n"
-    "       END"
-)
-SQLITE_INSTALL = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS pages_section_fts USING fts5("
-    "title, heading, text, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3')",
-    _SQLITE_INSERT_TRIGGER,
-    """CREATE TRIGGER IF NOT EXISTS pages_section_fts_delete AFTER DELETE ON pages_pagesection BEGIN
-         DELETE FROM pages_section_fts WHERE rowid = old.id;
-       END""",
-    """CREATE TRIGGER IF NOT EXISTS pages_section_fts_update AFTER UPDATE ON pages_pagesection BEGIN
-         DELETE FROM pages_section_fts WHERE rowid = old.id;
-         INSERT INTO pages_section_fts(rowid, title, heading, text)
-         SELECT new.id, p.title, new.heading, new.text FROM pages_page p WHERE p.id = new.page_id;
-       END""",
-    """CREATE TRIGGER IF NOT EXISTS pages_section_fts_title AFTER UPDATE OF title ON pages_page
-       WHEN old.title IS NOT new.title BEGIN
-         UPDATE pages_section_fts SET title = new.title
-         WHERE rowid IN (SELECT id FROM pages_pagesection WHERE page_id = new.id);
-       END""",
-    "DELETE FROM pages_section_fts",
-    """INSERT INTO pages_section_fts(rowid, title, heading, text)
-       SELECT s.id, p.title, s.heading, s.text
-       FROM pages_pagesection s JOIN pages_page p ON p.id = s.page_id""",
-]
-
-POSTGRES_INSTALL = [
-    "ALTER TABLE pages_pagesection ADD COLUMN IF NOT EXISTS search_document tsvector",
-    """CREATE OR REPLACE FUNCTION pages_section_search_document() RETURNS trigger AS $$
-       BEGIN
-         NEW.search_document :=
-           setweight(to_tsvector('english', coalesce(NEW.heading, '')), 'A') ||
-           setweight(to_tsvector('english', coalesce(
-             (SELECT title FROM pages_page WHERE id = NEW.page_id), '')), 'B') ||
-           setweight(to_tsvector('english', coalesce(NEW.text, '')), 'D');
-         RETURN NEW;
-       END $$ LANGUAGE plpgsql""",
-    "DROP TRIGGER IF EXISTS pages_section_search_document ON pages_pagesection",
-    """CREATE TRIGGER pages_section_search_document BEFORE INSERT OR UPDATE ON pages_pagesection
-       FOR EACH ROW EXECUTE FUNCTION pages_section_search_document()""",
-    """CREATE OR REPLACE FUNCTION pages_page_title_search() RETURNS trigger AS $$
-       BEGIN
-         UPDATE pages_pagesection SET heading = heading WHERE page_id = NEW.id;
-         RETURN NULL;
-       END $$ LANGUAGE plpgsql""",
-    "DROP TRIGGER IF EXISTS pages_page_title_search ON pages_page",
-    """CREATE TRIGGER pages_page_title_search AFTER UPDATE OF title ON pages_page
-       FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title)
-       EXECUTE FUNCTION pages_page_title_search()""",
-    "CREATE INDEX IF NOT EXISTS pages_pagesection_search_gin "
-    "ON pages_pagesection USING GIN (search_document)",
-    "UPDATE pages_pagesection SET heading = heading",
-]
+# -- schema: the statements of the migration that makes the index, which `ensure_search_index` runs again --
+# A later change to the index is a new migration (a migration's statements stay frozen), named here then.
+INDEX_MIGRATION = ("pages", "0002_public_site_search_index")
 
 
 def install_statements(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}.get(vendor, [])
+    """The index's statements for this database, as its migration wrote them ([] for another engine)."""
+    migration = importlib.import_module(f"{INDEX_MIGRATION[0]}.migrations.{INDEX_MIGRATION[1]}")
+    return migration.INSTALL.get(vendor, [])
+
+
+def _sqlite_insert_trigger() -> str:
+    """The SQLite insert trigger's statement, which `indexing_by_batch` drops and puts back."""
+    return next(
+        sql for sql in install_statements("sqlite") if "TRIGGER IF NOT EXISTS pages_section_fts_insert" in sql
+    )
 
 
 _TRIGGER_CHECKS = {
@@ -130,13 +85,9 @@ def ensure_search_index(using=None) -> bool:
     return True
 
 
-# The migration that makes the index: before it is applied (or after migrating back past it) there is
-# no index to keep.
-INDEX_MIGRATION = ("pages", "0002_public_site_search_index")
-
-
 def restore_search_index_after_migrate(sender, using="default", **kwargs) -> None:
-    """`post_migrate` (connected in `PagesConfig.ready`): after any migration, the index is whole again."""
+    """`post_migrate` (connected in `PagesConfig.ready`): after any migration, the index is whole again
+    (before its migration is applied, or after migrating back past it, there is no index to keep)."""
     recorder = MigrationRecorder(connections[using])
     if recorder.has_table() and INDEX_MIGRATION in recorder.applied_migrations():
         ensure_search_index(using)
@@ -166,10 +117,10 @@ def indexing_by_batch():
         yield _index_sections_of
     except BaseException:
         with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute(_SQLITE_INSERT_TRIGGER)
+            cursor.execute(_sqlite_insert_trigger())
         raise
     with connection.cursor() as cursor:
-        cursor.execute(_SQLITE_INSERT_TRIGGER)
+        cursor.execute(_sqlite_insert_trigger())
 
 
 _INDEX_SECTIONS_OF_PAGES = """
