@@ -1,5 +1,7 @@
 """Page history: revisions, diffs between any two, restore and recovery of deleted pages."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from reversion.models import Revision, Version
@@ -93,6 +95,22 @@ def test_restore_refuses_a_url_now_used_by_another_page(edited, user):
     make_page(title="Squatter", url_path="/p/")
     with pytest.raises(RestoreError, match="Squatter"):
         restore_revision(edited, oldest, user=user, can_publish=True)
+
+
+@pytest.mark.parametrize(("old_url", "says"), [("/a:b/", "contains ':'"), ("/search/", "is Quire's own")])
+def test_restore_refuses_a_url_the_url_rule_now_refuses(edited, user, old_url, says):
+    """A revision whose URL the page URL rule (or Quire's own routes) no longer accepts is refused with
+    the rule's words, and the page stays as it is."""
+    Page.objects.filter(pk=edited.pk).update(url_path=old_url)  # as saved before the rule refused it
+    edited.refresh_from_db()
+    save_page(edited, user=user)  # a revision holding that URL
+    stored = list(page_versions(edited.pk))[0]
+    Page.objects.filter(pk=edited.pk).update(url_path="/p/")
+    edited.refresh_from_db()
+    with pytest.raises(RestoreError, match=re.escape(says)):
+        restore_revision(edited, stored, user=user, can_publish=True)
+    edited.refresh_from_db()
+    assert edited.url_path == "/p/"
 
 
 def test_recover_a_deleted_page(edited, user):

@@ -15,7 +15,9 @@ from typing import Any
 import reversion
 from reversion.models import Version
 
+from pages.content.own_routes import own_route_message
 from pages.content.text_diff import DiffRow, diff_rows
+from pages.content.urls_from_paths import site_path
 from pages.models import Page
 
 # Derived on every save, so not worth storing in each revision.
@@ -206,6 +208,16 @@ def find_version_number(page_id: int, number: int, *, limit: int = 50) -> Versio
 
 
 def check_url_free(url_path: str, *, exclude_pk: int | None) -> None:
+    """The URL an older state (a revision, a pending draft) would give the page back: it must still
+    pass the page URL rule (`urls_from_paths.site_path`, as the admin's URL field and the import), not
+    be one of Quire's own routes, and be free; RestoreError saying which, nothing changed."""
+    try:
+        site_path(url_path, "The URL")
+    except ValueError as exc:
+        raise RestoreError(f"{exc}; it cannot be put back as it is.") from exc
+    reserved = own_route_message(url_path)
+    if reserved:
+        raise RestoreError(reserved[0].upper() + reserved[1:] + ".")
     other = Page.objects.filter(url_path=url_path).exclude(pk=exclude_pk).first()
     if other is not None:
         raise RestoreError(
