@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from pages.editing.saving import save_page
 from pages.models import Page
-from pages.site import caching, release
-from pages.site.sitemaps import PageSitemap
+from pages.site import caching, release, sitemaps
 from pages.store import site_state
 from tests.commits import committed
 
@@ -176,7 +175,7 @@ def test_sitemap_and_feed_are_cached(client, shared_cache):
 @pytest.mark.django_db
 def test_sitemap_past_its_limit_is_an_index_of_parts(client, monkeypatch):
     """Past the per-file limit (50,000 URLs; 2 here) /sitemap.xml is an index of /sitemap-N.xml."""
-    monkeypatch.setattr(PageSitemap, "limit", 2)
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", 2)
     make_pages(5)
     index = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own response
     assert index.tag == f"{NS}sitemapindex"

@@ -453,9 +453,9 @@ def test_long_navigation_levels_and_their_more_entries_are_written(site, setting
 
 
 def test_a_sitemap_in_parts_is_written_with_every_part(site, monkeypatch):
-    from pages.site.sitemaps import PageSitemap
+    from pages.site import sitemaps
 
-    monkeypatch.setattr(PageSitemap, "limit", 5)
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", 5)
     out = site / "out"
     build(out)
     index = (out / "sitemap.xml").read_text()

@@ -1,7 +1,7 @@
 """The sitemap: `/sitemap.xml` lists every public page, or, past SITEMAP_LIMIT pages (the sitemaps
 protocol's 50,000 URLs per file), is a sitemap index naming `/sitemap-1.xml`, `/sitemap-2.xml`, ...
 
-The rule for parts (`PageSitemap.limit` URLs each, in URL order) and the XML of a part (`urlset_xml`) are
+The rule for parts (SITEMAP_LIMIT URLs each, in URL order) and the XML of a part (`urlset_xml`) are
 this module's, for the server's views and the static export (`pages.site.static_site`) alike. A part is
 written as Django's `sitemap.xml` template writes it, without going through the template (a list of
 50,000 URLs renders in milliseconds, not seconds).
@@ -16,7 +16,6 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 
-from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.contrib.sites.requests import RequestSite
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,29 +39,14 @@ URLSET_HEAD = (
 URLSET_TAIL = "\n</urlset>\n"
 
 
-class PageSitemap(Sitemap):
-    """Every public page, with its last change as `lastmod`; `limit` URLs per part."""
-
-    limit = SITEMAP_LIMIT
-
-    def items(self):
-        return Page.objects.published().only("url_path", "updated_at").order_by("url_path")
-
-    def lastmod(self, page: Page):
-        return page.updated_at
-
-    def location(self, page: Page) -> str:
-        return site_url(page.url_path)
-
-
 def part_count(pages: int) -> int:
     """How many files a sitemap of `pages` URLs takes (more than one: /sitemap.xml is their index)."""
-    return max(1, math.ceil(pages / PageSitemap.limit))
+    return max(1, math.ceil(pages / SITEMAP_LIMIT))
 
 
 def part_of(rows: list, number: int) -> list:
     """Part `number` (from 1) of rows in URL order."""
-    return rows[(number - 1) * PageSitemap.limit : number * PageSitemap.limit]
+    return rows[(number - 1) * SITEMAP_LIMIT : number * SITEMAP_LIMIT]
 
 
 def lastmod_text(value: dt.datetime | None) -> str:
